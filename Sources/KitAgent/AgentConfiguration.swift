@@ -1,0 +1,86 @@
+import Foundation
+import KitCore
+import Logging
+
+/// How the kit agent runs: where its state lives, which sync server it talks to, which loopback
+/// port its local API uses.
+///
+/// Read from flags, `KIT_AGENT_*` environment variables and an optional JSON file (see
+/// ``LayeredConfiguration``).
+public struct AgentConfiguration: Sendable, Equatable {
+    /// Folder for the outbox, the encrypted case store, keys and runtime files.
+    public var stateDirectory: String
+    /// Base URL of the sync server, e.g. `https://sync.stadt.example:8443`.
+    public var serverURL: URL
+    /// Loopback port of the local API; 0 lets the system choose.
+    public var apiPort: Int
+    /// Seconds between two probes of the sync server.
+    public var probeInterval: Double
+    /// Seconds a probe may take before the server counts as unreachable.
+    public var probeTimeout: Double
+    /// Minimum level of log messages.
+    public var logLevel: Logger.Level
+
+    /// Configuration keys; the environment variable is `KIT_AGENT_` + the key in upper case with
+    /// `.` → `_` (e.g. `KIT_AGENT_SERVER_URL`).
+    public enum Key {
+        public static let stateDirectory = "stateDirectory"
+        public static let serverURL = "server.url"
+        public static let apiPort = "api.port"
+        public static let probeInterval = "link.probeInterval"
+        public static let probeTimeout = "link.probeTimeout"
+        public static let logLevel = "log.level"
+    }
+
+    /// The environment prefix for ``LayeredConfiguration``.
+    public static let environmentPrefix = "kitAgent"
+    /// State directory used when none is configured.
+    public static let defaultStateDirectory = "/var/lib/kit-agent"
+    /// Local API port used when none is configured.
+    public static let defaultAPIPort = 7420
+
+    public init(
+        stateDirectory: String = AgentConfiguration.defaultStateDirectory,
+        serverURL: URL,
+        apiPort: Int = AgentConfiguration.defaultAPIPort,
+        probeInterval: Double = 5,
+        probeTimeout: Double = 3,
+        logLevel: Logger.Level = .info
+    ) {
+        self.stateDirectory = stateDirectory
+        self.serverURL = serverURL
+        self.apiPort = apiPort
+        self.probeInterval = probeInterval
+        self.probeTimeout = probeTimeout
+        self.logLevel = logLevel
+    }
+
+    /// Reads the configuration layers and validates every value. The server URL is required.
+    public init(_ config: LayeredConfiguration) throws(ConfigurationError) {
+        guard let text = config.string(Key.serverURL) else {
+            throw .missing(
+                key: Key.serverURL,
+                hint: "give --server URL, KIT_AGENT_SERVER_URL or server.url in the configuration file")
+        }
+        self.init(serverURL: try Self.parseServerURL(text))
+        if let directory = config.string(Key.stateDirectory) { stateDirectory = directory }
+        if let port = try config.integer(Key.apiPort, in: 0...65535) { apiPort = port }
+        if let interval = try config.seconds(Key.probeInterval, in: 0.1...3600) { probeInterval = interval }
+        if let timeout = try config.seconds(Key.probeTimeout, in: 0.1...120) { probeTimeout = timeout }
+        if let level = try config.choice(Key.logLevel, from: Logger.Level.allCases.map(\.rawValue)),
+            let parsed = Logger.Level(rawValue: level)
+        {
+            logLevel = parsed
+        }
+    }
+
+    /// Accepts `http://` and `https://` URLs with a host and no query or fragment.
+    public static func parseServerURL(_ text: String) throws(ConfigurationError) -> URL {
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
+            let host = url.host, !host.isEmpty, url.query == nil, url.fragment == nil
+        else {
+            throw .invalidValue(key: Key.serverURL, value: text, expected: "an http:// or https:// URL with a host")
+        }
+        return url
+    }
+}

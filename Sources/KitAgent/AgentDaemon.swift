@@ -1,0 +1,100 @@
+import Foundation
+import Hummingbird
+import KitCore
+import Logging
+import NIOCore
+
+/// The kit agent process (`kit-agent run`): prepares the state directory, serves the local API on
+/// 127.0.0.1 only, and watches the link to the sync server. Works without the server: the link
+/// monitor only reports it as unreachable.
+public struct AgentDaemon: Sendable {
+    public let configuration: AgentConfiguration
+    public let logger: Logger
+
+    public init(configuration: AgentConfiguration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Serves until SIGTERM or SIGINT. `onListening` receives the local API endpoint once it is up.
+    public func run(onListening: @escaping @Sendable (LocalAPIEndpoint) async -> Void = { _ in })
+        async throws(AgentError)
+    {
+        let directory: StateDirectory
+        do {
+            directory = try StateDirectory.prepare(configuration.stateDirectory)
+        } catch {
+            throw .stateDirectory(error)
+        }
+        let link = LinkMonitor(
+            serverURL: configuration.serverURL,
+            interval: configuration.probeInterval,
+            timeout: configuration.probeTimeout,
+            logger: logger)
+        let token = LocalAPIEndpoint.newToken()
+        let processID = ProcessInfo.processInfo.processIdentifier
+        let startedAt = Date()
+        let logger = self.logger
+        let writeFailure = RuntimeFileFailure()
+
+        // With port 0 the real port is known only once bound; the origin check reads it from here.
+        let boundPort = BoundPort(configuration.apiPort)
+        let router = Router()
+        let api = router.group("v1").add(middleware: LocalAPIAccessMiddleware(token: token, port: boundPort))
+        StatusController(link: link, startedAt: startedAt, stateDirectory: directory.path).register(on: api)
+
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname("127.0.0.1", port: configuration.apiPort), serverName: "kit-agent"),
+            services: [link],
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? 0
+                boundPort.set(port)
+                let endpoint = LocalAPIEndpoint(port: port, token: token, processID: processID)
+                do {
+                    try endpoint.write(toStateDirectory: directory.path)
+                } catch let error as AgentError {
+                    await writeFailure.record(error)
+                    logger.error("cannot write local API endpoint file", metadata: ["reason": "\(error)"])
+                    kill(getpid(), SIGTERM)
+                    return
+                } catch {
+                    return
+                }
+                logger.info("kit-agent local API listening", metadata: ["address": "127.0.0.1:\(port)"])
+                await onListening(endpoint)
+            },
+            logger: logger
+        )
+        defer { LocalAPIEndpoint.remove(fromStateDirectory: directory.path, processID: processID) }
+        do {
+            try await app.runService()
+        } catch {
+            throw Self.listenError(port: configuration.apiPort, error)
+        }
+        if let failure = await writeFailure.error { throw failure }
+        logger.info("kit-agent stopped")
+    }
+
+    static func listenError(port: Int, _ error: any Error) -> AgentError {
+        guard let ioError = error as? IOError else {
+            return .listenFailed(port: port, reason: String(describing: error))
+        }
+        switch ioError.errnoCode {
+        case EADDRINUSE:
+            return .listenFailed(
+                port: port,
+                reason: "the port is already in use (another kit-agent running? choose another with --api-port)")
+        case EACCES:
+            return .listenFailed(port: port, reason: "permission denied (ports below 1024 need privileges)")
+        default:
+            return .listenFailed(port: port, reason: String(cString: strerror(ioError.errnoCode)))
+        }
+    }
+}
+
+/// Remembers a failure to write the endpoint file so `run` can report it after shutdown.
+private actor RuntimeFileFailure {
+    var error: AgentError?
+    func record(_ error: AgentError) { self.error = error }
+}

@@ -1,0 +1,29 @@
+import KitCore
+
+/// Why the kit agent could not do what was asked, worded for the clerk or IT staff.
+public enum AgentError: Error, CustomStringConvertible {
+    /// The configuration is wrong.
+    case configuration(ConfigurationError)
+    /// The state directory is unusable.
+    case stateDirectory(StateDirectoryError)
+    /// No agent runs with this state directory (or it stopped without cleaning up).
+    case notRunning(stateDirectory: String)
+    /// A runtime file in the state directory cannot be written or read.
+    case runtimeFile(path: String, reason: String)
+    /// The local API cannot listen.
+    case listenFailed(port: Int, reason: String)
+    /// The running agent answered the local API in an unexpected way.
+    case localAPI(reason: String)
+
+    public var description: String {
+        switch self {
+        case .configuration(let error): return error.description
+        case .stateDirectory(let error): return error.description
+        case .notRunning(let directory):
+            return "no kit-agent is running with state directory \(directory): start it with `kit-agent run`"
+        case .runtimeFile(let path, let reason): return "runtime file \(path) cannot be used: \(reason)"
+        case .listenFailed(let port, let reason): return "local API cannot listen on 127.0.0.1:\(port): \(reason)"
+        case .localAPI(let reason): return "the running kit-agent gave an unexpected answer: \(reason)"
+        }
+    }
+}

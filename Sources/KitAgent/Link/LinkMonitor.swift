@@ -1,0 +1,162 @@
+import AsyncHTTPClient
+import Foundation
+import KitCore
+import Logging
+import NIOCore
+import NIOHTTP1
+import ServiceLifecycle
+
+/// Watches the link to the sync server by probing `GET /v1/version` at a fixed interval, and
+/// remembers the outcome for the status page, the doctor and (later) the sync client.
+///
+/// A probe checks that the answer really comes from a sync server speaking our API version, so a
+/// captive portal or a wrong URL is reported as such and not as "reachable".
+public actor LinkMonitor: Service {
+    private let serverURL: URL
+    private let interval: Duration
+    private let timeout: TimeAmount
+    private let client: HTTPClient
+    private let logger: Logger
+    private var current: ServerLinkStatus
+
+    public init(serverURL: URL, interval: Double, timeout: Double, client: HTTPClient = .shared, logger: Logger) {
+        self.serverURL = serverURL
+        self.interval = .milliseconds(Int64(interval * 1000))
+        self.timeout = .milliseconds(Int64(timeout * 1000))
+        self.client = client
+        self.logger = logger
+        self.current = ServerLinkStatus(url: serverURL.absoluteString)
+    }
+
+    /// The outcome of the last probe.
+    public var status: ServerLinkStatus { current }
+
+    /// Probes until the service group shuts down.
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                await self.probe()
+                do {
+                    try await Task.sleep(for: self.interval)
+                } catch {
+                    return
+                }
+            }
+        }
+    }
+
+    /// Probes the server once now and returns the new status.
+    @discardableResult
+    public func probe() async -> ServerLinkStatus {
+        let started = ContinuousClock.now
+        let outcome = await Self.fetchVersion(from: serverURL, client: client, timeout: timeout)
+        let elapsed = ContinuousClock.now - started
+        let now = Date()
+        let previous = current.reachability
+        current.lastProbeAt = now
+        switch outcome {
+        case .success(let info):
+            current.reachability = info.apiVersion == KitVersion.apiVersion ? .reachable : .incompatible
+            current.serverVersion = info
+            current.lastReachableAt = now
+            current.roundTripMilliseconds =
+                Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+            current.consecutiveFailures = 0
+            current.lastError =
+                current.reachability == .incompatible
+                ? "server speaks API version \(info.apiVersion), this agent speaks \(KitVersion.apiVersion): update one of them"
+                : nil
+        case .failure(let problem):
+            current.reachability = .unreachable
+            current.roundTripMilliseconds = nil
+            current.consecutiveFailures += 1
+            current.lastError = problem.description
+        }
+        if previous != current.reachability {
+            logger.notice(
+                "server link changed",
+                metadata: ["from": "\(previous.rawValue)", "to": "\(current.reachability.rawValue)"])
+        }
+        return current
+    }
+
+    /// Fetches and validates `/v1/version`.
+    static func fetchVersion(
+        from serverURL: URL, client: HTTPClient, timeout: TimeAmount
+    ) async -> Result<ServerVersionInfo, LinkProblem> {
+        let url = serverURL.appendingPathComponent("v1/version").absoluteString
+        var request = HTTPClientRequest(url: url)
+        request.headers.add(name: "Accept", value: "application/json")
+        request.headers.add(name: "User-Agent", value: "kit-agent/\(KitVersion.release)")
+        do {
+            let response = try await client.execute(request, timeout: timeout)
+            let body = try await response.body.collect(upTo: 64 * 1024)
+            guard response.status == .ok else {
+                return .failure(.unexpectedStatus(Int(response.status.code)))
+            }
+            guard
+                let info = try? WireCoding.decoder().decode(ServerVersionInfo.self, from: Data(body.readableBytesView)),
+                info.service == ServerVersionInfo.serviceName
+            else {
+                return .failure(.notASyncServer)
+            }
+            return .success(info)
+        } catch {
+            return .failure(LinkProblem(error))
+        }
+    }
+}
+
+/// Why a probe of the sync server failed, in words IT staff can act on.
+public enum LinkProblem: Error, Equatable, CustomStringConvertible {
+    /// Nothing listens at the server's address and port.
+    case connectionRefused
+    /// The server did not answer within the probe timeout.
+    case timeout
+    /// The host name does not resolve.
+    case unknownHost
+    /// Something answered with an HTTP status other than 200.
+    case unexpectedStatus(Int)
+    /// Something answered 200, but not with a sync server's version document.
+    case notASyncServer
+    /// Any other network failure.
+    case other(String)
+
+    init(_ error: any Error) {
+        if let clientError = error as? HTTPClientError {
+            switch clientError {
+            case .connectTimeout, .deadlineExceeded, .readTimeout:
+                self = .timeout
+                return
+            case .bodyLengthMismatch:
+                self = .notASyncServer
+                return
+            default:
+                break
+            }
+        }
+        let text = String(describing: error)
+        let lowered = text.lowercased()
+        if lowered.contains("connectionrefused") || lowered.contains("connection refused") {
+            self = .connectionRefused
+        } else if lowered.contains("nxdomain") || lowered.contains("resolve") || lowered.contains("lookup") {
+            self = .unknownHost
+        } else if lowered.contains("econnrefused") {
+            self = .connectionRefused
+        } else {
+            self = .other(text)
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .connectionRefused:
+            return "connection refused: sync-server is not running at that address, or a firewall rejects it"
+        case .timeout: return "no answer within the probe timeout: VPN link down or server overloaded"
+        case .unknownHost: return "server host name does not resolve: check server.url and DNS on the VPN"
+        case .unexpectedStatus(let code): return "server answered HTTP \(code) to /v1/version: check server.url"
+        case .notASyncServer: return "the address answers, but not as a sync-server: check server.url (captive portal?)"
+        case .other(let text): return "network error: \(text)"
+        }
+    }
+}

@@ -1,0 +1,30 @@
+import Foundation
+import Hummingbird
+import KitCore
+
+extension AgentStatus: ResponseEncodable {}
+
+/// `GET /v1/status[?refresh=true]`: the agent's state and its view of the sync server. With
+/// `refresh=true` the agent probes the server before answering, so the answer is current.
+struct StatusController<Context: RequestContext> {
+    let link: LinkMonitor
+    let startedAt: Date
+    let stateDirectory: String
+
+    func register(on group: RouterGroup<Context>) {
+        group.get("status") { request, _ in
+            let refresh = request.uri.queryParameters.get("refresh") == "true"
+            return await self.status(refresh: refresh)
+        }
+    }
+
+    func status(refresh: Bool) async -> AgentStatus {
+        let server = refresh ? await link.probe() : await link.status
+        return AgentStatus(
+            agentVersion: KitVersion.release,
+            processID: ProcessInfo.processInfo.processIdentifier,
+            startedAt: startedAt,
+            stateDirectory: stateDirectory,
+            server: server)
+    }
+}

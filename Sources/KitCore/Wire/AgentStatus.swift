@@ -1,0 +1,82 @@
+import Foundation
+
+/// The kit agent's own view of itself and of its link to the sync server, as served by the local
+/// API (`GET /v1/status`) and printed by `kit-agent status`.
+public struct AgentStatus: Codable, Sendable, Equatable {
+    /// Agent release.
+    public var agentVersion: String
+    /// Process id of the running agent.
+    public var processID: Int32
+    /// When the agent started (wall clock, informative).
+    public var startedAt: Date
+    /// Where the agent keeps its state.
+    public var stateDirectory: String
+    /// What the agent knows about the sync server.
+    public var server: ServerLinkStatus
+
+    public init(
+        agentVersion: String,
+        processID: Int32,
+        startedAt: Date,
+        stateDirectory: String,
+        server: ServerLinkStatus
+    ) {
+        self.agentVersion = agentVersion
+        self.processID = processID
+        self.startedAt = startedAt
+        self.stateDirectory = stateDirectory
+        self.server = server
+    }
+}
+
+/// The result of the agent's probes of the sync server.
+public struct ServerLinkStatus: Codable, Sendable, Equatable {
+    /// Reachability as of the last probe.
+    public enum Reachability: String, Codable, Sendable {
+        /// No probe has finished yet.
+        case unknown
+        /// The last probe got a valid `/v1/version` answer from a sync server.
+        case reachable
+        /// The last probe failed; ``ServerLinkStatus/lastError`` says why.
+        case unreachable
+        /// A server answered, but with an API version this agent does not speak.
+        case incompatible
+    }
+
+    /// Base URL the agent syncs with.
+    public var url: String
+    /// Reachability as of the last probe.
+    public var reachability: Reachability
+    /// When the last probe finished.
+    public var lastProbeAt: Date?
+    /// When a probe last succeeded.
+    public var lastReachableAt: Date?
+    /// Round-trip time of the last successful probe, in milliseconds.
+    public var roundTripMilliseconds: Double?
+    /// The server's version answer from the last successful probe.
+    public var serverVersion: ServerVersionInfo?
+    /// Why the last probe failed, in words IT staff can act on.
+    public var lastError: String?
+    /// Consecutive failed probes since the last success.
+    public var consecutiveFailures: Int
+
+    public init(
+        url: String,
+        reachability: Reachability = .unknown,
+        lastProbeAt: Date? = nil,
+        lastReachableAt: Date? = nil,
+        roundTripMilliseconds: Double? = nil,
+        serverVersion: ServerVersionInfo? = nil,
+        lastError: String? = nil,
+        consecutiveFailures: Int = 0
+    ) {
+        self.url = url
+        self.reachability = reachability
+        self.lastProbeAt = lastProbeAt
+        self.lastReachableAt = lastReachableAt
+        self.roundTripMilliseconds = roundTripMilliseconds
+        self.serverVersion = serverVersion
+        self.lastError = lastError
+        self.consecutiveFailures = consecutiveFailures
+    }
+}

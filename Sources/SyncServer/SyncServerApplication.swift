@@ -1,0 +1,108 @@
+import Foundation
+import Hummingbird
+import KitCore
+import Logging
+import NIOCore
+
+/// The sync server process: opens the store, builds the routes and serves until SIGTERM/SIGINT.
+public struct SyncServerApplication: Sendable {
+    public let configuration: ServerConfiguration
+    public let logger: Logger
+
+    public init(configuration: ServerConfiguration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Opens the state directory and the store named by the configuration.
+    public func openStore() throws(SyncServerError) -> any SyncStore {
+        let directory: StateDirectory
+        do {
+            directory = try StateDirectory.prepare(configuration.stateDirectory)
+        } catch {
+            throw .stateDirectory(error)
+        }
+        switch configuration.storage {
+        case .sqlite:
+            do {
+                return try SQLiteSyncStore(path: directory.appending("sync-server.sqlite"))
+            } catch {
+                throw .store(error)
+            }
+        }
+    }
+
+    /// Builds the HTTP router over a store.
+    public static func router(store: any SyncStore) -> Router<BasicRequestContext> {
+        let router = Router()
+        HealthController(store: store).register(on: router)
+        VersionController(store: store).register(on: router)
+        return router
+    }
+
+    /// Serves until a shutdown signal arrives. `onListening` receives the bound port (useful with
+    /// port 0).
+    public func run(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws(SyncServerError) {
+        let store = try openStore()
+        let logger = self.logger
+        let app = Application(
+            router: Self.router(store: store),
+            configuration: .init(
+                address: .hostname(configuration.host, port: configuration.port),
+                serverName: "sync-server"
+            ),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? 0
+                logger.info("sync-server listening", metadata: ["port": "\(port)", "storage": "\(store.backendName)"])
+                await onListening(port)
+            },
+            logger: logger
+        )
+        do {
+            try await app.runService()
+        } catch {
+            await store.close()
+            throw SyncServerError.listen(host: configuration.host, port: configuration.port, error)
+        }
+        await store.close()
+        logger.info("sync-server stopped")
+    }
+}
+
+/// Why the sync server could not start or stopped, in one line for the operator.
+public enum SyncServerError: Error, CustomStringConvertible {
+    /// The state directory is unusable.
+    case stateDirectory(StateDirectoryError)
+    /// The database cannot be used.
+    case store(StoreError)
+    /// Listening failed (port in use, address not available) or serving failed.
+    case listenFailed(host: String, port: Int, reason: String)
+
+    static func listen(host: String, port: Int, _ error: any Error) -> SyncServerError {
+        if let ioError = error as? IOError {
+            switch ioError.errnoCode {
+            case EADDRINUSE:
+                return .listenFailed(
+                    host: host, port: port,
+                    reason: "the port is already in use by another program (choose another with --port)")
+            case EADDRNOTAVAIL:
+                return .listenFailed(host: host, port: port, reason: "this machine has no such address (check --host)")
+            case EACCES:
+                return .listenFailed(
+                    host: host, port: port, reason: "permission denied (ports below 1024 need privileges)")
+            default:
+                return .listenFailed(host: host, port: port, reason: String(cString: strerror(ioError.errnoCode)))
+            }
+        }
+        return .listenFailed(host: host, port: port, reason: String(describing: error))
+    }
+
+    public var description: String {
+        switch self {
+        case .stateDirectory(let error): return error.description
+        case .store(let error): return error.description
+        case .listenFailed(let host, let port, let reason):
+            return "sync-server cannot listen on \(host):\(port): \(reason)"
+        }
+    }
+}

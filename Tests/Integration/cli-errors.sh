@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# A wrong configuration gives one clear line naming the problem and an exit code other than 0,
+# never a stack trace. Usage: cli-errors.sh BIN_DIR. Prints "cli-errors: N passed, M failed".
+set -uo pipefail
+bin=$1
+work="$(mktemp -d "${TMPDIR:-/tmp}/cli-errors.XXXXXX")"
+passed=0 failed=0
+
+# expect_error NAME EXPECTED_TEXT COMMAND...
+expect_error() {
+  local name=$1 expected=$2; shift 2
+  local output code
+  output="$(timeout 30 "$@" 2>&1)"; code=$?
+  local lines
+  lines=$(printf '%s\n' "$output" | grep -c . || true)
+  if [ "$code" -ne 0 ] && [ "$code" -ne 124 ] && [ "$lines" -eq 1 ] && [[ "$output" == *"$expected"* ]]; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    echo "FAIL $name: exit $code, $lines line(s): $output" >&2
+  fi
+}
+
+python3 - "$work/port" <<'PY' &
+import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen()
+open(sys.argv[1], "w").write(str(s.getsockname()[1]))
+time.sleep(60)
+PY
+holder=$!
+for _ in $(seq 50); do [ -s "$work/port" ] && break; sleep 0.1; done
+busy=$(cat "$work/port")
+touch "$work/a-file"
+
+expect_error "server: port in use" "port is already in use" \
+  "$bin/sync-server" serve --state-dir "$work/s1" --port "$busy" --log-level critical
+expect_error "server: state dir is a file" "is not a directory" \
+  "$bin/sync-server" serve --state-dir "$work/a-file"
+expect_error "server: state dir below a file" "a-file is a file, not a folder" \
+  "$bin/sync-server" serve --state-dir "$work/a-file/state"
+expect_error "server: bad port in env" 'http.port="eighty"' \
+  env SYNC_SERVER_HTTP_PORT=eighty "$bin/sync-server" serve --state-dir "$work/s2"
+expect_error "server: missing config file" "configuration file $work/none.json does not exist" \
+  "$bin/sync-server" serve --config "$work/none.json"
+expect_error "agent: port in use" "already in use" \
+  "$bin/kit-agent" run --state-dir "$work/a1" --server http://127.0.0.1:9 --api-port "$busy" --log-level critical
+expect_error "agent: no server configured" "server.url is missing" \
+  "$bin/kit-agent" run --state-dir "$work/a2"
+expect_error "agent: bad server url" "expected an http:// or https:// URL" \
+  "$bin/kit-agent" run --state-dir "$work/a3" --server "ftp://example"
+expect_error "agent: state dir is a file" "is not a directory" \
+  "$bin/kit-agent" run --state-dir "$work/a-file" --server http://127.0.0.1:9
+expect_error "status: no agent running" "no kit-agent is running" \
+  "$bin/kit-agent" status --state-dir "$work/a4"
+
+# Server unreachable: the agent runs (offline work is the point), status says why and exits 3.
+api=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+"$bin/kit-agent" run --state-dir "$work/a5" --server "http://127.0.0.1:$busy" --api-port "$api" \
+  --log-level critical 2>/dev/null &
+agent=$!
+for _ in $(seq 100); do [ -s "$work/a5/run/local-api.json" ] && break; sleep 0.1; done
+output="$("$bin/kit-agent" status --state-dir "$work/a5" 2>&1)"; code=$?
+if [ "$code" -eq 3 ] && grep -q "^link .*unreachable" <<<"$output"; then
+  passed=$((passed + 1))
+else
+  failed=$((failed + 1)); echo "FAIL status with unreachable server: exit $code: $output" >&2
+fi
+kill -TERM "$agent"; wait "$agent"
+kill "$holder" 2>/dev/null; wait "$holder" 2>/dev/null
+rm -rf "$work"
+echo "cli-errors: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,94 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import KitCore
+import Logging
+import SyncServer
+import Testing
+
+@Suite("Sync server: health, version, start-up errors")
+struct SyncServerRoutesTests {
+    let stateDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("srv-\(UUID().uuidString)").path
+
+    func application() throws -> SyncServerApplication {
+        SyncServerApplication(
+            configuration: ServerConfiguration(port: 0, stateDirectory: stateDirectory),
+            logger: Logger(label: "test"))
+    }
+
+    @Test func healthAndVersionAnswerFromTheDatabase() async throws {
+        let store = try application().openStore()
+        let app = Application(router: SyncServerApplication.router(store: store))
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/healthz", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(String(buffer: response.body).contains("\"status\":\"ok\""))
+            }
+            try await client.execute(uri: "/v1/version", method: .get) { response in
+                #expect(response.status == .ok)
+                let info = try WireCoding.decoder().decode(
+                    ServerVersionInfo.self, from: Data(String(buffer: response.body).utf8))
+                #expect(info.service == "sync-server")
+                #expect(info.apiVersion == KitVersion.apiVersion)
+                #expect(info.storage == "sqlite")
+                #expect(info.schemaMigrations == ["v1-server-instance"])
+            }
+            try await client.execute(uri: "/v1/nothing-here", method: .get) { response in
+                #expect(response.status == .notFound)
+            }
+        }
+        await store.close()
+    }
+
+    @Test func healthReportsAClosedDatabaseAs503() async throws {
+        let store = try application().openStore()
+        await store.close()
+        let app = Application(router: SyncServerApplication.router(store: store))
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/healthz", method: .get) { response in
+                #expect(response.status == .serviceUnavailable)
+                #expect(String(buffer: response.body).contains("database does not answer"))
+            }
+        }
+    }
+
+    @Test func reopeningKeepsTheSchema() async throws {
+        let first = try application().openStore()
+        let before = try await first.appliedMigrations()
+        await first.close()
+        let second = try application().openStore()
+        #expect(try await second.appliedMigrations() == before)
+        await second.close()
+    }
+
+    @Test func portInUseIsOneClearError() async throws {
+        let occupied = try ListeningSocket()
+        let app = SyncServerApplication(
+            configuration: ServerConfiguration(port: occupied.port, stateDirectory: stateDirectory),
+            logger: Logger(label: "test"))
+        do {
+            try await app.run()
+            Issue.record("server started on an occupied port")
+        } catch {
+            #expect(
+                error.description
+                    == "sync-server cannot listen on 127.0.0.1:\(occupied.port): the port is already in use by another program (choose another with --port)"
+            )
+        }
+    }
+
+    @Test func unusableStateDirectoryIsOneClearError() throws {
+        let app = SyncServerApplication(
+            configuration: ServerConfiguration(port: 0, stateDirectory: "/proc/version/state"),
+            logger: Logger(label: "test"))
+        #expect(throws: SyncServerError.self) { try app.openStore() }
+    }
+
+    @Test func configurationFromLayers() async throws {
+        let layered = try await LayeredConfiguration.load(
+            flags: ["http.port": "9000"], environmentPrefix: ServerConfiguration.environmentPrefix, file: nil,
+            environment: ["SYNC_SERVER_STATE_DIRECTORY": "/srv/sync", "SYNC_SERVER_LOG_LEVEL": "debug"])
+        let configuration = try ServerConfiguration(layered)
+        #expect(configuration == ServerConfiguration(port: 9000, stateDirectory: "/srv/sync", logLevel: .debug))
+    }
+}
