@@ -123,12 +123,19 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // Shared by the test targets: sockets, temporary folders, quiet loggers.
+        .target(
+            name: "KitTestSupport",
+            dependencies: [.product(name: "Logging", package: "swift-log")],
+            path: "Tests/KitTestSupport",
+            swiftSettings: strict
+        ),
         .testTarget(name: "KitCoreTests", dependencies: ["KitCore"], swiftSettings: strict),
         .testTarget(name: "KitDriversTests", dependencies: ["KitDrivers"], swiftSettings: strict),
         .testTarget(
             name: "KitAgentTests",
             dependencies: [
-                "KitAgent", "SyncServer", "KitCore",
+                "KitAgent", "SyncServer", "KitCore", "KitTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -141,7 +148,7 @@ let package = Package(
         .testTarget(
             name: "SyncServerTests",
             dependencies: [
-                "SyncServer", "KitCore",
+                "SyncServer", "KitCore", "KitTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import KitAgent
 import KitCore
+import KitTestSupport
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -49,7 +50,7 @@ struct AgentLinkTests {
         try await withFixedAnswerServer(status: 200, body: "<html>Welcome to the hotel Wi-Fi</html>") { port in
             let monitor = LinkMonitor(
                 serverURL: URL(string: "http://127.0.0.1:\(port)")!, interval: 60, timeout: 2,
-                logger: Logger(label: "test"))
+                logger: quietLogger())
             let status = await monitor.probe()
             #expect(status.reachability == .unreachable)
             #expect(status.lastError == LinkProblem.notASyncServer.description)
@@ -61,7 +62,7 @@ struct AgentLinkTests {
         try await withFixedAnswerServer(status: 200, body: json) { port in
             let monitor = LinkMonitor(
                 serverURL: URL(string: "http://127.0.0.1:\(port)")!, interval: 60, timeout: 2,
-                logger: Logger(label: "test"))
+                logger: quietLogger())
             #expect(await monitor.probe().lastError == LinkProblem.notASyncServer.description)
         }
     }
@@ -70,7 +71,7 @@ struct AgentLinkTests {
         try await withFixedAnswerServer(status: 502, body: "upstream down") { port in
             let monitor = LinkMonitor(
                 serverURL: URL(string: "http://127.0.0.1:\(port)")!, interval: 60, timeout: 2,
-                logger: Logger(label: "test"))
+                logger: quietLogger())
             #expect(await monitor.probe().lastError == LinkProblem.unexpectedStatus(502).description)
         }
     }
@@ -80,7 +81,7 @@ struct AgentLinkTests {
         try await withFixedAnswerServer(status: 200, body: json) { port in
             let monitor = LinkMonitor(
                 serverURL: URL(string: "http://127.0.0.1:\(port)")!, interval: 60, timeout: 2,
-                logger: Logger(label: "test"))
+                logger: quietLogger())
             let status = await monitor.probe()
             #expect(status.reachability == .incompatible)
             #expect(status.lastError?.contains("API version 99") == true)
@@ -92,7 +93,7 @@ struct AgentLinkTests {
         let silent = try ListeningSocket()
         let monitor = LinkMonitor(
             serverURL: URL(string: "http://127.0.0.1:\(silent.port)")!, interval: 60, timeout: 0.3,
-            logger: Logger(label: "test"))
+            logger: quietLogger())
         let status = await monitor.probe()
         #expect(status.reachability == .unreachable)
         #expect(status.lastError == LinkProblem.timeout.description)
@@ -146,9 +147,9 @@ struct LocalAPIAccessTests {
         let occupied = try ListeningSocket()
         let agent = AgentDaemon(
             configuration: AgentConfiguration(
-                stateDirectory: temporaryDirectory("agent2"), serverURL: URL(string: "http://127.0.0.1:9")!,
+                stateDirectory: temporaryPath("agent2"), serverURL: URL(string: "http://127.0.0.1:9")!,
                 apiPort: occupied.port),
-            logger: Logger(label: "test"))
+            logger: quietLogger())
         do {
             try await agent.run()
             Issue.record("agent started on an occupied port")

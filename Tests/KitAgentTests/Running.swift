@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import KitAgent
+import KitTestSupport
 import Logging
 import SyncServer
 
@@ -34,26 +35,22 @@ func whileRunning<Value: Sendable, Result>(
 
 enum RunningError: Error { case stoppedBeforeListening }
 
-func temporaryDirectory(_ prefix: String) -> String {
-    FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)").path
-}
-
 func withSyncServer<Result>(_ body: (Int) async throws -> Result) async throws -> Result {
     let server = SyncServerApplication(
-        configuration: ServerConfiguration(port: 0, stateDirectory: temporaryDirectory("server")),
-        logger: Logger(label: "test-server"))
+        configuration: ServerConfiguration(port: 0, stateDirectory: temporaryPath("server")),
+        logger: quietLogger())
     return try await whileRunning({ ready in try await server.run(onListening: ready) }, body)
 }
 
 func withAgent<Result>(
     serverURL: String, probeTimeout: Double = 2, _ body: (LocalAPIEndpoint, String) async throws -> Result
 ) async throws -> Result {
-    let stateDirectory = temporaryDirectory("agent")
+    let stateDirectory = temporaryPath("agent")
     let agent = AgentDaemon(
         configuration: AgentConfiguration(
             stateDirectory: stateDirectory, serverURL: try AgentConfiguration.parseServerURL(serverURL), apiPort: 0,
             probeInterval: 60, probeTimeout: probeTimeout),
-        logger: Logger(label: "test-agent"))
+        logger: quietLogger())
     return try await whileRunning({ ready in try await agent.run(onListening: ready) }) { endpoint in
         try await body(endpoint, stateDirectory)
     }
@@ -73,7 +70,7 @@ func withFixedAnswerServer<Result>(
             let app = Application(
                 router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
                 onServerRunning: { channel in await ready(channel.localAddress?.port ?? 0) },
-                logger: Logger(label: "test-fixed"))
+                logger: quietLogger())
             try await app.runService()
         }, body)
 }

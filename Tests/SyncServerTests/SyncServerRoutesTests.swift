@@ -2,18 +2,19 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import KitCore
+import KitTestSupport
 import Logging
 import SyncServer
 import Testing
 
 @Suite("Sync server: health, version, start-up errors")
 struct SyncServerRoutesTests {
-    let stateDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("srv-\(UUID().uuidString)").path
+    let stateDirectory = temporaryPath("srv")
 
     func application() throws -> SyncServerApplication {
         SyncServerApplication(
             configuration: ServerConfiguration(port: 0, stateDirectory: stateDirectory),
-            logger: Logger(label: "test"))
+            logger: quietLogger())
     }
 
     @Test func healthAndVersionAnswerFromTheDatabase() async throws {
@@ -65,7 +66,7 @@ struct SyncServerRoutesTests {
         let occupied = try ListeningSocket()
         let app = SyncServerApplication(
             configuration: ServerConfiguration(port: occupied.port, stateDirectory: stateDirectory),
-            logger: Logger(label: "test"))
+            logger: quietLogger())
         do {
             try await app.run()
             Issue.record("server started on an occupied port")
@@ -80,7 +81,7 @@ struct SyncServerRoutesTests {
     @Test func unusableStateDirectoryIsOneClearError() throws {
         let app = SyncServerApplication(
             configuration: ServerConfiguration(port: 0, stateDirectory: "/proc/version/state"),
-            logger: Logger(label: "test"))
+            logger: quietLogger())
         #expect(throws: SyncServerError.self) { try app.openStore() }
     }
 

@@ -4,14 +4,16 @@ import Foundation
     import Glibc
 #endif
 
-/// A TCP socket listening on a free loopback port, to occupy that port in tests.
-final class ListeningSocket {
-    let descriptor: Int32
-    let port: Int
+/// A TCP socket listening on a free loopback port, to occupy that port in tests (or to play a
+/// server that accepts connections and never answers).
+public final class ListeningSocket {
+    public let descriptor: Int32
+    /// The loopback port the socket listens on.
+    public let port: Int
 
-    struct Failure: Error {}
+    public struct Failure: Error {}
 
-    init() throws {
+    public init() throws {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         descriptor = fd
         var address = sockaddr_in()
