@@ -131,7 +131,12 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "KitCoreTests", dependencies: ["KitCore"], swiftSettings: strict),
-        .testTarget(name: "KitDriversTests", dependencies: ["KitDrivers"], swiftSettings: strict),
+        .testTarget(
+            name: "KitDriversTests",
+            dependencies: ["KitDrivers"],
+            exclude: ["Fingerprint/wsq_check.py"],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "KitAgentTests",
             dependencies: [

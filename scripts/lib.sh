@@ -2,6 +2,11 @@
 
 repo_root() { cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd; }
 
+# Python tools installed by scripts/setup (NBIS WSQ decoder) come first on PATH.
+use_python_tools() {
+  export PATH="$(repo_root)/.venv-tools/bin:$PATH"
+}
+
 ensure_swift_on_path() {
   if ! command -v swift >/dev/null 2>&1; then
     for candidate in /opt/swift/usr/bin /usr/share/swift/usr/bin; do

@@ -1,0 +1,73 @@
+import Foundation
+
+@testable import KitDrivers
+
+/// Helpers shared by the ZVT tests.
+enum ZVTTestSupport {
+    /// Bytes from a hex string; spaces are ignored. Invalid input gives an empty array.
+    static func bytes(_ hex: String) -> [UInt8] {
+        let digits = Array(hex.filter { !$0.isWhitespace })
+        guard digits.count % 2 == 0 else { return [] }
+        var result: [UInt8] = []
+        var index = 0
+        while index < digits.count {
+            guard let byte = UInt8(String(digits[index...index + 1]), radix: 16) else { return [] }
+            result.append(byte)
+            index += 2
+        }
+        return result
+    }
+
+    /// The recorded Feig APDUs: a `shared/testdata/zvt` folder next to any ancestor of this file.
+    static func goldenFolder(filePath: String = #filePath) -> URL? {
+        var folder = URL(fileURLWithPath: filePath).deletingLastPathComponent()
+        while folder.path != "/" {
+            let candidate = folder.appendingPathComponent("shared/testdata/zvt", isDirectory: true)
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory), isDirectory.boolValue
+            {
+                return candidate
+            }
+            folder = folder.deletingLastPathComponent()
+        }
+        return nil
+    }
+
+    /// All `.blob` files of the golden folder, sorted by name, with their bytes.
+    static func goldenRecordings() throws -> [(name: String, bytes: [UInt8])] {
+        guard let folder = goldenFolder() else { return [] }
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+            .filter { $0.hasSuffix(".blob") }
+            .sorted()
+        return try names.map { name in
+            (name, [UInt8](try Data(contentsOf: folder.appendingPathComponent(name))))
+        }
+    }
+
+    /// Reads a recording by file name.
+    static func recording(_ name: String) throws -> [UInt8] {
+        guard let match = try goldenRecordings().first(where: { $0.name == name }) else { return [] }
+        return match.bytes
+    }
+}
+
+/// Deterministic SplitMix64 generator so that fuzz runs are reproducible.
+struct ZVTTestRandom: RandomNumberGenerator {
+    private var state: UInt64
+
+    init(seed: UInt64) {
+        state = seed
+    }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var value = state
+        value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
+        return value ^ (value >> 31)
+    }
+
+    mutating func bytes(count: Int) -> [UInt8] {
+        (0..<count).map { _ in UInt8.random(in: 0...255, using: &self) }
+    }
+}
