@@ -130,7 +130,11 @@ let package = Package(
             path: "Tests/KitTestSupport",
             swiftSettings: strict
         ),
-        .testTarget(name: "KitCoreTests", dependencies: ["KitCore"], swiftSettings: strict),
+        .testTarget(
+            name: "KitCoreTests",
+            dependencies: ["KitCore", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "KitDriversTests",
             dependencies: ["KitDrivers"],

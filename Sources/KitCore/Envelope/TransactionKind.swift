@@ -1,0 +1,21 @@
+/// The kinds of transaction a home visit produces (ARCHITECTURE.md, "Conflict rules"). The
+/// envelope carries the raw value, so a newer kit's kind reaches an older server as a clear
+/// "unknown kind" rejection instead of a decoding failure.
+public enum TransactionKind: String, Sendable, Codable, CaseIterable {
+    /// The citizen was identified from the ID card.
+    case identityChecked = "identity.checked"
+    /// A signature was captured on the pad, bound to the signed text.
+    case signatureCaptured = "signature.captured"
+    /// A payment is about to be sent to the EC terminal (committed before 06 01).
+    case paymentIntent = "payment.intent"
+    /// The EC terminal answered a payment (approved, declined or aborted).
+    case paymentOutcome = "payment.outcome"
+    /// A finger set was captured (WSQ in ISO/IEC 19794-4 records).
+    case fingerprintsCaptured = "fingerprints.captured"
+    /// The address was changed on the ID card and in the register.
+    case addressChanged = "address.changed"
+    /// A document was handed out to the citizen.
+    case documentHandedOut = "document.handed-out"
+    /// The clerk completed the case.
+    case caseCompleted = "case.completed"
+}
