@@ -70,6 +70,8 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -130,6 +132,13 @@ let package = Package(
             path: "Tests/KitTestSupport",
             swiftSettings: strict
         ),
+        // Child process for the outbox crash test (killed with SIGKILL at random moments).
+        .executableTarget(
+            name: "outbox-torture",
+            dependencies: ["KitAgent", "KitCore"],
+            path: "Tests/OutboxTorture",
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "KitCoreTests",
             dependencies: ["KitCore", .product(name: "Crypto", package: "swift-crypto")],
@@ -144,7 +153,9 @@ let package = Package(
         .testTarget(
             name: "KitAgentTests",
             dependencies: [
-                "KitAgent", "SyncServer", "KitCore", "KitTestSupport",
+                "KitAgent", "SyncServer", "KitCore", "KitTestSupport", "outbox-torture",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -15,7 +15,8 @@ struct EnvelopeTests {
     func header(seq: UInt64 = 1, prevHash: [UInt8] = TransactionHeader.genesisHash) -> TransactionHeader {
         TransactionHeader(
             kitId: "kit-mainz-07", seq: seq, txId: UUID(), caseId: "case-2026-0042", baseVersion: 3,
-            kind: TransactionKind.signatureCaptured.rawValue, monotonicNanos: 123_456_789, wallMillis: 1_790_000_000_000,
+            kind: TransactionKind.signatureCaptured.rawValue, monotonicNanos: 123_456_789,
+            wallMillis: 1_790_000_000_000,
             prevHash: prevHash)
     }
 
@@ -42,7 +43,10 @@ struct EnvelopeTests {
         #expect(bytes.prefix(5) == [0x42, 0x4B, 0x54, 0x58, 0x01])  // "BKTX" v1
         #expect(Array(bytes[5...8]) == [0x00, 0x02, 0x6B, 0x31])  // len 2, "k1"
         #expect(Array(bytes[9...16]) == [0, 0, 0, 0, 0, 0, 0, 2])  // seq
-        #expect(Array(bytes[17...32]) == [0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xAA, 0xBB, 0xCC, 0xDD, 0xEE, 0xFF])
+        #expect(
+            Array(bytes[17...32]) == [
+                0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xAA, 0xBB, 0xCC, 0xDD, 0xEE, 0xFF,
+            ])
         #expect(bytes.count == 5 + 4 + 8 + 16 + 3 + 8 + 16 + 8 + 8 + 32)
         #expect(fixed.encoded() == bytes)
     }
@@ -139,13 +143,16 @@ struct EnvelopeTests {
             var input: [UInt8]
             switch round % 3 {
             case 0:
-                input = (0..<Int.random(in: 0...300, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+                input = (0..<Int.random(in: 0...300, using: &generator)).map { _ in
+                    UInt8.random(in: 0...255, using: &generator)
+                }
             case 1:
                 input = Array(valid.prefix(Int.random(in: 0...valid.count, using: &generator)))
             default:
                 input = valid
                 for _ in 0..<Int.random(in: 1...8, using: &generator) {
-                    input[Int.random(in: 0..<input.count, using: &generator)] = UInt8.random(in: 0...255, using: &generator)
+                    input[Int.random(in: 0..<input.count, using: &generator)] = UInt8.random(
+                        in: 0...255, using: &generator)
                 }
             }
             if let envelope = try? TransactionEnvelope(decoding: input) {

@@ -78,7 +78,8 @@ public struct EnvelopeSealer: Sendable {
     }
 
     /// Seals `payload` to the server and signs the result.
-    public func seal(header: TransactionHeader, payload: some DataProtocol) throws(EnvelopeError) -> TransactionEnvelope {
+    public func seal(header: TransactionHeader, payload: some DataProtocol) throws(EnvelopeError) -> TransactionEnvelope
+    {
         try header.validate()
         let aad = header.encoded()
         do {

@@ -54,7 +54,9 @@ public struct TransactionHeader: Sendable, Equatable, Hashable, Codable {
     /// Checks the field ranges the format promises.
     public func validate() throws(EnvelopeError) {
         guard !kitId.isEmpty, kitId.utf8.count <= Limits.kitId,
-            kitId.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || "0123456789-_.".unicodeScalars.contains($0)) })
+            kitId.unicodeScalars.allSatisfy({
+                $0.isASCII && ($0.properties.isAlphabetic || "0123456789-_.".unicodeScalars.contains($0))
+            })
         else {
             throw .invalidField(name: "kitId", reason: "1 to \(Limits.kitId) characters A-Z a-z 0-9 - _ .")
         }

@@ -1,0 +1,75 @@
+import Crypto
+import Foundation
+import KitCore
+
+/// The kit's keys in `<state>/keys` (mode 0700), one per purpose (BSI CON.1.A4):
+/// - `signing.key`: the kit's ECDSA P-256 key that signs every envelope (created on first use);
+/// - `server-data-key.pem`: the sync server's P-256 public key that payloads are sealed to;
+/// - `storage.key.sealed`: the local storage key, wrapped under the clerk's unlock secret
+///   (see ``KitLock``).
+/// TLS keys live apart (enrollment).
+public struct KitKeyStore: Sendable {
+    /// The keys folder.
+    public let directory: String
+
+    public init(stateDirectory: StateDirectory) throws(KeyStoreError) {
+        directory = stateDirectory.appending("keys")
+        var isDirectory: ObjCBool = false
+        if !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
+            guard mkdir(directory, 0o700) == 0 || errno == EEXIST else {
+                throw .cannotWrite(path: directory, reason: String(cString: strerror(errno)))
+            }
+        }
+    }
+
+    var signingKeyPath: String { directory + "/signing.key" }
+    var serverDataKeyPath: String { directory + "/server-data-key.pem" }
+    var wrappedStorageKeyPath: String { directory + "/storage.key.sealed" }
+    var unlockStatePath: String { directory + "/unlock-attempts.json" }
+    var kitIdPath: String { directory + "/kit-id" }
+
+    /// The kit's signing key, created on first use.
+    public func signingKey() throws(KeyStoreError) -> P256.Signing.PrivateKey {
+        if let raw = try SecretFile.read(signingKeyPath) {
+            do {
+                return try P256.Signing.PrivateKey(rawRepresentation: raw)
+            } catch {
+                throw .damaged(path: signingKeyPath, reason: "not a P-256 private key")
+            }
+        }
+        let key = P256.Signing.PrivateKey()
+        try SecretFile.write(Array(key.rawRepresentation), to: signingKeyPath)
+        return key
+    }
+
+    /// The kit's identity: configured, or a random one created and kept on first use.
+    public func kitId(configured: String?) throws(KeyStoreError) -> String {
+        if let configured { return configured }
+        if let raw = try SecretFile.read(kitIdPath), let text = String(validating: raw, as: UTF8.self) {
+            return text.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        var generator = SystemRandomNumberGenerator()
+        let id =
+            "kit-" + (0..<6).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+        try SecretFile.write(Array(id.utf8), to: kitIdPath)
+        return id
+    }
+
+    /// The sync server's data public key (PEM), from `path` or the installed copy.
+    public func serverDataKey(from path: String? = nil) throws(KeyStoreError) -> P256.KeyAgreement.PublicKey {
+        let location = path ?? serverDataKeyPath
+        guard let data = FileManager.default.contents(atPath: location) else {
+            throw .noServerDataKey(path: location)
+        }
+        do {
+            return try P256.KeyAgreement.PublicKey(pemRepresentation: String(decoding: data, as: UTF8.self))
+        } catch {
+            throw .damaged(path: location, reason: "not a P-256 public key in PEM form")
+        }
+    }
+
+    /// Installs the server's data public key (enrollment).
+    public func installServerDataKey(_ key: P256.KeyAgreement.PublicKey) throws(KeyStoreError) {
+        try SecretFile.write(Array(key.pemRepresentation.utf8), to: serverDataKeyPath)
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Small files that hold keys: written atomically (temporary file, fsync, rename) with mode 0600,
+/// read back only if they are still private.
+enum SecretFile {
+    static func write(_ bytes: [UInt8], to path: String) throws(KeyStoreError) {
+        let temporary = path + ".tmp-\(getpid())"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw .cannotWrite(path: path, reason: String(cString: strerror(errno))) }
+        var written = 0
+        while written < bytes.count {
+            let result = bytes[written...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            guard result > 0 else {
+                let reason = String(cString: strerror(errno))
+                close(fd)
+                unlink(temporary)
+                throw .cannotWrite(path: path, reason: reason)
+            }
+            written += result
+        }
+        guard fsync(fd) == 0, close(fd) == 0, rename(temporary, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary)
+            throw .cannotWrite(path: path, reason: reason)
+        }
+    }
+
+    /// The file's bytes, nil if it does not exist. Refuses files others can read.
+    static func read(_ path: String) throws(KeyStoreError) -> [UInt8]? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        let attributes: [FileAttributeKey: Any]
+        do {
+            attributes = try FileManager.default.attributesOfItem(atPath: path)
+        } catch {
+            throw .cannotRead(path: path, reason: "\(error)")
+        }
+        guard let mode = (attributes[.posixPermissions] as? NSNumber)?.intValue, mode & 0o077 == 0 else {
+            throw .tooOpen(path: path)
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw .cannotRead(path: path, reason: "unreadable")
+        }
+        return Array(data)
+    }
+}
+
+/// Why a key file cannot be used, worded for IT staff.
+public enum KeyStoreError: Error, Equatable, CustomStringConvertible {
+    /// A key file cannot be written.
+    case cannotWrite(path: String, reason: String)
+    /// A key file cannot be read.
+    case cannotRead(path: String, reason: String)
+    /// A key file can be read by other users; the agent refuses to use it.
+    case tooOpen(path: String)
+    /// A key file does not hold a key of the expected kind.
+    case damaged(path: String, reason: String)
+    /// The server's data key has not been installed yet.
+    case noServerDataKey(path: String)
+
+    public var description: String {
+        switch self {
+        case .cannotWrite(let path, let reason): return "key file \(path) cannot be written: \(reason)"
+        case .cannotRead(let path, let reason): return "key file \(path) cannot be read: \(reason)"
+        case .tooOpen(let path): return "key file \(path) is readable by other users: run chmod 600 on it"
+        case .damaged(let path, let reason): return "key file \(path) is damaged: \(reason)"
+        case .noServerDataKey(let path):
+            return "the sync server's data key is not installed (\(path)): enroll the kit or set server.dataKeyFile"
+        }
+    }
+}

@@ -1,0 +1,250 @@
+import Crypto
+import Dispatch
+import Foundation
+import GRDB
+import KitCore
+
+/// The kit's durable queue of sealed transactions (ARCHITECTURE.md, "Data flow" steps 4–7).
+///
+/// `enqueue` seals, signs and chains a payload and returns only after the SQLite commit is on
+/// disk (WAL + `synchronous=FULL`): once the clerk's screen says "done", the step survives a crash
+/// or a dead battery. `seq` is gap-free because it is assigned inside the same write transaction
+/// that inserts the row, after reading the previous row's hash.
+public final class Outbox: Sendable {
+    private let database: AgentDatabase
+    private let sealer: EnvelopeSealer
+    /// The kit this outbox belongs to (goes into every header).
+    public let kitId: String
+
+    public init(database: AgentDatabase, kitId: String, sealer: EnvelopeSealer) {
+        self.database = database
+        self.kitId = kitId
+        self.sealer = sealer
+    }
+
+    /// What `enqueue` returns: enough to show a receipt and to find the entry again.
+    public struct Receipt: Sendable, Equatable {
+        public var seq: UInt64
+        public var txId: UUID
+        public var envelopeHash: [UInt8]
+    }
+
+    /// Seals `payload` into the next envelope of the chain and commits it durably.
+    public func enqueue(
+        caseId: String, kind: String, baseVersion: UInt64, payload: some DataProtocol & Sendable
+    ) throws(OutboxError) -> Receipt {
+        let txId = UUID()
+        let kitId = self.kitId
+        let sealer = self.sealer
+        do {
+            return try database.queue.write { db -> Receipt in
+                let last = try Row.fetchOne(db, sql: "SELECT seq, envelope_hash FROM outbox ORDER BY seq DESC LIMIT 1")
+                let seq: UInt64 = (last?["seq"] as UInt64?).map { $0 + 1 } ?? 1
+                let previousHash: [UInt8] =
+                    (last?["envelope_hash"] as Data?).map(Array.init) ?? TransactionHeader.genesisHash
+                let now = Date()
+                let header = TransactionHeader(
+                    kitId: kitId, seq: seq, txId: txId, caseId: caseId, baseVersion: baseVersion, kind: kind,
+                    monotonicNanos: Outbox.monotonicNanos(), wallMillis: Int64(now.timeIntervalSince1970 * 1000),
+                    prevHash: previousHash)
+                let envelope = try sealer.seal(header: header, payload: payload)
+                let bytes = envelope.encoded()
+                let hash = Array(SHA256.hash(data: bytes))
+                try db.execute(
+                    sql: """
+                        INSERT INTO outbox (seq, tx_id, case_id, kind, base_version, wall_millis, envelope_hash,
+                            envelope, envelope_size, state, state_changed_millis)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)
+                        """,
+                    arguments: [
+                        seq, txId.uuidString.lowercased(), caseId, kind, baseVersion, header.wallMillis, Data(hash),
+                        Data(bytes), bytes.count, header.wallMillis,
+                    ])
+                return Receipt(seq: seq, txId: txId, envelopeHash: hash)
+            }
+        } catch let error as EnvelopeError {
+            throw .sealing(error)
+        } catch {
+            throw .storage(StorageError(error, path: database.path, operation: "enqueue"))
+        }
+    }
+
+    /// Metadata of the entries, newest first, optionally only one state.
+    public func entries(state: OutboxState? = nil, limit: Int = 100) throws(OutboxError) -> [OutboxEntry] {
+        try read { db in
+            if let state {
+                return try OutboxEntry.fetchAll(
+                    db, sql: "SELECT \(OutboxEntry.columns) FROM outbox WHERE state = ? ORDER BY seq DESC LIMIT ?",
+                    arguments: [state.rawValue, limit])
+            }
+            return try OutboxEntry.fetchAll(
+                db, sql: "SELECT \(OutboxEntry.columns) FROM outbox ORDER BY seq DESC LIMIT ?", arguments: [limit])
+        }
+    }
+
+    /// Metadata of one entry.
+    public func entry(seq: UInt64) throws(OutboxError) -> OutboxEntry {
+        let found = try read { db in
+            try OutboxEntry.fetchOne(
+                db, sql: "SELECT \(OutboxEntry.columns) FROM outbox WHERE seq = ?", arguments: [seq])
+        }
+        guard let found else { throw .noSuchEntry(seq: seq) }
+        return found
+    }
+
+    /// Counts per state and the age of the oldest unacknowledged entry.
+    public func stats() throws(OutboxError) -> OutboxStats {
+        try read { db in
+            var byState: [String: Int] = [:]
+            for state in OutboxState.allCases { byState[state.rawValue] = 0 }
+            for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM outbox GROUP BY state") {
+                byState[row["state"]] = row["n"]
+            }
+            let lastSeq = try UInt64.fetchOne(db, sql: "SELECT MAX(seq) FROM outbox") ?? 0
+            let oldest = try Int64.fetchOne(
+                db, sql: "SELECT MIN(wall_millis) FROM outbox WHERE state IN ('pending', 'sent')")
+            let retained = try Int.fetchOne(db, sql: "SELECT COALESCE(SUM(LENGTH(envelope)), 0) FROM outbox") ?? 0
+            return OutboxStats(
+                byState: byState, lastSeq: lastSeq,
+                oldestUnacknowledgedAt: oldest.map { Date(timeIntervalSince1970: Double($0) / 1000) },
+                retainedBytes: retained)
+        }
+    }
+
+    /// The stored envelopes from `seq` on, in chain order, for replay and self-checks.
+    public func envelopes(from seq: UInt64 = 1, limit: Int = 1000) throws(OutboxError) -> [(
+        seq: UInt64, bytes: [UInt8]
+    )] {
+        try read { db in
+            try Row.fetchAll(
+                db,
+                sql: "SELECT seq, envelope FROM outbox WHERE seq >= ? AND envelope IS NOT NULL ORDER BY seq LIMIT ?",
+                arguments: [seq, limit]
+            ).map { row in (seq: row["seq"] as UInt64, bytes: Array(row["envelope"] as Data)) }
+        }
+    }
+
+    /// Checks that seq runs 1…n without gaps and that every stored envelope links to its
+    /// predecessor's hash and carries a valid signature. Returns the number of entries checked.
+    @discardableResult
+    public func verifyChain(with verifier: EnvelopeVerifier) throws(OutboxError) -> Int {
+        let rows = try read { db in
+            try Row.fetchAll(db, sql: "SELECT seq, envelope_hash, envelope FROM outbox ORDER BY seq").map { row in
+                (
+                    seq: row["seq"] as UInt64, hash: Array(row["envelope_hash"] as Data),
+                    envelope: (row["envelope"] as Data?).map(Array.init)
+                )
+            }
+        }
+        var expectedSeq: UInt64 = 1
+        var previousHash = TransactionHeader.genesisHash
+        for row in rows {
+            guard row.seq == expectedSeq else { throw .gap(expected: expectedSeq, found: row.seq) }
+            if let bytes = row.envelope {
+                do {
+                    let envelope = try TransactionEnvelope(decoding: bytes)
+                    guard envelope.header.seq == row.seq, Array(SHA256.hash(data: bytes)) == row.hash else {
+                        throw OutboxError.entryMismatch(seq: row.seq)
+                    }
+                    try verifier.verify(envelope, previousHash: previousHash)
+                } catch let error as EnvelopeError {
+                    throw .sealing(error)
+                } catch let error as OutboxError {
+                    throw error
+                } catch {
+                    throw .entryMismatch(seq: row.seq)
+                }
+            }
+            previousHash = row.hash
+            expectedSeq += 1
+        }
+        return rows.count
+    }
+
+    /// Drops the sealed payload of acknowledged entries older than `retention` (metadata and the
+    /// chain hash stay), then checkpoints so the bytes leave the WAL too. Returns how many.
+    @discardableResult
+    public func shredAcknowledged(olderThan retention: TimeInterval, now: Date = Date()) throws(OutboxError) -> Int {
+        let cutoff = Int64((now.timeIntervalSince1970 - retention) * 1000)
+        let nowMillis = Int64(now.timeIntervalSince1970 * 1000)
+        let count = try write { db in
+            try db.execute(
+                sql: """
+                    UPDATE outbox SET envelope = NULL, state = 'shredded', state_changed_millis = ?
+                    WHERE state = 'acknowledged' AND acknowledged_millis <= ?
+                    """,
+                arguments: [nowMillis, cutoff])
+            return db.changesCount
+        }
+        if count > 0 {
+            do { try database.checkpoint() } catch { throw .storage(error) }
+        }
+        return count
+    }
+
+    /// Records the server's answer for an entry (used by the sync client).
+    public func record(
+        answer: String, for seq: UInt64, state: OutboxState, parkReason: String? = nil, now: Date = Date()
+    )
+        throws(OutboxError)
+    {
+        let millis = Int64(now.timeIntervalSince1970 * 1000)
+        let changed = try write { db in
+            try db.execute(
+                sql: """
+                    UPDATE outbox SET state = ?, answer = ?, park_reason = ?, state_changed_millis = ?,
+                        acknowledged_millis = CASE WHEN ? = 'acknowledged' THEN ? ELSE acknowledged_millis END
+                    WHERE seq = ?
+                    """,
+                arguments: [state.rawValue, answer, parkReason, millis, state.rawValue, millis, seq])
+            return db.changesCount
+        }
+        guard changed == 1 else { throw .noSuchEntry(seq: seq) }
+    }
+
+    private func read<T>(_ body: (Database) throws -> T) throws(OutboxError) -> T {
+        do {
+            return try database.queue.read(body)
+        } catch {
+            throw .storage(StorageError(error, path: database.path, operation: "read"))
+        }
+    }
+
+    private func write<T>(_ body: (Database) throws -> T) throws(OutboxError) -> T {
+        do {
+            return try database.queue.write(body)
+        } catch {
+            throw .storage(StorageError(error, path: database.path, operation: "write"))
+        }
+    }
+
+    static func monotonicNanos() -> UInt64 {
+        // CLOCK_MONOTONIC on Linux.
+        DispatchTime.now().uptimeNanoseconds
+    }
+}
+
+/// Why the outbox could not do what was asked.
+public enum OutboxError: Error, Equatable, CustomStringConvertible {
+    /// The database failed (disk full, damaged, locked …).
+    case storage(StorageError)
+    /// Sealing, signing or verifying an envelope failed.
+    case sealing(EnvelopeError)
+    /// No entry with this seq.
+    case noSuchEntry(seq: UInt64)
+    /// The sequence has a hole: a transaction is missing.
+    case gap(expected: UInt64, found: UInt64)
+    /// A stored envelope does not match its row (seq or hash differ).
+    case entryMismatch(seq: UInt64)
+
+    public var description: String {
+        switch self {
+        case .storage(let error): return error.description
+        case .sealing(let error): return error.description
+        case .noSuchEntry(let seq): return "the queue has no transaction with seq \(seq)"
+        case .gap(let expected, let found):
+            return "the queue skips from seq \(expected - 1) to \(found): a transaction is missing"
+        case .entryMismatch(let seq): return "queue entry \(seq) does not match its stored envelope"
+        }
+    }
+}
