@@ -20,6 +20,16 @@ public struct AgentConfiguration: Sendable, Equatable {
     public var probeTimeout: Double
     /// Minimum level of log messages.
     public var logLevel: Logger.Level
+    /// The kit's identity; when not configured, a random one is created and kept.
+    public var kitId: String?
+    /// PEM file with the sync server's data public key (payloads are sealed to it); when not
+    /// configured, the key installed at enrollment (`keys/server-data-key.pem`) is used.
+    public var serverDataKeyFile: String?
+    /// Seconds without activity after which the kit locks itself.
+    public var lockIdleTimeout: Double
+    /// Seconds an acknowledged transaction's sealed payload is kept (re-send to a server restored
+    /// from backup) before it is shredded.
+    public var outboxRetention: Double
 
     /// Configuration keys; the environment variable is `KIT_AGENT_` + the key in upper case with
     /// `.` → `_` (e.g. `KIT_AGENT_SERVER_URL`).
@@ -30,6 +40,10 @@ public struct AgentConfiguration: Sendable, Equatable {
         public static let probeInterval = "link.probeInterval"
         public static let probeTimeout = "link.probeTimeout"
         public static let logLevel = "log.level"
+        public static let kitId = "kit.id"
+        public static let serverDataKeyFile = "server.dataKeyFile"
+        public static let lockIdleTimeout = "lock.idleTimeout"
+        public static let outboxRetention = "outbox.retention"
     }
 
     /// The environment prefix for ``LayeredConfiguration``.
@@ -45,7 +59,11 @@ public struct AgentConfiguration: Sendable, Equatable {
         apiPort: Int = AgentConfiguration.defaultAPIPort,
         probeInterval: Double = 5,
         probeTimeout: Double = 3,
-        logLevel: Logger.Level = .info
+        logLevel: Logger.Level = .info,
+        kitId: String? = nil,
+        serverDataKeyFile: String? = nil,
+        lockIdleTimeout: Double = 900,
+        outboxRetention: Double = 7 * 24 * 3600
     ) {
         self.stateDirectory = stateDirectory
         self.serverURL = serverURL
@@ -53,6 +71,10 @@ public struct AgentConfiguration: Sendable, Equatable {
         self.probeInterval = probeInterval
         self.probeTimeout = probeTimeout
         self.logLevel = logLevel
+        self.kitId = kitId
+        self.serverDataKeyFile = serverDataKeyFile
+        self.lockIdleTimeout = lockIdleTimeout
+        self.outboxRetention = outboxRetention
     }
 
     /// Reads the configuration layers and validates every value. The server URL is required.
@@ -67,6 +89,16 @@ public struct AgentConfiguration: Sendable, Equatable {
         if let port = try config.integer(Key.apiPort, in: 0...65535) { apiPort = port }
         if let interval = try config.seconds(Key.probeInterval, in: 0.1...3600) { probeInterval = interval }
         if let timeout = try config.seconds(Key.probeTimeout, in: 0.1...120) { probeTimeout = timeout }
+        if let id = config.string(Key.kitId) {
+            guard !id.isEmpty, id.count <= 64, id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) })
+            else {
+                throw .invalidValue(key: Key.kitId, value: id, expected: "1 to 64 characters A-Z a-z 0-9 - _ .")
+            }
+            kitId = id
+        }
+        serverDataKeyFile = config.string(Key.serverDataKeyFile)
+        if let idle = try config.seconds(Key.lockIdleTimeout, in: 10...86400) { lockIdleTimeout = idle }
+        if let retention = try config.seconds(Key.outboxRetention, in: 0...(365 * 86400)) { outboxRetention = retention }
         if let level = try config.choice(Key.logLevel, from: Logger.Level.allCases.map(\.rawValue)),
             let parsed = Logger.Level(rawValue: level)
         {

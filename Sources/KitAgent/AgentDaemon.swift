@@ -10,10 +10,12 @@ import NIOCore
 public struct AgentDaemon: Sendable {
     public let configuration: AgentConfiguration
     public let logger: Logger
+    let lockCost: KitLock.KDFCost
 
-    public init(configuration: AgentConfiguration, logger: Logger) {
+    public init(configuration: AgentConfiguration, logger: Logger, lockCost: KitLock.KDFCost = .interactive) {
         self.configuration = configuration
         self.logger = logger
+        self.lockCost = lockCost
     }
 
     /// Serves until SIGTERM or SIGINT. `onListening` receives the local API endpoint once it is up.
@@ -25,6 +27,10 @@ public struct AgentDaemon: Sendable {
             directory = try StateDirectory.prepare(configuration.stateDirectory)
         } catch {
             throw .stateDirectory(error)
+        }
+        let runtime = try KitRuntime(configuration: configuration, directory: directory, lockCost: lockCost)
+        if let problem = runtime.outboxProblem {
+            logger.warning("outbox cannot record transactions yet", metadata: ["reason": "\(problem)"])
         }
         let link = LinkMonitor(
             serverURL: configuration.serverURL,
@@ -41,12 +47,16 @@ public struct AgentDaemon: Sendable {
         let boundPort = BoundPort(configuration.apiPort)
         let router = Router()
         let api = router.group("v1").add(middleware: LocalAPIAccessMiddleware(token: token, port: boundPort))
-        StatusController(link: link, startedAt: startedAt, stateDirectory: directory.path).register(on: api)
+        StatusController(link: link, startedAt: startedAt, runtime: runtime).register(on: api)
+        LockController(lock: runtime.lock).register(on: api)
+        QueueController(outbox: runtime.outbox, problem: runtime.outboxProblem).register(on: api)
+        let maintenance = MaintenanceService(
+            runtime: runtime, retention: configuration.outboxRetention, interval: .seconds(60), logger: logger)
 
         let app = Application(
             router: router,
             configuration: .init(address: .hostname("127.0.0.1", port: configuration.apiPort), serverName: "kit-agent"),
-            services: [link],
+            services: [link, maintenance],
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
                 boundPort.set(port)

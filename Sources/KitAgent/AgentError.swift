@@ -14,6 +14,14 @@ public enum AgentError: Error, CustomStringConvertible {
     case listenFailed(port: Int, reason: String)
     /// The running agent answered the local API in an unexpected way.
     case localAPI(reason: String)
+    /// The running agent refused the request and said why.
+    case refused(reason: String)
+    /// A key file cannot be used.
+    case keys(KeyStoreError)
+    /// The agent's database cannot be used.
+    case storage(StorageError)
+    /// The outbox failed.
+    case outbox(OutboxError)
 
     public var description: String {
         switch self {
@@ -24,6 +32,10 @@ public enum AgentError: Error, CustomStringConvertible {
         case .runtimeFile(let path, let reason): return "runtime file \(path) cannot be used: \(reason)"
         case .listenFailed(let port, let reason): return "local API cannot listen on 127.0.0.1:\(port): \(reason)"
         case .localAPI(let reason): return "the running kit-agent gave an unexpected answer: \(reason)"
+        case .refused(let reason): return reason
+        case .keys(let error): return error.description
+        case .storage(let error): return error.description
+        case .outbox(let error): return error.description
         }
     }
 }

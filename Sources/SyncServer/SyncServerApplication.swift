@@ -22,6 +22,7 @@ public struct SyncServerApplication: Sendable {
         } catch {
             throw .stateDirectory(error)
         }
+        _ = try ServerKeys.loadOrCreate(in: directory)
         switch configuration.storage {
         case .sqlite:
             do {
@@ -75,6 +76,8 @@ public enum SyncServerError: Error, CustomStringConvertible {
     case stateDirectory(StateDirectoryError)
     /// The database cannot be used.
     case store(StoreError)
+    /// The server's key files cannot be used.
+    case keys(path: String, reason: String)
     /// Listening failed (port in use, address not available) or serving failed.
     case listenFailed(host: String, port: Int, reason: String)
 
@@ -101,6 +104,7 @@ public enum SyncServerError: Error, CustomStringConvertible {
         switch self {
         case .stateDirectory(let error): return error.description
         case .store(let error): return error.description
+        case .keys(let path, let reason): return "server keys in \(path) cannot be used: \(reason)"
         case .listenFailed(let host, let port, let reason):
             return "sync-server cannot listen on \(host):\(port): \(reason)"
         }

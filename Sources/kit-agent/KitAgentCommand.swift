@@ -15,7 +15,7 @@ struct KitAgentCommand: AsyncParsableCommand {
             then the JSON file given with --config.
             """,
         version: KitVersion.release,
-        subcommands: [Run.self, Status.self]
+        subcommands: [Run.self, Status.self, Unlock.self, Lock.self, Queue.self]
     )
 }
 
@@ -30,6 +30,9 @@ struct AgentOptions: ParsableArguments {
     @Option(name: .long, help: "Base URL of the sync server, e.g. https://sync.stadt.example:8443.")
     var server: String?
 
+    @Option(name: .customLong("server-data-key"), help: "PEM file with the sync server's data public key (until enrollment).")
+    var serverDataKey: String?
+
     @Option(name: .customLong("api-port"), help: "Loopback port of the local API (default 7420).")
     var apiPort: Int?
 
@@ -41,6 +44,7 @@ struct AgentOptions: ParsableArguments {
         flags[AgentConfiguration.Key.stateDirectory] = stateDirectory
         flags[AgentConfiguration.Key.serverURL] = server
         flags[AgentConfiguration.Key.apiPort] = apiPort.map(String.init)
+        flags[AgentConfiguration.Key.serverDataKeyFile] = serverDataKey
         flags[AgentConfiguration.Key.logLevel] = logLevel
         return try await LayeredConfiguration.load(
             flags: flags,

@@ -21,7 +21,7 @@ extension KitAgentCommand {
         func run() async throws {
             let stateDirectory = try await options.resolveStateDirectory()
             let client = try LocalAPIClient(stateDirectory: stateDirectory)
-            let status = try await client.status(refresh: !noRefresh, stateDirectory: stateDirectory)
+            let status = try await client.status(refresh: !noRefresh)
             if json {
                 let encoder = WireCoding.encoder()
                 encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
@@ -48,7 +48,9 @@ struct StatusReport {
                 "agent",
                 "kit-agent \(status.agentVersion), pid \(status.processID), running since \(Self.time(status.startedAt))"
             ),
+            ("kit", status.kitId ?? "unknown"),
             ("state directory", status.stateDirectory),
+            ("lock", status.unlocked == true ? "unlocked" : "locked (case data unreadable until kit-agent unlock)"),
             ("sync server", server.url),
         ]
         switch server.reachability {
@@ -68,6 +70,12 @@ struct StatusReport {
                     "\(info.service) \(info.version), API \(info.apiVersion), storage \(info.storage)"
                 ))
             rows.append(("server schema", info.schemaMigrations.joined(separator: ", ")))
+        }
+        if let queue = status.queue {
+            let oldest = queue.oldestUnacknowledgedAt.map { ", oldest from " + Self.time($0) } ?? ""
+            rows.append(("queue", "\(queue.queueDepth) waiting for the server\(oldest), \(queue.byState["parked"] ?? 0) parked, last seq \(queue.lastSeq)"))
+        } else if let problem = status.outboxProblem {
+            rows.append(("queue", "cannot record transactions: \(problem)"))
         }
         rows.append(("last probe", server.lastProbeAt.map(Self.time) ?? "never"))
         rows.append(("last reachable", server.lastReachableAt.map(Self.time) ?? "never"))

@@ -65,7 +65,23 @@ if [ "$code" -eq 3 ] && grep -q "^link .*unreachable" <<<"$output"; then
 else
   failed=$((failed + 1)); echo "FAIL status with unreachable server: exit $code: $output" >&2
 fi
+# Unlock: a wrong secret is one clear line, counted; the right one works.
+echo "Richtiges-Geheimnis" | "$bin/kit-agent" unlock --initialize --state-dir "$work/a5" >/dev/null 2>&1
+"$bin/kit-agent" lock --state-dir "$work/a5" >/dev/null 2>&1
+expect_error "unlock: wrong secret" "wrong unlock secret (1 failed attempt(s)" \
+  sh -c "echo falsches-geheimnis | '$bin/kit-agent' unlock --state-dir '$work/a5'"
+expect_error "unlock: initialize twice" "already has an unlock secret" \
+  sh -c "echo noch-ein-geheimnis | '$bin/kit-agent' unlock --initialize --state-dir '$work/a5'"
+if echo "Richtiges-Geheimnis" | "$bin/kit-agent" unlock --state-dir "$work/a5" >/dev/null 2>&1; then
+  passed=$((passed + 1))
+else
+  failed=$((failed + 1)); echo "FAIL unlock with the right secret" >&2
+fi
 kill -TERM "$agent"; wait "$agent"
+expect_error "queue: no database" "cannot be opened: no such file" \
+  "$bin/kit-agent" queue list --state-dir "$work/never-ran"
+expect_error "queue: no such seq" "no transaction with seq 7" \
+  "$bin/kit-agent" queue show 7 --state-dir "$work/a5"
 kill "$holder" 2>/dev/null; wait "$holder" 2>/dev/null
 rm -rf "$work"
 echo "cli-errors: $passed passed, $failed failed"

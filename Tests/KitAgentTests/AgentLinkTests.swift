@@ -14,7 +14,7 @@ struct AgentLinkTests {
         try await withSyncServer { serverPort in
             try await withAgent(serverURL: "http://127.0.0.1:\(serverPort)") { endpoint, stateDirectory in
                 let status = try await LocalAPIClient(stateDirectory: stateDirectory)
-                    .status(refresh: true, stateDirectory: stateDirectory)
+                    .status(refresh: true)
                 #expect(status.server.reachability == .reachable)
                 #expect(status.server.serverVersion?.storage == "sqlite")
                 #expect(status.server.serverVersion?.schemaMigrations == ["v1-server-instance"])
@@ -31,8 +31,8 @@ struct AgentLinkTests {
         let port = try withSyncServerPortThenStop()
         try await withAgent(serverURL: "http://127.0.0.1:\(port)") { _, stateDirectory in
             let client = try LocalAPIClient(stateDirectory: stateDirectory)
-            let first = try await client.status(refresh: true, stateDirectory: stateDirectory)
-            let second = try await client.status(refresh: true, stateDirectory: stateDirectory)
+            let first = try await client.status(refresh: true)
+            let second = try await client.status(refresh: true)
             #expect(second.server.reachability == .unreachable)
             #expect(second.server.lastError == LinkProblem.connectionRefused.description)
             #expect(second.server.consecutiveFailures == first.server.consecutiveFailures + 1)

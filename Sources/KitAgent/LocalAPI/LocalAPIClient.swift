@@ -4,42 +4,80 @@ import KitCore
 import NIOCore
 import NIOHTTP1
 
-/// A client of a running agent's local API, used by `kit-agent status` and the other
-/// subcommands that talk to the daemon instead of opening its files.
+/// A client of a running agent's local API, used by `kit-agent status`, `unlock`, `lock` and the
+/// other subcommands that talk to the daemon instead of opening its files.
 public struct LocalAPIClient: Sendable {
     public let endpoint: LocalAPIEndpoint
+    private let stateDirectory: String
     private let client: HTTPClient
 
-    public init(endpoint: LocalAPIEndpoint, client: HTTPClient = .shared) {
+    public init(endpoint: LocalAPIEndpoint, stateDirectory: String, client: HTTPClient = .shared) {
         self.endpoint = endpoint
+        self.stateDirectory = stateDirectory
         self.client = client
     }
 
     /// Finds the agent running with this state directory.
     public init(stateDirectory: String) throws(AgentError) {
-        self.init(endpoint: try LocalAPIEndpoint.read(fromStateDirectory: stateDirectory))
+        self.init(endpoint: try LocalAPIEndpoint.read(fromStateDirectory: stateDirectory), stateDirectory: stateDirectory)
     }
 
     /// `GET /v1/status`, optionally after a fresh probe of the server.
-    public func status(refresh: Bool, stateDirectory: String) async throws(AgentError) -> AgentStatus {
-        var request = HTTPClientRequest(url: endpoint.baseURL + "/v1/status" + (refresh ? "?refresh=true" : ""))
+    public func status(refresh: Bool) async throws(AgentError) -> AgentStatus {
+        let body = try await send(.GET, "/v1/status" + (refresh ? "?refresh=true" : ""))
+        do {
+            return try WireCoding.decoder().decode(AgentStatus.self, from: body)
+        } catch {
+            throw .localAPI(reason: "status document cannot be read (\(error))")
+        }
+    }
+
+    /// `POST /v1/unlock`.
+    public func unlock(secret: String, initialize: Bool) async throws(AgentError) {
+        struct Body: Encodable {
+            var secret: String
+            var initialize: Bool
+        }
+        let data: Data
+        do { data = try JSONEncoder().encode(Body(secret: secret, initialize: initialize)) } catch {
+            throw .localAPI(reason: "\(error)")
+        }
+        _ = try await send(.POST, "/v1/unlock", body: data)
+    }
+
+    /// `POST /v1/lock`.
+    public func lock() async throws(AgentError) {
+        _ = try await send(.POST, "/v1/lock")
+    }
+
+    private func send(_ method: HTTPMethod, _ path: String, body: Data? = nil) async throws(AgentError) -> Data {
+        var request = HTTPClientRequest(url: endpoint.baseURL + path)
+        request.method = method
         request.headers.add(name: "Authorization", value: "Bearer \(endpoint.token)")
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: body))
+        }
         let response: HTTPClientResponse
-        let body: ByteBuffer
+        let buffer: ByteBuffer
         do {
             response = try await client.execute(request, timeout: .seconds(30))
-            body = try await response.body.collect(upTo: 1 << 20)
+            buffer = try await response.body.collect(upTo: 4 << 20)
         } catch {
             // The endpoint file is left over from an agent that did not stop cleanly.
             throw .notRunning(stateDirectory: stateDirectory)
         }
-        guard response.status == .ok else {
-            throw .localAPI(reason: "HTTP \(response.status.code) for /v1/status")
+        let data = Data(buffer.readableBytesView)
+        guard (200..<300).contains(response.status.code) else {
+            struct ErrorBody: Decodable {
+                struct Inner: Decodable { var message: String }
+                var error: Inner
+            }
+            if let message = try? JSONDecoder().decode(ErrorBody.self, from: data).error.message {
+                throw .refused(reason: message)
+            }
+            throw .localAPI(reason: "HTTP \(response.status.code) for \(path)")
         }
-        do {
-            return try WireCoding.decoder().decode(AgentStatus.self, from: Data(body.readableBytesView))
-        } catch {
-            throw .localAPI(reason: "status document cannot be read (\(error))")
-        }
+        return data
     }
 }

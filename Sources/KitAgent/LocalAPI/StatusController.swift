@@ -9,7 +9,7 @@ extension AgentStatus: ResponseEncodable {}
 struct StatusController<Context: RequestContext> {
     let link: LinkMonitor
     let startedAt: Date
-    let stateDirectory: String
+    let runtime: KitRuntime
 
     func register(on group: RouterGroup<Context>) {
         group.get("status") { request, _ in
@@ -24,7 +24,11 @@ struct StatusController<Context: RequestContext> {
             agentVersion: KitVersion.release,
             processID: ProcessInfo.processInfo.processIdentifier,
             startedAt: startedAt,
-            stateDirectory: stateDirectory,
-            server: server)
+            stateDirectory: runtime.directory.path,
+            server: server,
+            kitId: runtime.kitId,
+            unlocked: await runtime.lock.status.unlocked,
+            queue: try? runtime.outbox?.stats(),
+            outboxProblem: runtime.outboxProblem)
     }
 }

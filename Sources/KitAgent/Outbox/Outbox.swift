@@ -12,11 +12,15 @@ import KitCore
 /// that inserts the row, after reading the previous row's hash.
 public final class Outbox: Sendable {
     private let database: AgentDatabase
-    private let sealer: EnvelopeSealer
+    private let sealer: EnvelopeSealer?
     /// The kit this outbox belongs to (goes into every header).
     public let kitId: String
 
-    public init(database: AgentDatabase, kitId: String, sealer: EnvelopeSealer) {
+    public convenience init(database: AgentDatabase, kitId: String, sealer: EnvelopeSealer) {
+        self.init(database: database, kitId: kitId, sealer: Optional(sealer))
+    }
+
+    init(database: AgentDatabase, kitId: String, sealer: EnvelopeSealer?) {
         self.database = database
         self.kitId = kitId
         self.sealer = sealer
@@ -35,7 +39,7 @@ public final class Outbox: Sendable {
     ) throws(OutboxError) -> Receipt {
         let txId = UUID()
         let kitId = self.kitId
-        let sealer = self.sealer
+        guard let sealer = self.sealer else { throw .readOnly }
         do {
             return try database.queue.write { db -> Receipt in
                 let last = try Row.fetchOne(db, sql: "SELECT seq, envelope_hash FROM outbox ORDER BY seq DESC LIMIT 1")
@@ -93,7 +97,7 @@ public final class Outbox: Sendable {
     }
 
     /// Counts per state and the age of the oldest unacknowledged entry.
-    public func stats() throws(OutboxError) -> OutboxStats {
+    public func stats() throws(OutboxError) -> QueueStats {
         try read { db in
             var byState: [String: Int] = [:]
             for state in OutboxState.allCases { byState[state.rawValue] = 0 }
@@ -104,7 +108,7 @@ public final class Outbox: Sendable {
             let oldest = try Int64.fetchOne(
                 db, sql: "SELECT MIN(wall_millis) FROM outbox WHERE state IN ('pending', 'sent')")
             let retained = try Int.fetchOne(db, sql: "SELECT COALESCE(SUM(LENGTH(envelope)), 0) FROM outbox") ?? 0
-            return OutboxStats(
+            return QueueStats(
                 byState: byState, lastSeq: lastSeq,
                 oldestUnacknowledgedAt: oldest.map { Date(timeIntervalSince1970: Double($0) / 1000) },
                 retainedBytes: retained)
@@ -236,6 +240,8 @@ public enum OutboxError: Error, Equatable, CustomStringConvertible {
     case gap(expected: UInt64, found: UInt64)
     /// A stored envelope does not match its row (seq or hash differ).
     case entryMismatch(seq: UInt64)
+    /// This handle can only read (`kit-agent queue`).
+    case readOnly
 
     public var description: String {
         switch self {
@@ -245,6 +251,31 @@ public enum OutboxError: Error, Equatable, CustomStringConvertible {
         case .gap(let expected, let found):
             return "the queue skips from seq \(expected - 1) to \(found): a transaction is missing"
         case .entryMismatch(let seq): return "queue entry \(seq) does not match its stored envelope"
+        case .readOnly: return "the queue was opened for reading only"
         }
+    }
+}
+
+extension Outbox {
+    /// Read-only access to an agent's outbox for `kit-agent queue`, whether or not the agent runs
+    /// (SQLite WAL lets a reader work beside the writer). Needs no keys.
+    public struct Reader: Sendable {
+        private let outbox: Outbox
+
+        public init(stateDirectory: String) throws(OutboxError) {
+            let database: AgentDatabase
+            do {
+                database = try AgentDatabase(path: stateDirectory + "/agent.sqlite", readOnly: true)
+            } catch {
+                throw .storage(error)
+            }
+            outbox = Outbox(database: database, kitId: "", sealer: nil)
+        }
+
+        public func entries(state: OutboxState?, limit: Int) throws(OutboxError) -> [OutboxEntry] {
+            try outbox.entries(state: state, limit: limit)
+        }
+        public func entry(seq: UInt64) throws(OutboxError) -> OutboxEntry { try outbox.entry(seq: seq) }
+        public func stats() throws(OutboxError) -> QueueStats { try outbox.stats() }
     }
 }

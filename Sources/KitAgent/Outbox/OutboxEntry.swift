@@ -62,17 +62,3 @@ public struct OutboxEntry: Sendable, Codable, Equatable, FetchableRecord {
         + "envelope_size, envelope_hash, envelope IS NOT NULL AS retained, answer, park_reason"
 }
 
-/// Counts for `kit-agent queue stats` and the fleet report.
-public struct OutboxStats: Sendable, Codable, Equatable {
-    /// Number of transactions per state.
-    public var byState: [String: Int]
-    /// Highest seq recorded (0 when empty).
-    public var lastSeq: UInt64
-    /// When the oldest not yet acknowledged transaction was recorded.
-    public var oldestUnacknowledgedAt: Date?
-    /// Bytes of sealed envelopes still stored.
-    public var retainedBytes: Int
-
-    /// Transactions that still have to reach the server (pending + sent).
-    public var queueDepth: Int { (byState["pending"] ?? 0) + (byState["sent"] ?? 0) }
-}

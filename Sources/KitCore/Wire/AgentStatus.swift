@@ -13,19 +13,35 @@ public struct AgentStatus: Codable, Sendable, Equatable {
     public var stateDirectory: String
     /// What the agent knows about the sync server.
     public var server: ServerLinkStatus
+    /// The kit's identity.
+    public var kitId: String?
+    /// Whether the clerk has unlocked the kit (case data readable).
+    public var unlocked: Bool?
+    /// The outbox: what still has to reach the server.
+    public var queue: QueueStats?
+    /// Why the outbox cannot record transactions now (e.g. no server data key), if so.
+    public var outboxProblem: String?
 
     public init(
         agentVersion: String,
         processID: Int32,
         startedAt: Date,
         stateDirectory: String,
-        server: ServerLinkStatus
+        server: ServerLinkStatus,
+        kitId: String? = nil,
+        unlocked: Bool? = nil,
+        queue: QueueStats? = nil,
+        outboxProblem: String? = nil
     ) {
         self.agentVersion = agentVersion
         self.processID = processID
         self.startedAt = startedAt
         self.stateDirectory = stateDirectory
         self.server = server
+        self.kitId = kitId
+        self.unlocked = unlocked
+        self.queue = queue
+        self.outboxProblem = outboxProblem
     }
 }
 

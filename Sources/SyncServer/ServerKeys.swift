@@ -1,0 +1,44 @@
+import Crypto
+import Foundation
+import KitCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The server's keys in `<state>/keys` (mode 0700): the data key that kits seal payloads to
+/// (`data-key.pem`, private, 0600, created on first start) and its public half
+/// (`data-key.pub.pem`) that enrollment hands to kits. TLS and the kit CA live apart.
+public struct ServerKeys: Sendable {
+    public let dataKey: P256.KeyAgreement.PrivateKey
+    public let directory: String
+
+    public static func loadOrCreate(in stateDirectory: StateDirectory) throws(SyncServerError) -> ServerKeys {
+        let directory = stateDirectory.appending("keys")
+        let privatePath = directory + "/data-key.pem"
+        let publicPath = directory + "/data-key.pub.pem"
+        do {
+            if !FileManager.default.fileExists(atPath: directory) {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+            }
+            if let data = FileManager.default.contents(atPath: privatePath) {
+                let key = try P256.KeyAgreement.PrivateKey(pemRepresentation: String(decoding: data, as: UTF8.self))
+                return ServerKeys(dataKey: key, directory: directory)
+            }
+            let key = P256.KeyAgreement.PrivateKey()
+            guard FileManager.default.createFile(atPath: privatePath, contents: Data(key.pemRepresentation.utf8), attributes: [.posixPermissions: 0o600]),
+                FileManager.default.createFile(atPath: publicPath, contents: Data(key.publicKey.pemRepresentation.utf8), attributes: [.posixPermissions: 0o644])
+            else {
+                throw SyncServerError.keys(path: directory, reason: String(cString: strerror(errno)))
+            }
+            return ServerKeys(dataKey: key, directory: directory)
+        } catch let error as SyncServerError {
+            throw error
+        } catch {
+            throw .keys(path: directory, reason: String(describing: error))
+        }
+    }
+
+    /// Where the public data key is written for enrollment and for tests.
+    public var publicKeyPath: String { directory + "/data-key.pub.pem" }
+}

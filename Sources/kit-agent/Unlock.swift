@@ -1,0 +1,73 @@
+import ArgumentParser
+import Foundation
+import KitAgent
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+extension KitAgentCommand {
+    struct Unlock: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Unlock the kit with your secret, so case data can be read.",
+            discussion: """
+                The secret is read from the terminal without echo, or from standard input when it is not a \
+                terminal. With --initialize it becomes the secret of a new kit (at least 8 characters).
+                """
+        )
+
+        @OptionGroup var options: AgentOptions
+
+        @Flag(help: "Set the unlock secret of a kit that has none yet.")
+        var initialize = false
+
+        func run() async throws {
+            let stateDirectory = try await options.resolveStateDirectory()
+            let client = try LocalAPIClient(stateDirectory: stateDirectory)
+            let secret = try SecretPrompt.read(prompt: initialize ? "New unlock secret: " : "Unlock secret: ")
+            if initialize && isatty(STDIN_FILENO) == 1 {
+                guard try SecretPrompt.read(prompt: "Repeat the secret: ") == secret else {
+                    throw ValidationError("the two secrets differ; nothing was changed")
+                }
+            }
+            try await client.unlock(secret: secret, initialize: initialize)
+            print(initialize ? "unlock secret set; the kit is unlocked" : "the kit is unlocked")
+        }
+    }
+
+    struct Lock: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Lock the kit now (case data unreadable until unlocked).")
+
+        @OptionGroup var options: AgentOptions
+
+        func run() async throws {
+            let stateDirectory = try await options.resolveStateDirectory()
+            try await LocalAPIClient(stateDirectory: stateDirectory).lock()
+            print("the kit is locked")
+        }
+    }
+}
+
+/// Reads a secret: from the terminal with echo off, or one line from standard input.
+enum SecretPrompt {
+    static func read(prompt: String) throws -> String {
+        guard isatty(STDIN_FILENO) == 1 else {
+            guard let line = readLine(strippingNewline: true) else {
+                throw ValidationError("no secret on standard input")
+            }
+            return line
+        }
+        FileHandle.standardError.write(Data(prompt.utf8))
+        var saved = termios()
+        tcgetattr(STDIN_FILENO, &saved)
+        var silent = saved
+        silent.c_lflag &= ~tcflag_t(ECHO)
+        tcsetattr(STDIN_FILENO, TCSANOW, &silent)
+        defer {
+            tcsetattr(STDIN_FILENO, TCSANOW, &saved)
+            FileHandle.standardError.write(Data("\n".utf8))
+        }
+        guard let line = readLine(strippingNewline: true) else { throw ValidationError("no secret entered") }
+        return line
+    }
+}
