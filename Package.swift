@@ -132,6 +132,17 @@ let package = Package(
             path: "Tests/KitTestSupport",
             swiftSettings: strict
         ),
+        // Benchmarks (scripts/bench): performance is measured here, not in tests.
+        .executableTarget(
+            name: "outbox-bench",
+            dependencies: [
+                "KitAgent", "KitCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Benchmarks/OutboxBench",
+            swiftSettings: strict
+        ),
         // Child process for the outbox crash test (killed with SIGKILL at random moments).
         .executableTarget(
             name: "outbox-torture",
