@@ -65,7 +65,9 @@ do {
         rawSmall.append(
             try seconds {
                 for _ in 0..<smallCount {
-                    try raw.write { db in try db.execute(sql: "INSERT INTO t (payload) VALUES (?)", arguments: [smallBlob]) }
+                    try raw.write { db in
+                        try db.execute(sql: "INSERT INTO t (payload) VALUES (?)", arguments: [smallBlob])
+                    }
                 }
             })
         outboxSmall.append(
@@ -77,21 +79,30 @@ do {
         rawLarge.append(
             try seconds {
                 for _ in 0..<largeCount {
-                    try raw.write { db in try db.execute(sql: "INSERT INTO t (payload) VALUES (?)", arguments: [largeBlob]) }
+                    try raw.write { db in
+                        try db.execute(sql: "INSERT INTO t (payload) VALUES (?)", arguments: [largeBlob])
+                    }
                 }
             })
         outboxLarge.append(
             try seconds {
                 for _ in 0..<largeCount {
-                    _ = try outbox.enqueue(caseId: "bench", kind: "fingerprints.captured", baseVersion: 1, payload: large)
+                    _ = try outbox.enqueue(
+                        caseId: "bench", kind: "fingerprints.captured", baseVersion: 1, payload: large)
                 }
             })
     }
     let rows = [
-        Row(name: "durable enqueue, 1 KiB payload", baseline: median(rawSmall), measured: median(outboxSmall), unit: "tx/s", count: smallCount),
-        Row(name: "durable enqueue, 1 MiB payload", baseline: median(rawLarge), measured: median(outboxLarge), unit: "tx/s", count: largeCount),
+        Row(
+            name: "durable enqueue, 1 KiB payload", baseline: median(rawSmall), measured: median(outboxSmall),
+            unit: "tx/s", count: smallCount),
+        Row(
+            name: "durable enqueue, 1 MiB payload", baseline: median(rawLarge), measured: median(outboxLarge),
+            unit: "tx/s", count: largeCount),
     ]
-    print("Outbox benchmark — \(rounds) rounds, median; baseline: raw SQLite single-row insert, WAL + synchronous=FULL, same disk")
+    print(
+        "Outbox benchmark — \(rounds) rounds, median; baseline: raw SQLite single-row insert, WAL + synchronous=FULL, same disk"
+    )
     print("directory: \(directory)")
     print("")
     print("| case | raw SQLite | outbox (seal+sign+insert) | ratio outbox/raw | goal |")

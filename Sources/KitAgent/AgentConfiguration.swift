@@ -90,7 +90,8 @@ public struct AgentConfiguration: Sendable, Equatable {
         if let interval = try config.seconds(Key.probeInterval, in: 0.1...3600) { probeInterval = interval }
         if let timeout = try config.seconds(Key.probeTimeout, in: 0.1...120) { probeTimeout = timeout }
         if let id = config.string(Key.kitId) {
-            guard !id.isEmpty, id.count <= 64, id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) })
+            guard !id.isEmpty, id.count <= 64,
+                id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) })
             else {
                 throw .invalidValue(key: Key.kitId, value: id, expected: "1 to 64 characters A-Z a-z 0-9 - _ .")
             }
@@ -98,7 +99,9 @@ public struct AgentConfiguration: Sendable, Equatable {
         }
         serverDataKeyFile = config.string(Key.serverDataKeyFile)
         if let idle = try config.seconds(Key.lockIdleTimeout, in: 10...86400) { lockIdleTimeout = idle }
-        if let retention = try config.seconds(Key.outboxRetention, in: 0...(365 * 86400)) { outboxRetention = retention }
+        if let retention = try config.seconds(Key.outboxRetention, in: 0...(365 * 86400)) {
+            outboxRetention = retention
+        }
         if let level = try config.choice(Key.logLevel, from: Logger.Level.allCases.map(\.rawValue)),
             let parsed = Logger.Level(rawValue: level)
         {

@@ -35,7 +35,8 @@ public struct KitRuntime: Sendable {
         cases = CaseStore(database: database, lock: lock)
         do {
             let sealer = EnvelopeSealer(
-                signingKey: try keys.signingKey(), serverDataKey: try keys.serverDataKey(from: configuration.serverDataKeyFile))
+                signingKey: try keys.signingKey(),
+                serverDataKey: try keys.serverDataKey(from: configuration.serverDataKeyFile))
             outbox = Outbox(database: database, kitId: kitId, sealer: sealer)
             outboxProblem = nil
         } catch .noServerDataKey(let path) {

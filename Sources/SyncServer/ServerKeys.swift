@@ -19,15 +19,21 @@ public struct ServerKeys: Sendable {
         let publicPath = directory + "/data-key.pub.pem"
         do {
             if !FileManager.default.fileExists(atPath: directory) {
-                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+                try FileManager.default.createDirectory(
+                    atPath: directory, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
             }
             if let data = FileManager.default.contents(atPath: privatePath) {
                 let key = try P256.KeyAgreement.PrivateKey(pemRepresentation: String(decoding: data, as: UTF8.self))
                 return ServerKeys(dataKey: key, directory: directory)
             }
             let key = P256.KeyAgreement.PrivateKey()
-            guard FileManager.default.createFile(atPath: privatePath, contents: Data(key.pemRepresentation.utf8), attributes: [.posixPermissions: 0o600]),
-                FileManager.default.createFile(atPath: publicPath, contents: Data(key.publicKey.pemRepresentation.utf8), attributes: [.posixPermissions: 0o644])
+            guard
+                FileManager.default.createFile(
+                    atPath: privatePath, contents: Data(key.pemRepresentation.utf8),
+                    attributes: [.posixPermissions: 0o600]),
+                FileManager.default.createFile(
+                    atPath: publicPath, contents: Data(key.publicKey.pemRepresentation.utf8),
+                    attributes: [.posixPermissions: 0o644])
             else {
                 throw SyncServerError.keys(path: directory, reason: String(cString: strerror(errno)))
             }

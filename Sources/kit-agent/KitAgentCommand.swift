@@ -30,7 +30,9 @@ struct AgentOptions: ParsableArguments {
     @Option(name: .long, help: "Base URL of the sync server, e.g. https://sync.stadt.example:8443.")
     var server: String?
 
-    @Option(name: .customLong("server-data-key"), help: "PEM file with the sync server's data public key (until enrollment).")
+    @Option(
+        name: .customLong("server-data-key"),
+        help: "PEM file with the sync server's data public key (until enrollment).")
     var serverDataKey: String?
 
     @Option(name: .customLong("api-port"), help: "Loopback port of the local API (default 7420).")

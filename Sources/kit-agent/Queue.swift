@@ -53,21 +53,29 @@ extension KitAgentCommand {
             func run() async throws {
                 let entry = try await options.outbox().entry(seq: seq)
                 if options.json { return try printJSON(entry) }
-                let rows: [(String, String)] = [
-                    ("seq", "\(entry.seq)"), ("transaction id", entry.txId), ("kind", entry.kind),
-                    ("case", "\(entry.caseId) (version \(entry.baseVersion))"),
-                    ("recorded", entry.recordedAt.formatted(.iso8601)), ("state", entry.state.rawValue),
-                    ("state since", entry.stateChangedAt.formatted(.iso8601)), ("send attempts", "\(entry.attempts)"),
-                    ("envelope", "\(entry.envelopeSize) bytes, " + (entry.envelopeRetained ? "stored" : "shredded")),
-                    ("envelope hash", entry.envelopeHash), ("server answer", entry.answer ?? "none yet"),
-                ] + (entry.parkReason.map { [("parked because", $0)] } ?? [])
+                let rows: [(String, String)] =
+                    [
+                        ("seq", "\(entry.seq)"), ("transaction id", entry.txId), ("kind", entry.kind),
+                        ("case", "\(entry.caseId) (version \(entry.baseVersion))"),
+                        ("recorded", entry.recordedAt.formatted(.iso8601)), ("state", entry.state.rawValue),
+                        ("state since", entry.stateChangedAt.formatted(.iso8601)),
+                        ("send attempts", "\(entry.attempts)"),
+                        (
+                            "envelope",
+                            "\(entry.envelopeSize) bytes, " + (entry.envelopeRetained ? "stored" : "shredded")
+                        ),
+                        ("envelope hash", entry.envelopeHash), ("server answer", entry.answer ?? "none yet"),
+                    ] + (entry.parkReason.map { [("parked because", $0)] } ?? [])
                 let width = rows.map(\.0.count).max() ?? 0
-                print(rows.map { $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.1 }.joined(separator: "\n"))
+                print(
+                    rows.map { $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.1 }.joined(
+                        separator: "\n"))
             }
         }
 
         struct Stats: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Counts per state and the oldest waiting transaction.")
+            static let configuration = CommandConfiguration(
+                abstract: "Counts per state and the oldest waiting transaction.")
             @OptionGroup var options: QueueOptions
 
             func run() async throws {
@@ -76,7 +84,8 @@ extension KitAgentCommand {
                 var lines = OutboxState.allCases.map { "\($0.rawValue): \(stats.byState[$0.rawValue] ?? 0)" }
                 lines.append("last seq: \(stats.lastSeq)")
                 lines.append("waiting for the server: \(stats.queueDepth)")
-                lines.append("oldest waiting: " + (stats.oldestUnacknowledgedAt.map { $0.formatted(.iso8601) } ?? "none"))
+                lines.append(
+                    "oldest waiting: " + (stats.oldestUnacknowledgedAt.map { $0.formatted(.iso8601) } ?? "none"))
                 lines.append("sealed bytes stored: \(stats.retainedBytes)")
                 print(lines.joined(separator: "\n"))
             }
@@ -98,7 +107,8 @@ enum QueueTable {
         let all = [header] + rows
         let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
         return all.map { row in
-            row.indices.map { row[$0].padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ")
+            row.indices.map { row[$0].padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(
+                separator: "  ")
         }.joined(separator: "\n")
     }
 }

@@ -73,7 +73,11 @@ struct StatusReport {
         }
         if let queue = status.queue {
             let oldest = queue.oldestUnacknowledgedAt.map { ", oldest from " + Self.time($0) } ?? ""
-            rows.append(("queue", "\(queue.queueDepth) waiting for the server\(oldest), \(queue.byState["parked"] ?? 0) parked, last seq \(queue.lastSeq)"))
+            rows.append(
+                (
+                    "queue",
+                    "\(queue.queueDepth) waiting for the server\(oldest), \(queue.byState["parked"] ?? 0) parked, last seq \(queue.lastSeq)"
+                ))
         } else if let problem = status.outboxProblem {
             rows.append(("queue", "cannot record transactions: \(problem)"))
         }

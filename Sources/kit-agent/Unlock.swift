@@ -36,7 +36,8 @@ extension KitAgentCommand {
     }
 
     struct Lock: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Lock the kit now (case data unreadable until unlocked).")
+        static let configuration = CommandConfiguration(
+            abstract: "Lock the kit now (case data unreadable until unlocked).")
 
         @OptionGroup var options: AgentOptions
 

@@ -15,7 +15,8 @@ import Testing
 @Suite("Outbox survives SIGKILL at random moments")
 struct OutboxCrashTests {
     static var tortureBinary: URL {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("outbox-torture")
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
+            "outbox-torture")
     }
 
     @Test func fiftyKillsLoseNothing() throws {
@@ -24,7 +25,8 @@ struct OutboxCrashTests {
         let serverKey = P256.KeyAgreement.PrivateKey()
         let serverKeyFile = directory.appending("server-data-key.pem")
         try Data(serverKey.publicKey.pemRepresentation.utf8).write(to: URL(fileURLWithPath: serverKeyFile))
-        try #require(FileManager.default.isExecutableFile(atPath: Self.tortureBinary.path), "build outbox-torture first")
+        try #require(
+            FileManager.default.isExecutableFile(atPath: Self.tortureBinary.path), "build outbox-torture first")
 
         var generator = SystemRandomNumberGenerator()
         var reported = Set<UInt64>()

@@ -19,7 +19,8 @@ public struct LocalAPIClient: Sendable {
 
     /// Finds the agent running with this state directory.
     public init(stateDirectory: String) throws(AgentError) {
-        self.init(endpoint: try LocalAPIEndpoint.read(fromStateDirectory: stateDirectory), stateDirectory: stateDirectory)
+        self.init(
+            endpoint: try LocalAPIEndpoint.read(fromStateDirectory: stateDirectory), stateDirectory: stateDirectory)
     }
 
     /// `GET /v1/status`, optionally after a fresh probe of the server.

@@ -21,7 +21,9 @@ struct QueueController<Context: RequestContext> {
                 return state
             }
             let limit = request.uri.queryParameters.get("limit", as: Int.self) ?? 100
-            return try mapped { () throws(OutboxError) in try outbox.entries(state: state, limit: min(max(limit, 1), 1000)) }
+            return try mapped { () throws(OutboxError) in
+                try outbox.entries(state: state, limit: min(max(limit, 1), 1000))
+            }
         }
         group.get("queue/stats") { _, _ -> QueueStats in
             let outbox = try available()

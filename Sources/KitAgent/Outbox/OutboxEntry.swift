@@ -61,4 +61,3 @@ public struct OutboxEntry: Sendable, Codable, Equatable, FetchableRecord {
         "seq, tx_id, case_id, kind, base_version, wall_millis, state, state_changed_millis, attempts, "
         + "envelope_size, envelope_hash, envelope IS NOT NULL AS retained, answer, park_reason"
 }
-
