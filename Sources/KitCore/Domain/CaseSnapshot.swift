@@ -37,15 +37,25 @@ public struct CaseSnapshot: Sendable, Codable, Equatable {
 
     /// The person visited.
     public struct Citizen: Sendable, Codable, Equatable {
+        /// Id of the citizen's record in the residents' register.
+        public var citizenId: String
         public var givenNames: String
         public var familyName: String
         public var dateOfBirth: String
         public var address: Address
-        public init(givenNames: String, familyName: String, dateOfBirth: String, address: Address) {
+        /// Version of the register record when the case was checked out: the `baseVersion` of an
+        /// address change.
+        public var registerVersion: UInt64
+        public init(
+            citizenId: String = "", givenNames: String, familyName: String, dateOfBirth: String, address: Address,
+            registerVersion: UInt64 = 1
+        ) {
+            self.citizenId = citizenId
             self.givenNames = givenNames
             self.familyName = familyName
             self.dateOfBirth = dateOfBirth
             self.address = address
+            self.registerVersion = registerVersion
         }
     }
 

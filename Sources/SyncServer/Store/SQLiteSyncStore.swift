@@ -1,8 +1,10 @@
 import Foundation
 import GRDB
+import KitCore
 
 /// The embedded store: one SQLite file in WAL mode with `synchronous=FULL`, so an answer the
-/// server has sent survives a power cut of the server machine.
+/// server has sent survives a power cut of the server machine. One writer at a time (SQLite's
+/// rule); several server processes on one file are not supported — that is PostgreSQL's job.
 public final class SQLiteSyncStore: SyncStore {
     public let backendName = "sqlite"
     private let pool: DatabasePool
@@ -13,6 +15,7 @@ public final class SQLiteSyncStore: SyncStore {
         self.path = path
         var configuration = Configuration()
         configuration.label = "sync-server"
+        configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
             try db.execute(sql: "PRAGMA foreign_keys = ON")
@@ -33,40 +36,247 @@ public final class SQLiteSyncStore: SyncStore {
     }
 
     public func appliedMigrations() async throws(StoreError) -> [String] {
-        do {
-            let migrator = SQLiteSyncStore.migrator
-            let applied = try await pool.read { db in try migrator.appliedIdentifiers(db) }
-            return migrator.migrations.filter { applied.contains($0) }
-        } catch {
-            throw .unavailable(reason: SQLiteSyncStore.reason(error))
-        }
+        let migrator = SQLiteSyncStore.migrator
+        let applied = try await read { db in try migrator.appliedIdentifiers(db) }
+        return migrator.migrations.filter { applied.contains($0) }
     }
 
     public func checkHealth() async throws(StoreError) {
-        do {
-            _ = try await pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
-        } catch {
-            throw .unavailable(reason: SQLiteSyncStore.reason(error))
-        }
+        _ = try await read { db in try Int.fetchOne(db, sql: "SELECT 1") }
     }
 
     public func close() async {
         try? pool.close()
     }
 
-    /// The schema, as named migrations. Never edit a shipped migration; add a new one.
-    static var migrator: DatabaseMigrator {
-        var migrator = DatabaseMigrator()
-        migrator.registerMigration("v1-server-instance") { db in
-            try db.create(table: "server_instance") { table in
-                table.primaryKey("id", .text)
-                table.column("created_at", .datetime).notNull()
+    // MARK: Kits
+
+    public func createEnrollment(kitId: String, tokenHash: [UInt8], expiresAt: Date) async throws(StoreError) {
+        try await write { db in
+            try db.execute(
+                sql: "INSERT INTO enrollment_tokens (token_hash, kit_id, expires_at) VALUES (?, ?, ?)",
+                arguments: [Data(tokenHash), kitId, expiresAt])
+            try Self.audit(db, actor: "operator", action: "enrollment-created", detail: "kit \(kitId)")
+        }
+    }
+
+    public func redeemEnrollment(
+        tokenHash: [UInt8], kitId: String, signingKey: [UInt8], apiTokenHash: [UInt8], now: Date
+    ) async throws(StoreError) -> Bool {
+        try await write { db in
+            guard
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT kit_id, expires_at, used_at FROM enrollment_tokens WHERE token_hash = ?",
+                    arguments: [Data(tokenHash)]),
+                row["kit_id"] == kitId, (row["used_at"] as Date?) == nil, (row["expires_at"] as Date) > now
+            else {
+                try Self.audit(db, actor: "kit \(kitId)", action: "enrollment-refused", detail: "unknown, used or expired token")
+                return false
             }
             try db.execute(
-                sql: "INSERT INTO server_instance (id, created_at) VALUES (?, ?)",
-                arguments: [UUID().uuidString.lowercased(), Date()])
+                sql: "UPDATE enrollment_tokens SET used_at = ? WHERE token_hash = ?", arguments: [now, Data(tokenHash)])
+            try db.execute(
+                sql: """
+                    INSERT INTO kits (kit_id, signing_key, api_token_hash, active, enrolled_at, last_seq, last_hash)
+                    VALUES (?, ?, ?, 1, ?, 0, ?)
+                    ON CONFLICT(kit_id) DO UPDATE SET signing_key = excluded.signing_key,
+                        api_token_hash = excluded.api_token_hash, active = 1, enrolled_at = excluded.enrolled_at
+                    """,
+                arguments: [kitId, Data(signingKey), Data(apiTokenHash), now, Data(TransactionHeader.genesisHash)])
+            try Self.audit(db, actor: "kit \(kitId)", action: "enrolled", detail: "signing key registered")
+            return true
         }
-        return migrator
+    }
+
+    public func kit(apiTokenHash: [UInt8]) async throws(StoreError) -> KitRecord? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM kits WHERE api_token_hash = ? AND active = 1", arguments: [Data(apiTokenHash)])
+                .map(Self.kitRecord)
+        }
+    }
+
+    public func kits() async throws(StoreError) -> [KitRecord] {
+        try await read { db in try Row.fetchAll(db, sql: "SELECT * FROM kits ORDER BY kit_id").map(Self.kitRecord) }
+    }
+
+    public func updateReport(kitId: String, report: KitReport, at: Date) async throws(StoreError) {
+        let json = String(decoding: (try? WireCoding.encoder().encode(report)) ?? Data(), as: UTF8.self)
+        try await write { db in
+            try db.execute(sql: "UPDATE kits SET report = ?, last_seen = ? WHERE kit_id = ?", arguments: [json, at, kitId])
+        }
+    }
+
+    public func setKitActive(kitId: String, active: Bool) async throws(StoreError) {
+        try await write { db in
+            try db.execute(sql: "UPDATE kits SET active = ? WHERE kit_id = ?", arguments: [active, kitId])
+            guard db.changesCount == 1 else { throw StoreError.invalid(reason: "kit \(kitId) is not enrolled") }
+            try Self.audit(db, actor: "operator", action: active ? "kit-activated" : "kit-revoked", detail: "kit \(kitId)")
+        }
+    }
+
+    // MARK: Cases
+
+    public func upsertCase(_ snapshot: CaseSnapshot, assignedKit: String?) async throws(StoreError) {
+        let json = String(decoding: (try? WireCoding.encoder().encode(snapshot)) ?? Data(), as: UTF8.self)
+        let steps = snapshot.steps.map(\.rawValue).joined(separator: ",")
+        let fee = snapshot.fees.reduce(0) { $0 + $1.amountCents }
+        try await write { db in
+            if let current = try UInt64.fetchOne(db, sql: "SELECT version FROM cases WHERE case_id = ?", arguments: [snapshot.caseId]),
+                current >= snapshot.version
+            {
+                throw StoreError.invalid(
+                    reason: "case \(snapshot.caseId) is at version \(current); an update needs a higher version")
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO cases (case_id, version, assigned_kit, open, fee_cents, fee_paid, required_steps, snapshot)
+                    VALUES (?, ?, ?, 1, ?, 0, ?, ?)
+                    ON CONFLICT(case_id) DO UPDATE SET version = excluded.version, assigned_kit = excluded.assigned_kit,
+                        fee_cents = excluded.fee_cents, required_steps = excluded.required_steps, snapshot = excluded.snapshot
+                    """,
+                arguments: [snapshot.caseId, snapshot.version, assignedKit, fee, steps, json])
+            if !snapshot.citizen.citizenId.isEmpty {
+                try db.execute(
+                    sql: "INSERT INTO register (citizen_id, version, address) VALUES (?, ?, ?) ON CONFLICT(citizen_id) DO NOTHING",
+                    arguments: [
+                        snapshot.citizen.citizenId, snapshot.citizen.registerVersion,
+                        String(decoding: (try? JSONEncoder().encode(snapshot.citizen.address)) ?? Data(), as: UTF8.self),
+                    ])
+            }
+            for document in snapshot.documents {
+                try db.execute(
+                    sql: "INSERT INTO documents (document_id, case_id) VALUES (?, ?) ON CONFLICT(document_id) DO NOTHING",
+                    arguments: [document.documentId, snapshot.caseId])
+            }
+            try Self.audit(db, actor: "back office", action: "case-saved", detail: "case \(snapshot.caseId) v\(snapshot.version) → \(assignedKit ?? "unassigned")")
+        }
+    }
+
+    public func checkout(kitId: String, after cursor: String?, limit: Int) async throws(StoreError) -> CheckoutPage {
+        try await read { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT case_id, snapshot, open FROM cases WHERE assigned_kit = ? AND open = 1 AND case_id > ?
+                    ORDER BY case_id LIMIT ?
+                    """,
+                arguments: [kitId, cursor ?? "", limit + 1])
+            var cases: [CaseSnapshot] = []
+            for row in rows.prefix(limit) {
+                let text: String = row["snapshot"]
+                var snapshot = try WireCoding.decoder().decode(CaseSnapshot.self, from: Data(text.utf8))
+                // The register may have moved on: hand out its current version and address.
+                if let register = try Row.fetchOne(
+                    db, sql: "SELECT version, address FROM register WHERE citizen_id = ?", arguments: [snapshot.citizen.citizenId])
+                {
+                    snapshot.citizen.registerVersion = register["version"]
+                    if let address = try? JSONDecoder().decode(CaseSnapshot.Address.self, from: Data((register["address"] as String).utf8)) {
+                        snapshot.citizen.address = address
+                    }
+                }
+                cases.append(snapshot)
+            }
+            let resolutions = try Row.fetchAll(
+                db, sql: "SELECT * FROM conflicts WHERE kit_id = ? AND resolution IS NOT NULL ORDER BY id", arguments: [kitId]
+            ).map(Self.conflictRecord)
+            return CheckoutPage(
+                cases: cases, resolutions: resolutions, nextCursor: rows.count > limit ? cases.last?.caseId : nil)
+        }
+    }
+
+    // MARK: Ingest
+
+    public func ingest(envelopes: [Data], kitId: String, engine: IngestEngine) async throws(StoreError) -> IngestReply {
+        var results: [IngestResult] = []
+        for bytes in envelopes {
+            let outcome = try await write { db in
+                try engine.process(bytes: Array(bytes), authenticatedKit: kitId, ledger: SQLiteIngestLedger(db: db))
+            }
+            results.append(outcome.result)
+            if !outcome.continueBatch { break }
+        }
+        let expected = try await read { db in
+            (try UInt64.fetchOne(db, sql: "SELECT last_seq FROM kits WHERE kit_id = ?", arguments: [kitId]) ?? 0) + 1
+        }
+        let counts = Dictionary(grouping: results, by: \.outcome).mapValues(\.count)
+        try await write { db in
+            try Self.audit(
+                db, actor: "kit \(kitId)", action: "sync",
+                detail: IngestOutcome.allCases.map { "\($0.rawValue)=\(counts[$0] ?? 0)" }.joined(separator: " "))
+        }
+        return IngestReply(results: results, expectedSeq: expected)
+    }
+
+    public func conflicts(openOnly: Bool) async throws(StoreError) -> [ConflictRecord] {
+        try await read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM conflicts" + (openOnly ? " WHERE resolution IS NULL" : "") + " ORDER BY id DESC"
+            ).map(Self.conflictRecord)
+        }
+    }
+
+    public func resolveConflict(id: Int64, resolution: ConflictResolution, by actor: String, at: Date) async throws(StoreError)
+        -> Bool
+    {
+        try await write { db in
+            try db.execute(
+                sql: "UPDATE conflicts SET resolution = ?, resolved_by = ?, resolved_at = ? WHERE id = ? AND resolution IS NULL",
+                arguments: [resolution.rawValue, actor, at, id])
+            guard db.changesCount == 1 else { return false }
+            try Self.audit(db, actor: actor, action: "conflict-resolved", detail: "conflict \(id): \(resolution.rawValue)")
+            return true
+        }
+    }
+
+    public func auditLog(limit: Int) async throws(StoreError) -> [AuditEntry] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM audit_log ORDER BY id DESC LIMIT ?", arguments: [limit]).map {
+                AuditEntry(at: $0["at"], actor: $0["actor"], action: $0["action"], detail: $0["detail"])
+            }
+        }
+    }
+
+    // MARK: Helpers
+
+    static func audit(_ db: Database, actor: String, action: String, detail: String) throws {
+        try db.execute(
+            sql: "INSERT INTO audit_log (at, actor, action, detail) VALUES (?, ?, ?, ?)",
+            arguments: [Date(), actor, action, detail])
+    }
+
+    static func kitRecord(_ row: Row) -> KitRecord {
+        let report = (row["report"] as String?).flatMap { try? WireCoding.decoder().decode(KitReport.self, from: Data($0.utf8)) }
+        return KitRecord(
+            kitId: row["kit_id"], active: row["active"], enrolledAt: row["enrolled_at"], lastSeq: row["last_seq"],
+            lastSeenAt: row["last_seen"], report: report)
+    }
+
+    static func conflictRecord(_ row: Row) -> ConflictRecord {
+        ConflictRecord(
+            id: row["id"], kitId: row["kit_id"], seq: row["seq"], caseId: row["case_id"], kind: row["kind"],
+            reason: ConflictReason(rawValue: row["reason"]) ?? .caseClosed, detail: row["detail"], openedAt: row["opened_at"],
+            resolution: (row["resolution"] as String?).flatMap(ConflictResolution.init(rawValue:)),
+            resolvedBy: row["resolved_by"], resolvedAt: row["resolved_at"])
+    }
+
+    private func read<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws(StoreError) -> T {
+        do {
+            return try await pool.read(body)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw .unavailable(reason: SQLiteSyncStore.reason(error))
+        }
+    }
+
+    private func write<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws(StoreError) -> T {
+        do {
+            return try await pool.write(body)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw .unavailable(reason: SQLiteSyncStore.reason(error))
+        }
     }
 
     private static func reason(_ error: any Error) -> String {

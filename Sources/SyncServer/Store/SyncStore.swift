@@ -1,3 +1,6 @@
+import Foundation
+import KitCore
+
 /// The sync server's storage: one protocol, one implementation per database (SQLite embedded,
 /// PostgreSQL for production). Every implementation runs the same conformance tests.
 public protocol SyncStore: Sendable {
@@ -9,6 +12,42 @@ public protocol SyncStore: Sendable {
     func checkHealth() async throws(StoreError)
     /// Releases connections and files.
     func close() async
+
+    // MARK: Kits
+
+    /// Stores a one-time enrollment token (only its SHA-256) for a kit id.
+    func createEnrollment(kitId: String, tokenHash: [UInt8], expiresAt: Date) async throws(StoreError)
+    /// Redeems a token: registers the kit's signing key and API token hash. False when the token is
+    /// unknown, used or expired, or names another kit.
+    func redeemEnrollment(
+        tokenHash: [UInt8], kitId: String, signingKey: [UInt8], apiTokenHash: [UInt8], now: Date
+    ) async throws(StoreError) -> Bool
+    /// The kit whose API token hashes to this value, if active.
+    func kit(apiTokenHash: [UInt8]) async throws(StoreError) -> KitRecord?
+    /// All kits, for the fleet view.
+    func kits() async throws(StoreError) -> [KitRecord]
+    /// Stores a kit's latest report.
+    func updateReport(kitId: String, report: KitReport, at: Date) async throws(StoreError)
+    /// Revokes (or re-activates) a kit.
+    func setKitActive(kitId: String, active: Bool) async throws(StoreError)
+
+    // MARK: Cases
+
+    /// Creates or replaces a case (version must grow) and its citizen's register record if new.
+    func upsertCase(_ snapshot: CaseSnapshot, assignedKit: String?) async throws(StoreError)
+    /// Open cases assigned to a kit, ordered by case id, after `cursor`.
+    func checkout(kitId: String, after cursor: String?, limit: Int) async throws(StoreError) -> CheckoutPage
+
+    // MARK: Ingest and conflicts
+
+    /// Runs each envelope through `engine` in its own database transaction.
+    func ingest(envelopes: [Data], kitId: String, engine: IngestEngine) async throws(StoreError) -> IngestReply
+    /// Conflicts, newest first.
+    func conflicts(openOnly: Bool) async throws(StoreError) -> [ConflictRecord]
+    /// Resolves a conflict; false when it does not exist or is already resolved.
+    func resolveConflict(id: Int64, resolution: ConflictResolution, by actor: String, at: Date) async throws(StoreError) -> Bool
+    /// Audit trail, newest first (BSI SYS.3.1.A10).
+    func auditLog(limit: Int) async throws(StoreError) -> [AuditEntry]
 }
 
 /// A storage failure, worded for IT staff.
@@ -19,6 +58,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case migrationFailed(name: String, reason: String)
     /// The database was reachable once but a query failed now.
     case unavailable(reason: String)
+    /// The request contradicts stored data (e.g. a case version going backwards).
+    case invalid(reason: String)
 
     public var description: String {
         switch self {
@@ -28,6 +69,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
             return "database schema migration \(name) failed: \(reason)"
         case .unavailable(let reason):
             return "database does not answer: \(reason)"
+        case .invalid(let reason):
+            return reason
         }
     }
 }

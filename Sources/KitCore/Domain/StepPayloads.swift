@@ -1,0 +1,60 @@
+import Foundation
+
+/// The facts inside sealed payloads that the server's conflict rules need. The kit's drivers
+/// produce richer payloads (signature records, finger sets, receipts); these structures are the
+/// JSON part every payload of that kind carries, so the server can decide without parsing
+/// device formats.
+public enum StepPayload {
+    /// `payment.outcome`.
+    public struct Payment: Codable, Sendable, Equatable {
+        public var approved: Bool
+        public var amountCents: Int
+        /// Terminal trace number (BMP 0B) and receipt number (BMP 87), when approved.
+        public var trace: String?
+        public var receipt: String?
+        public init(approved: Bool, amountCents: Int, trace: String? = nil, receipt: String? = nil) {
+            self.approved = approved
+            self.amountCents = amountCents
+            self.trace = trace
+            self.receipt = receipt
+        }
+    }
+
+    /// `address.changed`: `baseVersion` of its envelope is the register record version the kit saw.
+    public struct AddressChange: Codable, Sendable, Equatable {
+        public var citizenId: String
+        public var newAddress: CaseSnapshot.Address
+        public init(citizenId: String, newAddress: CaseSnapshot.Address) {
+            self.citizenId = citizenId
+            self.newAddress = newAddress
+        }
+    }
+
+    /// `document.handed-out`.
+    public struct DocumentHandOut: Codable, Sendable, Equatable {
+        public var documentId: String
+        public init(documentId: String) { self.documentId = documentId }
+    }
+
+    /// Decodes the JSON facts from a payload: either the whole payload is that JSON, or the payload
+    /// is `u32 big-endian length ‖ JSON ‖ binary attachment` (signature records, finger sets).
+    public static func facts<T: Decodable>(_ type: T.Type, from payload: [UInt8]) throws -> T {
+        if payload.first == UInt8(ascii: "{") {
+            return try JSONDecoder().decode(T.self, from: Data(payload))
+        }
+        guard payload.count >= 4 else { throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "payload too short")) }
+        let length = payload.prefix(4).reduce(0) { ($0 << 8) | Int($1) }
+        guard length <= payload.count - 4 else {
+            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "facts length beyond payload"))
+        }
+        return try JSONDecoder().decode(T.self, from: Data(payload[4..<(4 + length)]))
+    }
+
+    /// Builds a payload of JSON facts followed by a binary attachment.
+    public static func compose(facts: some Encodable, attachment: [UInt8] = []) throws -> [UInt8] {
+        let json = Array(try JSONEncoder().encode(facts))
+        if attachment.isEmpty { return json }
+        let length = UInt32(json.count)
+        return [UInt8(length >> 24), UInt8(length >> 16 & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length & 0xFF)] + json + attachment
+    }
+}

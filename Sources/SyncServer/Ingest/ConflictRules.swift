@@ -1,0 +1,148 @@
+import KitCore
+
+/// What the server knows about a case when a transaction for it arrives: the inputs of the
+/// conflict rules. Loaded by the store inside the ingest database transaction.
+public struct CaseState: Sendable, Equatable {
+    public var caseId: String
+    public var version: UInt64
+    public var assignedKit: String?
+    public var open: Bool
+    public var feeCents: Int
+    public var feePaid: Bool
+    /// Steps the case needs before it can be completed.
+    public var requiredSteps: [CaseStep]
+    /// Kinds of transactions already applied to this case.
+    public var appliedKinds: Set<String>
+
+    public init(
+        caseId: String, version: UInt64, assignedKit: String?, open: Bool, feeCents: Int, feePaid: Bool,
+        requiredSteps: [CaseStep], appliedKinds: Set<String>
+    ) {
+        self.caseId = caseId
+        self.version = version
+        self.assignedKit = assignedKit
+        self.open = open
+        self.feeCents = feeCents
+        self.feePaid = feePaid
+        self.requiredSteps = requiredSteps
+        self.appliedKinds = appliedKinds
+    }
+}
+
+/// The rules' other inputs, looked up by what the payload names.
+public struct RuleLookups: Sendable, Equatable {
+    /// Register record version of the citizen an address change names (nil: unknown citizen).
+    public var registerVersion: UInt64?
+    /// Whether the document a hand-out names was already handed out (by any kit).
+    public var documentAlreadyIssued: Bool
+
+    public init(registerVersion: UInt64? = nil, documentAlreadyIssued: Bool = false) {
+        self.registerVersion = registerVersion
+        self.documentAlreadyIssued = documentAlreadyIssued
+    }
+}
+
+/// The change a transaction makes when applied.
+public enum RuleEffect: Sendable, Equatable {
+    /// Evidence recorded (identity, signature, fingerprints, payment intent, declined payment).
+    case recordOnly
+    /// The fee is paid.
+    case markFeePaid
+    /// The register record gets a new address and version + 1.
+    case changeAddress(citizenId: String, address: CaseSnapshot.Address)
+    /// The document is handed out.
+    case issueDocument(documentId: String)
+    /// The case is closed.
+    case closeCase
+}
+
+/// The verdict for one transaction.
+public enum RuleDecision: Sendable, Equatable {
+    case apply(RuleEffect)
+    case conflict(ConflictReason, currentVersion: UInt64, reason: String)
+    case reject(String)
+}
+
+/// The server's conflict rules (ARCHITECTURE.md, "Conflict rules"): deterministic, a pure
+/// function of the transaction and the stored state. No wall clock goes in, so a kit whose
+/// clock is wrong gets the same decisions.
+public enum ConflictRules {
+    /// Transaction kinds that only record evidence.
+    static let evidence: Set<TransactionKind> = [.identityChecked, .signatureCaptured, .fingerprintsCaptured, .paymentIntent]
+
+    /// The step a kind proves, for "case completed needs all mandatory steps".
+    static let proves: [TransactionKind: CaseStep] = [
+        .identityChecked: .identify, .signatureCaptured: .sign, .paymentOutcome: .pay,
+        .fingerprintsCaptured: .fingerprints, .addressChanged: .updateAddress, .documentHandedOut: .handOutDocument,
+    ]
+
+    public static func decide(
+        header: TransactionHeader, payload: [UInt8], state: CaseState?, lookups: RuleLookups
+    ) -> RuleDecision {
+        guard let kind = TransactionKind(rawValue: header.kind) else {
+            return .reject("unknown transaction kind \(header.kind)")
+        }
+        guard let state else { return .reject("case \(header.caseId) is unknown to the server") }
+        guard state.assignedKit == header.kitId else {
+            return .reject("case \(header.caseId) is not assigned to kit \(header.kitId)")
+        }
+        guard state.open else {
+            return .conflict(.caseClosed, currentVersion: state.version, reason: "the case was closed before this step arrived")
+        }
+        if evidence.contains(kind) { return .apply(.recordOnly) }
+        switch kind {
+        case .paymentOutcome:
+            guard let payment = try? StepPayload.facts(StepPayload.Payment.self, from: payload) else {
+                return .reject("payment outcome payload cannot be read")
+            }
+            guard payment.approved else { return .apply(.recordOnly) }
+            guard !state.feePaid else {
+                return .conflict(
+                    .doublePayment, currentVersion: state.version,
+                    reason: "the fee was already paid: refund \(payment.amountCents) cents (trace \(payment.trace ?? "?"))")
+            }
+            return .apply(.markFeePaid)
+        case .addressChanged:
+            guard let change = try? StepPayload.facts(StepPayload.AddressChange.self, from: payload) else {
+                return .reject("address change payload cannot be read")
+            }
+            guard let current = lookups.registerVersion else {
+                return .reject("citizen \(change.citizenId) is not in the register")
+            }
+            guard current == header.baseVersion else {
+                return .conflict(
+                    .staleBase, currentVersion: current,
+                    reason: "the register record changed meanwhile (version \(current), the kit saw \(header.baseVersion))")
+            }
+            return .apply(.changeAddress(citizenId: change.citizenId, address: change.newAddress))
+        case .documentHandedOut:
+            guard let handOut = try? StepPayload.facts(StepPayload.DocumentHandOut.self, from: payload) else {
+                return .reject("document hand-out payload cannot be read")
+            }
+            guard !lookups.documentAlreadyIssued else {
+                return .conflict(
+                    .doubleIssuance, currentVersion: state.version,
+                    reason: "document \(handOut.documentId) was already handed out")
+            }
+            return .apply(.issueDocument(documentId: handOut.documentId))
+        case .caseCompleted:
+            let done = Set(state.appliedKinds.compactMap { TransactionKind(rawValue: $0).flatMap { proves[$0] } })
+            let missing = state.requiredSteps.filter { step in
+                switch step {
+                case .complete: return false
+                // A declined payment is recorded but does not pay the fee.
+                case .pay: return !(state.feePaid || state.feeCents == 0)
+                default: return !done.contains(step)
+                }
+            }
+            guard missing.isEmpty else {
+                return .conflict(
+                    .incomplete, currentVersion: state.version,
+                    reason: "mandatory steps missing: " + missing.map(\.rawValue).joined(separator: ", "))
+            }
+            return .apply(.closeCase)
+        case .identityChecked, .signatureCaptured, .fingerprintsCaptured, .paymentIntent:
+            return .apply(.recordOnly)
+        }
+    }
+}

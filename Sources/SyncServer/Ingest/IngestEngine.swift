@@ -1,0 +1,145 @@
+import Crypto
+import Foundation
+import KitCore
+
+/// What the server stores per kit to check its chain.
+public struct KitChainState: Sendable, Equatable {
+    public var kitId: String
+    /// The kit's signing public key (x9.63 bytes), registered at enrollment.
+    public var signingKey: [UInt8]
+    public var lastSeq: UInt64
+    public var lastHash: [UInt8]
+    public var active: Bool
+
+    public init(kitId: String, signingKey: [UInt8], lastSeq: UInt64, lastHash: [UInt8], active: Bool) {
+        self.kitId = kitId
+        self.signingKey = signingKey
+        self.lastSeq = lastSeq
+        self.lastHash = lastHash
+        self.active = active
+    }
+}
+
+/// A stored answer, returned again for duplicates.
+public struct StoredAnswer: Sendable, Equatable {
+    public var kitId: String
+    public var seq: UInt64
+    public var txId: String
+    public var result: IngestResult
+}
+
+/// The database operations one ingest needs, all inside one database transaction (the store
+/// opens it). Implemented by each store over its own connection type.
+public protocol IngestLedger {
+    func chainState(kitId: String) throws -> KitChainState?
+    func answer(kitId: String, seq: UInt64) throws -> StoredAnswer?
+    func answer(txId: String) throws -> StoredAnswer?
+    func caseState(caseId: String) throws -> CaseState?
+    func registerVersion(citizenId: String) throws -> UInt64?
+    func documentIssued(documentId: String) throws -> Bool
+    /// Stores the transaction with its answer and moves the kit's chain head.
+    func record(envelope: TransactionEnvelope, bytes: [UInt8], hash: [UInt8], result: IngestResult) throws
+    /// Applies an effect of an applied transaction.
+    func apply(_ effect: RuleEffect, header: TransactionHeader) throws
+    /// Opens a conflict for back office.
+    func openConflict(header: TransactionHeader, reason: ConflictReason, detail: String) throws
+}
+
+/// Verifies, deduplicates and decides one envelope (ARCHITECTURE.md, "Data flow" step 6). The
+/// caller runs it inside one database transaction, so the answer and the effect commit together:
+/// a retry after a lost answer finds the stored answer and changes nothing.
+public struct IngestEngine: Sendable {
+    public let opener: EnvelopeOpener
+
+    public init(opener: EnvelopeOpener) {
+        self.opener = opener
+    }
+
+    /// The result for one envelope; `continueBatch` is false when the kit must re-send from the
+    /// expected seq (nothing after a refused envelope is looked at).
+    public func process(bytes: [UInt8], authenticatedKit: String, ledger: some IngestLedger) throws -> (
+        result: IngestResult, continueBatch: Bool
+    ) {
+        let envelope: TransactionEnvelope
+        do {
+            envelope = try TransactionEnvelope(decoding: bytes)
+        } catch {
+            return (IngestResult(seq: 0, txId: nil, outcome: .refused, reason: error.description), false)
+        }
+        let header = envelope.header
+        let txId = header.txId.uuidString.lowercased()
+        func refused(_ reason: String) -> (IngestResult, Bool) {
+            (IngestResult(seq: header.seq, txId: txId, outcome: .refused, reason: reason), false)
+        }
+        guard header.kitId == authenticatedKit else {
+            return refused("envelope of kit \(header.kitId) sent by kit \(authenticatedKit)")
+        }
+        guard let chain = try ledger.chainState(kitId: header.kitId), chain.active else {
+            return refused("kit \(header.kitId) is not enrolled or was revoked")
+        }
+        if let stored = try ledger.answer(kitId: header.kitId, seq: header.seq) {
+            guard stored.txId == txId else {
+                return refused("seq \(header.seq) already holds another transaction: replayed or forged envelope")
+            }
+            return (Self.duplicate(of: stored), true)
+        }
+        if let stored = try ledger.answer(txId: txId) {
+            return (Self.duplicate(of: stored), true)
+        }
+        guard header.seq == chain.lastSeq + 1 else {
+            return refused("expected seq \(chain.lastSeq + 1), got \(header.seq)")
+        }
+        let verifier: EnvelopeVerifier
+        do {
+            verifier = EnvelopeVerifier(kitSigningKey: try P256.Signing.PublicKey(x963Representation: chain.signingKey))
+        } catch {
+            return refused("the kit's registered signing key is damaged")
+        }
+        do {
+            try verifier.verify(envelope, previousHash: chain.lastHash)
+        } catch {
+            return refused(error.description)
+        }
+        let hash = Array(SHA256.hash(data: bytes))
+        let result: IngestResult
+        do {
+            let payload = try opener.open(envelope)
+            let state = try ledger.caseState(caseId: header.caseId)
+            var lookups = RuleLookups()
+            switch TransactionKind(rawValue: header.kind) {
+            case .addressChanged:
+                if let change = try? StepPayload.facts(StepPayload.AddressChange.self, from: payload) {
+                    lookups.registerVersion = try ledger.registerVersion(citizenId: change.citizenId)
+                }
+            case .documentHandedOut:
+                if let handOut = try? StepPayload.facts(StepPayload.DocumentHandOut.self, from: payload) {
+                    lookups.documentAlreadyIssued = try ledger.documentIssued(documentId: handOut.documentId)
+                }
+            default: break
+            }
+            switch ConflictRules.decide(header: header, payload: payload, state: state, lookups: lookups) {
+            case .apply(let effect):
+                try ledger.apply(effect, header: header)
+                result = IngestResult(seq: header.seq, txId: txId, outcome: .applied)
+            case .conflict(let reason, let currentVersion, let detail):
+                try ledger.openConflict(header: header, reason: reason, detail: detail)
+                result = IngestResult(
+                    seq: header.seq, txId: txId, outcome: .conflict, conflict: reason, currentVersion: currentVersion,
+                    reason: detail)
+            case .reject(let reason):
+                result = IngestResult(seq: header.seq, txId: txId, outcome: .rejected, reason: reason)
+            }
+        } catch let error as EnvelopeError {
+            result = IngestResult(seq: header.seq, txId: txId, outcome: .rejected, reason: error.description)
+        }
+        try ledger.record(envelope: envelope, bytes: bytes, hash: hash, result: result)
+        return (result, true)
+    }
+
+    static func duplicate(of stored: StoredAnswer) -> IngestResult {
+        var result = stored.result
+        result.originalOutcome = stored.result.outcome
+        result.outcome = .duplicate
+        return result
+    }
+}

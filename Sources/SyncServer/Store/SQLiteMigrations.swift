@@ -1,0 +1,193 @@
+import Foundation
+import GRDB
+import KitCore
+
+extension SQLiteSyncStore {
+    /// The schema, as named migrations. Never edit a shipped migration; add a new one.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-server-instance") { db in
+            try db.create(table: "server_instance") { table in
+                table.primaryKey("id", .text)
+                table.column("created_at", .datetime).notNull()
+            }
+            try db.execute(
+                sql: "INSERT INTO server_instance (id, created_at) VALUES (?, ?)",
+                arguments: [UUID().uuidString.lowercased(), Date()])
+        }
+        migrator.registerMigration("v2-sync") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE kits (
+                        kit_id TEXT PRIMARY KEY,
+                        signing_key BLOB NOT NULL,
+                        api_token_hash BLOB UNIQUE,
+                        active INTEGER NOT NULL DEFAULT 1,
+                        enrolled_at DATETIME,
+                        last_seq INTEGER NOT NULL DEFAULT 0,
+                        last_hash BLOB NOT NULL,
+                        last_seen DATETIME,
+                        report TEXT
+                    );
+                    CREATE TABLE enrollment_tokens (
+                        token_hash BLOB PRIMARY KEY,
+                        kit_id TEXT NOT NULL,
+                        expires_at DATETIME NOT NULL,
+                        used_at DATETIME
+                    );
+                    CREATE TABLE cases (
+                        case_id TEXT PRIMARY KEY,
+                        version INTEGER NOT NULL,
+                        assigned_kit TEXT,
+                        open INTEGER NOT NULL DEFAULT 1,
+                        fee_cents INTEGER NOT NULL DEFAULT 0,
+                        fee_paid INTEGER NOT NULL DEFAULT 0,
+                        required_steps TEXT NOT NULL,
+                        snapshot TEXT NOT NULL
+                    );
+                    CREATE INDEX cases_by_kit ON cases(assigned_kit, open, case_id);
+                    CREATE TABLE register (
+                        citizen_id TEXT PRIMARY KEY,
+                        version INTEGER NOT NULL,
+                        address TEXT NOT NULL
+                    );
+                    CREATE TABLE documents (
+                        document_id TEXT PRIMARY KEY,
+                        case_id TEXT NOT NULL,
+                        issued_by_kit TEXT,
+                        issued_seq INTEGER
+                    );
+                    CREATE TABLE transactions (
+                        kit_id TEXT NOT NULL,
+                        seq INTEGER NOT NULL,
+                        tx_id TEXT NOT NULL UNIQUE,
+                        case_id TEXT NOT NULL,
+                        kind TEXT NOT NULL,
+                        outcome TEXT NOT NULL,
+                        answer TEXT NOT NULL,
+                        envelope BLOB NOT NULL,
+                        received_at DATETIME NOT NULL,
+                        PRIMARY KEY (kit_id, seq)
+                    );
+                    CREATE INDEX transactions_by_case ON transactions(case_id, outcome, kind);
+                    CREATE TABLE conflicts (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        kit_id TEXT NOT NULL,
+                        seq INTEGER NOT NULL,
+                        case_id TEXT NOT NULL,
+                        kind TEXT NOT NULL,
+                        reason TEXT NOT NULL,
+                        detail TEXT NOT NULL,
+                        opened_at DATETIME NOT NULL,
+                        resolution TEXT,
+                        resolved_by TEXT,
+                        resolved_at DATETIME
+                    );
+                    CREATE TABLE audit_log (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        at DATETIME NOT NULL,
+                        actor TEXT NOT NULL,
+                        action TEXT NOT NULL,
+                        detail TEXT NOT NULL
+                    );
+                    """)
+        }
+        return migrator
+    }
+}
+
+/// ``IngestLedger`` over one GRDB database connection inside a write transaction.
+struct SQLiteIngestLedger: IngestLedger {
+    let db: Database
+
+    func chainState(kitId: String) throws -> KitChainState? {
+        try Row.fetchOne(db, sql: "SELECT signing_key, last_seq, last_hash, active FROM kits WHERE kit_id = ?", arguments: [kitId])
+            .map {
+                KitChainState(
+                    kitId: kitId, signingKey: Array($0["signing_key"] as Data), lastSeq: $0["last_seq"],
+                    lastHash: Array($0["last_hash"] as Data), active: $0["active"])
+            }
+    }
+
+    func answer(kitId: String, seq: UInt64) throws -> StoredAnswer? {
+        try Row.fetchOne(db, sql: "SELECT kit_id, seq, tx_id, answer FROM transactions WHERE kit_id = ? AND seq = ?", arguments: [kitId, seq])
+            .flatMap(Self.storedAnswer)
+    }
+
+    func answer(txId: String) throws -> StoredAnswer? {
+        try Row.fetchOne(db, sql: "SELECT kit_id, seq, tx_id, answer FROM transactions WHERE tx_id = ?", arguments: [txId])
+            .flatMap(Self.storedAnswer)
+    }
+
+    func caseState(caseId: String) throws -> CaseState? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM cases WHERE case_id = ?", arguments: [caseId]) else { return nil }
+        let kinds = try String.fetchAll(
+            db, sql: "SELECT DISTINCT kind FROM transactions WHERE case_id = ? AND outcome = 'applied'", arguments: [caseId])
+        return CaseState(
+            caseId: caseId, version: row["version"], assignedKit: row["assigned_kit"], open: row["open"],
+            feeCents: row["fee_cents"], feePaid: row["fee_paid"],
+            requiredSteps: (row["required_steps"] as String).split(separator: ",").compactMap { CaseStep(rawValue: String($0)) },
+            appliedKinds: Set(kinds))
+    }
+
+    func registerVersion(citizenId: String) throws -> UInt64? {
+        try UInt64.fetchOne(db, sql: "SELECT version FROM register WHERE citizen_id = ?", arguments: [citizenId])
+    }
+
+    func documentIssued(documentId: String) throws -> Bool {
+        try Bool.fetchOne(
+            db, sql: "SELECT issued_by_kit IS NOT NULL FROM documents WHERE document_id = ?", arguments: [documentId]) ?? false
+    }
+
+    func record(envelope: TransactionEnvelope, bytes: [UInt8], hash: [UInt8], result: IngestResult) throws {
+        let header = envelope.header
+        let answer = String(decoding: try WireCoding.encoder().encode(result), as: UTF8.self)
+        try db.execute(
+            sql: """
+                INSERT INTO transactions (kit_id, seq, tx_id, case_id, kind, outcome, answer, envelope, received_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                header.kitId, header.seq, header.txId.uuidString.lowercased(), header.caseId, header.kind,
+                result.outcome.rawValue, answer, Data(bytes), Date(),
+            ])
+        try db.execute(
+            sql: "UPDATE kits SET last_seq = ?, last_hash = ?, last_seen = ? WHERE kit_id = ?",
+            arguments: [header.seq, Data(hash), Date(), header.kitId])
+    }
+
+    func apply(_ effect: RuleEffect, header: TransactionHeader) throws {
+        switch effect {
+        case .recordOnly:
+            break
+        case .markFeePaid:
+            try db.execute(sql: "UPDATE cases SET fee_paid = 1 WHERE case_id = ?", arguments: [header.caseId])
+        case .changeAddress(let citizenId, let address):
+            try db.execute(
+                sql: "UPDATE register SET version = version + 1, address = ? WHERE citizen_id = ?",
+                arguments: [String(decoding: try JSONEncoder().encode(address), as: UTF8.self), citizenId])
+        case .issueDocument(let documentId):
+            try db.execute(
+                sql: """
+                    INSERT INTO documents (document_id, case_id, issued_by_kit, issued_seq) VALUES (?, ?, ?, ?)
+                    ON CONFLICT(document_id) DO UPDATE SET issued_by_kit = excluded.issued_by_kit, issued_seq = excluded.issued_seq
+                    """,
+                arguments: [documentId, header.caseId, header.kitId, header.seq])
+        case .closeCase:
+            try db.execute(sql: "UPDATE cases SET open = 0 WHERE case_id = ?", arguments: [header.caseId])
+        }
+    }
+
+    func openConflict(header: TransactionHeader, reason: ConflictReason, detail: String) throws {
+        try db.execute(
+            sql: "INSERT INTO conflicts (kit_id, seq, case_id, kind, reason, detail, opened_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            arguments: [header.kitId, header.seq, header.caseId, header.kind, reason.rawValue, detail, Date()])
+    }
+
+    static func storedAnswer(_ row: Row) -> StoredAnswer? {
+        guard let result = try? WireCoding.decoder().decode(IngestResult.self, from: Data((row["answer"] as String).utf8)) else {
+            return nil
+        }
+        return StoredAnswer(kitId: row["kit_id"], seq: row["seq"], txId: row["tx_id"], result: result)
+    }
+}
