@@ -39,6 +39,12 @@ let package = Package(
             pkgConfig: "libpcsclite",
             providers: [.apt(["libpcsclite-dev"])]
         ),
+        // OpenPACE (BSI TR-03110 PACE, TA, CA) for the German ID card.
+        .systemLibrary(
+            name: "CEAC",
+            pkgConfig: "libeac",
+            providers: [.apt(["libeac-dev"])]
+        ),
 
         // Shared by kit and server: domain model, wire types, versions.
         .target(
@@ -54,8 +60,18 @@ let package = Package(
         .target(
             name: "KitDrivers",
             dependencies: [
-                "KitCore", "CLibUSB", "CPCSCLite",
+                "KitCore", "CLibUSB", "CPCSCLite", "CEAC",
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // Device simulators for tests and demos (kit-sim): the only place simulated behaviour lives.
+        .target(
+            name: "KitSimulators",
+            dependencies: ["KitDrivers", "CEAC"],
+            resources: [
+                .copy("SignaturePad/stu_testbed.py"),
+                .copy("SignaturePad/stu540.umockdev"),
             ],
             swiftSettings: strict
         ),
@@ -90,6 +106,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict
         ),
@@ -98,7 +115,7 @@ let package = Package(
         .executableTarget(
             name: "kit-agent",
             dependencies: [
-                "KitAgent", "KitCore",
+                "KitAgent", "KitCore", "KitDrivers",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -116,7 +133,7 @@ let package = Package(
         .executableTarget(
             name: "kit-sim",
             dependencies: [
-                "KitDrivers", "KitCore",
+                "KitDrivers", "KitCore", "KitSimulators",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -157,8 +174,13 @@ let package = Package(
         ),
         .testTarget(
             name: "KitDriversTests",
-            dependencies: ["KitDrivers"],
+            dependencies: ["KitDrivers", "KitSimulators", "CEAC"],
             exclude: ["Fingerprint/wsq_check.py"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "KitSimulatorsTests",
+            dependencies: ["KitDrivers", "KitSimulators"],
             swiftSettings: strict
         ),
         .testTarget(
@@ -180,6 +202,9 @@ let package = Package(
             name: "SyncServerTests",
             dependencies: [
                 "SyncServer", "KitCore", "KitTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

@@ -12,6 +12,8 @@ import KitCore
 public struct ServerKeys: Sendable {
     public let dataKey: P256.KeyAgreement.PrivateKey
     public let directory: String
+    /// SHA-256 of the back-office operator token (`keys/admin.token`, 0600).
+    public let adminTokenHash: [UInt8]
 
     public static func loadOrCreate(in stateDirectory: StateDirectory) throws(SyncServerError) -> ServerKeys {
         let directory = stateDirectory.appending("keys")
@@ -22,9 +24,25 @@ public struct ServerKeys: Sendable {
                 try FileManager.default.createDirectory(
                     atPath: directory, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
             }
+            let adminPath = directory + "/admin.token"
+            if !FileManager.default.fileExists(atPath: adminPath) {
+                guard
+                    FileManager.default.createFile(
+                        atPath: adminPath, contents: Data(BearerToken.generate().utf8),
+                        attributes: [.posixPermissions: 0o600])
+                else {
+                    throw SyncServerError.keys(path: adminPath, reason: String(cString: strerror(errno)))
+                }
+            }
+            let adminToken = String(decoding: FileManager.default.contents(atPath: adminPath) ?? Data(), as: UTF8.self)
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !adminToken.isEmpty else {
+                throw SyncServerError.keys(path: adminPath, reason: "empty operator token")
+            }
+            let adminTokenHash = BearerToken.hash(adminToken)
             if let data = FileManager.default.contents(atPath: privatePath) {
                 let key = try P256.KeyAgreement.PrivateKey(pemRepresentation: String(decoding: data, as: UTF8.self))
-                return ServerKeys(dataKey: key, directory: directory)
+                return ServerKeys(dataKey: key, directory: directory, adminTokenHash: adminTokenHash)
             }
             let key = P256.KeyAgreement.PrivateKey()
             guard
@@ -37,13 +55,16 @@ public struct ServerKeys: Sendable {
             else {
                 throw SyncServerError.keys(path: directory, reason: String(cString: strerror(errno)))
             }
-            return ServerKeys(dataKey: key, directory: directory)
+            return ServerKeys(dataKey: key, directory: directory, adminTokenHash: adminTokenHash)
         } catch let error as SyncServerError {
             throw error
         } catch {
             throw .keys(path: directory, reason: String(describing: error))
         }
     }
+
+    /// The operator token file for back-office tools.
+    public var adminTokenPath: String { directory + "/admin.token" }
 
     /// Where the public data key is written for enrollment and for tests.
     public var publicKeyPath: String { directory + "/data-key.pub.pem" }

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Hummingbird
 import KitCore
@@ -16,13 +17,7 @@ public struct SyncServerApplication: Sendable {
 
     /// Opens the state directory and the store named by the configuration.
     public func openStore() throws(SyncServerError) -> any SyncStore {
-        let directory: StateDirectory
-        do {
-            directory = try StateDirectory.prepare(configuration.stateDirectory)
-        } catch {
-            throw .stateDirectory(error)
-        }
-        _ = try ServerKeys.loadOrCreate(in: directory)
+        let directory = try stateDirectory()
         switch configuration.storage {
         case .sqlite:
             do {
@@ -33,21 +28,43 @@ public struct SyncServerApplication: Sendable {
         }
     }
 
-    /// Builds the HTTP router over a store.
-    public static func router(store: any SyncStore) -> Router<BasicRequestContext> {
-        let router = Router()
+    /// The prepared state directory.
+    public func stateDirectory() throws(SyncServerError) -> StateDirectory {
+        do {
+            return try StateDirectory.prepare(configuration.stateDirectory)
+        } catch {
+            throw .stateDirectory(error)
+        }
+    }
+
+    /// Builds the HTTP router over a store and the server's keys.
+    public static func router(store: any SyncStore, keys: ServerKeys, metrics: ServerMetrics = ServerMetrics())
+        -> Router<SyncRequestContext>
+    {
+        let router = Router(context: SyncRequestContext.self)
         HealthController(store: store).register(on: router)
         VersionController(store: store).register(on: router)
+        metrics.register(on: router, store: store)
+        EnrollmentController(store: store, dataKey: keys.dataKey.publicKey).register(on: router)
+        let kitRoutes = router.group("v1").add(middleware: KitAuthenticationMiddleware(store: store))
+        KitSyncController(
+            store: store, engine: IngestEngine(opener: EnvelopeOpener(dataKey: keys.dataKey)), metrics: metrics
+        )
+        .register(on: kitRoutes)
+        let adminRoutes = router.group("v1/admin").add(
+            middleware: AdminAuthenticationMiddleware(tokenHash: keys.adminTokenHash))
+        BackOfficeController(store: store).register(on: adminRoutes)
         return router
     }
 
     /// Serves until a shutdown signal arrives. `onListening` receives the bound port (useful with
     /// port 0).
     public func run(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws(SyncServerError) {
+        let keys = try ServerKeys.loadOrCreate(in: try stateDirectory())
         let store = try openStore()
         let logger = self.logger
         let app = Application(
-            router: Self.router(store: store),
+            router: Self.router(store: store, keys: keys),
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port),
                 serverName: "sync-server"

@@ -15,7 +15,7 @@ struct KitAgentCommand: AsyncParsableCommand {
             then the JSON file given with --config.
             """,
         version: KitVersion.release,
-        subcommands: [Run.self, Status.self, Unlock.self, Lock.self, Queue.self]
+        subcommands: [Run.self, Status.self, Unlock.self, Lock.self, Queue.self, ZVT.self]
     )
 }
 
@@ -83,4 +83,15 @@ func bootstrapLogging(level: Logger.Level) -> Logger {
     var logger = Logger(label: "kit-agent")
     logger.logLevel = level
     return logger
+}
+
+extension KitAgentCommand {
+    /// Tools for the EC terminal's ZVT protocol.
+    struct ZVT: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "zvt",
+            abstract: "EC terminal (ZVT) tools for IT staff.",
+            subcommands: [ZVTDecodeCommand.self]
+        )
+    }
 }

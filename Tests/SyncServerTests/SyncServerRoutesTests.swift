@@ -19,7 +19,8 @@ struct SyncServerRoutesTests {
 
     @Test func healthAndVersionAnswerFromTheDatabase() async throws {
         let store = try application().openStore()
-        let app = Application(router: SyncServerApplication.router(store: store))
+        let keys = try ServerKeys.loadOrCreate(in: try application().stateDirectory())
+        let app = Application(router: SyncServerApplication.router(store: store, keys: keys))
         try await app.test(.router) { client in
             try await client.execute(uri: "/healthz", method: .get) { response in
                 #expect(response.status == .ok)
@@ -44,7 +45,8 @@ struct SyncServerRoutesTests {
     @Test func healthReportsAClosedDatabaseAs503() async throws {
         let store = try application().openStore()
         await store.close()
-        let app = Application(router: SyncServerApplication.router(store: store))
+        let keys = try ServerKeys.loadOrCreate(in: try application().stateDirectory())
+        let app = Application(router: SyncServerApplication.router(store: store, keys: keys))
         try await app.test(.router) { client in
             try await client.execute(uri: "/healthz", method: .get) { response in
                 #expect(response.status == .serviceUnavailable)

@@ -42,7 +42,9 @@ public enum StepPayload {
         if payload.first == UInt8(ascii: "{") {
             return try JSONDecoder().decode(T.self, from: Data(payload))
         }
-        guard payload.count >= 4 else { throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "payload too short")) }
+        guard payload.count >= 4 else {
+            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "payload too short"))
+        }
         let length = payload.prefix(4).reduce(0) { ($0 << 8) | Int($1) }
         guard length <= payload.count - 4 else {
             throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "facts length beyond payload"))
@@ -55,6 +57,7 @@ public enum StepPayload {
         let json = Array(try JSONEncoder().encode(facts))
         if attachment.isEmpty { return json }
         let length = UInt32(json.count)
-        return [UInt8(length >> 24), UInt8(length >> 16 & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length & 0xFF)] + json + attachment
+        return [UInt8(length >> 24), UInt8(length >> 16 & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length & 0xFF)] + json
+            + attachment
     }
 }

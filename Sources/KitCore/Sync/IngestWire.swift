@@ -27,7 +27,9 @@ public struct KitReport: Codable, Sendable, Equatable {
     public var lastSeq: UInt64
     public var devices: [DeviceHealthSummary]
 
-    public init(agentVersion: String, queueDepth: Int, oldestWaitingAt: Date?, lastSeq: UInt64, devices: [DeviceHealthSummary]) {
+    public init(
+        agentVersion: String, queueDepth: Int, oldestWaitingAt: Date?, lastSeq: UInt64, devices: [DeviceHealthSummary]
+    ) {
         self.agentVersion = agentVersion
         self.queueDepth = queueDepth
         self.oldestWaitingAt = oldestWaitingAt

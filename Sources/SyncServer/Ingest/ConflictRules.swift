@@ -68,7 +68,9 @@ public enum RuleDecision: Sendable, Equatable {
 /// clock is wrong gets the same decisions.
 public enum ConflictRules {
     /// Transaction kinds that only record evidence.
-    static let evidence: Set<TransactionKind> = [.identityChecked, .signatureCaptured, .fingerprintsCaptured, .paymentIntent]
+    static let evidence: Set<TransactionKind> = [
+        .identityChecked, .signatureCaptured, .fingerprintsCaptured, .paymentIntent,
+    ]
 
     /// The step a kind proves, for "case completed needs all mandatory steps".
     static let proves: [TransactionKind: CaseStep] = [
@@ -87,7 +89,8 @@ public enum ConflictRules {
             return .reject("case \(header.caseId) is not assigned to kit \(header.kitId)")
         }
         guard state.open else {
-            return .conflict(.caseClosed, currentVersion: state.version, reason: "the case was closed before this step arrived")
+            return .conflict(
+                .caseClosed, currentVersion: state.version, reason: "the case was closed before this step arrived")
         }
         if evidence.contains(kind) { return .apply(.recordOnly) }
         switch kind {
@@ -99,7 +102,8 @@ public enum ConflictRules {
             guard !state.feePaid else {
                 return .conflict(
                     .doublePayment, currentVersion: state.version,
-                    reason: "the fee was already paid: refund \(payment.amountCents) cents (trace \(payment.trace ?? "?"))")
+                    reason:
+                        "the fee was already paid: refund \(payment.amountCents) cents (trace \(payment.trace ?? "?"))")
             }
             return .apply(.markFeePaid)
         case .addressChanged:
@@ -112,7 +116,8 @@ public enum ConflictRules {
             guard current == header.baseVersion else {
                 return .conflict(
                     .staleBase, currentVersion: current,
-                    reason: "the register record changed meanwhile (version \(current), the kit saw \(header.baseVersion))")
+                    reason:
+                        "the register record changed meanwhile (version \(current), the kit saw \(header.baseVersion))")
             }
             return .apply(.changeAddress(citizenId: change.citizenId, address: change.newAddress))
         case .documentHandedOut:

@@ -101,32 +101,44 @@ struct SQLiteIngestLedger: IngestLedger {
     let db: Database
 
     func chainState(kitId: String) throws -> KitChainState? {
-        try Row.fetchOne(db, sql: "SELECT signing_key, last_seq, last_hash, active FROM kits WHERE kit_id = ?", arguments: [kitId])
-            .map {
-                KitChainState(
-                    kitId: kitId, signingKey: Array($0["signing_key"] as Data), lastSeq: $0["last_seq"],
-                    lastHash: Array($0["last_hash"] as Data), active: $0["active"])
-            }
+        try Row.fetchOne(
+            db, sql: "SELECT signing_key, last_seq, last_hash, active FROM kits WHERE kit_id = ?", arguments: [kitId]
+        )
+        .map {
+            KitChainState(
+                kitId: kitId, signingKey: Array($0["signing_key"] as Data), lastSeq: $0["last_seq"],
+                lastHash: Array($0["last_hash"] as Data), active: $0["active"])
+        }
     }
 
     func answer(kitId: String, seq: UInt64) throws -> StoredAnswer? {
-        try Row.fetchOne(db, sql: "SELECT kit_id, seq, tx_id, answer FROM transactions WHERE kit_id = ? AND seq = ?", arguments: [kitId, seq])
-            .flatMap(Self.storedAnswer)
+        try Row.fetchOne(
+            db, sql: "SELECT kit_id, seq, tx_id, answer FROM transactions WHERE kit_id = ? AND seq = ?",
+            arguments: [kitId, seq]
+        )
+        .flatMap(Self.storedAnswer)
     }
 
     func answer(txId: String) throws -> StoredAnswer? {
-        try Row.fetchOne(db, sql: "SELECT kit_id, seq, tx_id, answer FROM transactions WHERE tx_id = ?", arguments: [txId])
-            .flatMap(Self.storedAnswer)
+        try Row.fetchOne(
+            db, sql: "SELECT kit_id, seq, tx_id, answer FROM transactions WHERE tx_id = ?", arguments: [txId]
+        )
+        .flatMap(Self.storedAnswer)
     }
 
     func caseState(caseId: String) throws -> CaseState? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM cases WHERE case_id = ?", arguments: [caseId]) else { return nil }
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM cases WHERE case_id = ?", arguments: [caseId]) else {
+            return nil
+        }
         let kinds = try String.fetchAll(
-            db, sql: "SELECT DISTINCT kind FROM transactions WHERE case_id = ? AND outcome = 'applied'", arguments: [caseId])
+            db, sql: "SELECT DISTINCT kind FROM transactions WHERE case_id = ? AND outcome = 'applied'",
+            arguments: [caseId])
         return CaseState(
             caseId: caseId, version: row["version"], assignedKit: row["assigned_kit"], open: row["open"],
             feeCents: row["fee_cents"], feePaid: row["fee_paid"],
-            requiredSteps: (row["required_steps"] as String).split(separator: ",").compactMap { CaseStep(rawValue: String($0)) },
+            requiredSteps: (row["required_steps"] as String).split(separator: ",").compactMap {
+                CaseStep(rawValue: String($0))
+            },
             appliedKinds: Set(kinds))
     }
 
@@ -136,7 +148,8 @@ struct SQLiteIngestLedger: IngestLedger {
 
     func documentIssued(documentId: String) throws -> Bool {
         try Bool.fetchOne(
-            db, sql: "SELECT issued_by_kit IS NOT NULL FROM documents WHERE document_id = ?", arguments: [documentId]) ?? false
+            db, sql: "SELECT issued_by_kit IS NOT NULL FROM documents WHERE document_id = ?", arguments: [documentId])
+            ?? false
     }
 
     func record(envelope: TransactionEnvelope, bytes: [UInt8], hash: [UInt8], result: IngestResult) throws {
@@ -180,12 +193,15 @@ struct SQLiteIngestLedger: IngestLedger {
 
     func openConflict(header: TransactionHeader, reason: ConflictReason, detail: String) throws {
         try db.execute(
-            sql: "INSERT INTO conflicts (kit_id, seq, case_id, kind, reason, detail, opened_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            sql:
+                "INSERT INTO conflicts (kit_id, seq, case_id, kind, reason, detail, opened_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
             arguments: [header.kitId, header.seq, header.caseId, header.kind, reason.rawValue, detail, Date()])
     }
 
     static func storedAnswer(_ row: Row) -> StoredAnswer? {
-        guard let result = try? WireCoding.decoder().decode(IngestResult.self, from: Data((row["answer"] as String).utf8)) else {
+        guard
+            let result = try? WireCoding.decoder().decode(IngestResult.self, from: Data((row["answer"] as String).utf8))
+        else {
             return nil
         }
         return StoredAnswer(kitId: row["kit_id"], seq: row["seq"], txId: row["tx_id"], result: result)

@@ -26,12 +26,20 @@ public final class SQLiteSyncStore: SyncStore {
             throw .cannotOpen(location: path, reason: SQLiteSyncStore.reason(error))
         }
         let migrator = SQLiteSyncStore.migrator
-        for name in migrator.migrations {
+        do {
+            // Migrating to a named target below what is applied is a GRDB precondition failure,
+            // so apply everything at once and name the first pending migration on failure.
+            let pending = try pool.read { db in try migrator.appliedIdentifiers(db) }
+            let next = migrator.migrations.first { !pending.contains($0) } ?? "none"
             do {
-                try migrator.migrate(pool, upTo: name)
+                try migrator.migrate(pool)
             } catch {
-                throw .migrationFailed(name: name, reason: SQLiteSyncStore.reason(error))
+                throw StoreError.migrationFailed(name: next, reason: SQLiteSyncStore.reason(error))
             }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw .migrationFailed(name: "?", reason: SQLiteSyncStore.reason(error))
         }
     }
 
@@ -70,7 +78,8 @@ public final class SQLiteSyncStore: SyncStore {
                     arguments: [Data(tokenHash)]),
                 row["kit_id"] == kitId, (row["used_at"] as Date?) == nil, (row["expires_at"] as Date) > now
             else {
-                try Self.audit(db, actor: "kit \(kitId)", action: "enrollment-refused", detail: "unknown, used or expired token")
+                try Self.audit(
+                    db, actor: "kit \(kitId)", action: "enrollment-refused", detail: "unknown, used or expired token")
                 return false
             }
             try db.execute(
@@ -90,8 +99,10 @@ public final class SQLiteSyncStore: SyncStore {
 
     public func kit(apiTokenHash: [UInt8]) async throws(StoreError) -> KitRecord? {
         try await read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM kits WHERE api_token_hash = ? AND active = 1", arguments: [Data(apiTokenHash)])
-                .map(Self.kitRecord)
+            try Row.fetchOne(
+                db, sql: "SELECT * FROM kits WHERE api_token_hash = ? AND active = 1", arguments: [Data(apiTokenHash)]
+            )
+            .map(Self.kitRecord)
         }
     }
 
@@ -102,7 +113,8 @@ public final class SQLiteSyncStore: SyncStore {
     public func updateReport(kitId: String, report: KitReport, at: Date) async throws(StoreError) {
         let json = String(decoding: (try? WireCoding.encoder().encode(report)) ?? Data(), as: UTF8.self)
         try await write { db in
-            try db.execute(sql: "UPDATE kits SET report = ?, last_seen = ? WHERE kit_id = ?", arguments: [json, at, kitId])
+            try db.execute(
+                sql: "UPDATE kits SET report = ?, last_seen = ? WHERE kit_id = ?", arguments: [json, at, kitId])
         }
     }
 
@@ -110,7 +122,8 @@ public final class SQLiteSyncStore: SyncStore {
         try await write { db in
             try db.execute(sql: "UPDATE kits SET active = ? WHERE kit_id = ?", arguments: [active, kitId])
             guard db.changesCount == 1 else { throw StoreError.invalid(reason: "kit \(kitId) is not enrolled") }
-            try Self.audit(db, actor: "operator", action: active ? "kit-activated" : "kit-revoked", detail: "kit \(kitId)")
+            try Self.audit(
+                db, actor: "operator", action: active ? "kit-activated" : "kit-revoked", detail: "kit \(kitId)")
         }
     }
 
@@ -121,7 +134,8 @@ public final class SQLiteSyncStore: SyncStore {
         let steps = snapshot.steps.map(\.rawValue).joined(separator: ",")
         let fee = snapshot.fees.reduce(0) { $0 + $1.amountCents }
         try await write { db in
-            if let current = try UInt64.fetchOne(db, sql: "SELECT version FROM cases WHERE case_id = ?", arguments: [snapshot.caseId]),
+            if let current = try UInt64.fetchOne(
+                db, sql: "SELECT version FROM cases WHERE case_id = ?", arguments: [snapshot.caseId]),
                 current >= snapshot.version
             {
                 throw StoreError.invalid(
@@ -137,18 +151,23 @@ public final class SQLiteSyncStore: SyncStore {
                 arguments: [snapshot.caseId, snapshot.version, assignedKit, fee, steps, json])
             if !snapshot.citizen.citizenId.isEmpty {
                 try db.execute(
-                    sql: "INSERT INTO register (citizen_id, version, address) VALUES (?, ?, ?) ON CONFLICT(citizen_id) DO NOTHING",
+                    sql:
+                        "INSERT INTO register (citizen_id, version, address) VALUES (?, ?, ?) ON CONFLICT(citizen_id) DO NOTHING",
                     arguments: [
                         snapshot.citizen.citizenId, snapshot.citizen.registerVersion,
-                        String(decoding: (try? JSONEncoder().encode(snapshot.citizen.address)) ?? Data(), as: UTF8.self),
+                        String(
+                            decoding: (try? JSONEncoder().encode(snapshot.citizen.address)) ?? Data(), as: UTF8.self),
                     ])
             }
             for document in snapshot.documents {
                 try db.execute(
-                    sql: "INSERT INTO documents (document_id, case_id) VALUES (?, ?) ON CONFLICT(document_id) DO NOTHING",
+                    sql:
+                        "INSERT INTO documents (document_id, case_id) VALUES (?, ?) ON CONFLICT(document_id) DO NOTHING",
                     arguments: [document.documentId, snapshot.caseId])
             }
-            try Self.audit(db, actor: "back office", action: "case-saved", detail: "case \(snapshot.caseId) v\(snapshot.version) → \(assignedKit ?? "unassigned")")
+            try Self.audit(
+                db, actor: "back office", action: "case-saved",
+                detail: "case \(snapshot.caseId) v\(snapshot.version) → \(assignedKit ?? "unassigned")")
         }
     }
 
@@ -167,17 +186,21 @@ public final class SQLiteSyncStore: SyncStore {
                 var snapshot = try WireCoding.decoder().decode(CaseSnapshot.self, from: Data(text.utf8))
                 // The register may have moved on: hand out its current version and address.
                 if let register = try Row.fetchOne(
-                    db, sql: "SELECT version, address FROM register WHERE citizen_id = ?", arguments: [snapshot.citizen.citizenId])
+                    db, sql: "SELECT version, address FROM register WHERE citizen_id = ?",
+                    arguments: [snapshot.citizen.citizenId])
                 {
                     snapshot.citizen.registerVersion = register["version"]
-                    if let address = try? JSONDecoder().decode(CaseSnapshot.Address.self, from: Data((register["address"] as String).utf8)) {
+                    if let address = try? JSONDecoder().decode(
+                        CaseSnapshot.Address.self, from: Data((register["address"] as String).utf8))
+                    {
                         snapshot.citizen.address = address
                     }
                 }
                 cases.append(snapshot)
             }
             let resolutions = try Row.fetchAll(
-                db, sql: "SELECT * FROM conflicts WHERE kit_id = ? AND resolution IS NOT NULL ORDER BY id", arguments: [kitId]
+                db, sql: "SELECT * FROM conflicts WHERE kit_id = ? AND resolution IS NOT NULL ORDER BY id",
+                arguments: [kitId]
             ).map(Self.conflictRecord)
             return CheckoutPage(
                 cases: cases, resolutions: resolutions, nextCursor: rows.count > limit ? cases.last?.caseId : nil)
@@ -215,15 +238,18 @@ public final class SQLiteSyncStore: SyncStore {
         }
     }
 
-    public func resolveConflict(id: Int64, resolution: ConflictResolution, by actor: String, at: Date) async throws(StoreError)
+    public func resolveConflict(id: Int64, resolution: ConflictResolution, by actor: String, at: Date)
+        async throws(StoreError)
         -> Bool
     {
         try await write { db in
             try db.execute(
-                sql: "UPDATE conflicts SET resolution = ?, resolved_by = ?, resolved_at = ? WHERE id = ? AND resolution IS NULL",
+                sql:
+                    "UPDATE conflicts SET resolution = ?, resolved_by = ?, resolved_at = ? WHERE id = ? AND resolution IS NULL",
                 arguments: [resolution.rawValue, actor, at, id])
             guard db.changesCount == 1 else { return false }
-            try Self.audit(db, actor: actor, action: "conflict-resolved", detail: "conflict \(id): \(resolution.rawValue)")
+            try Self.audit(
+                db, actor: actor, action: "conflict-resolved", detail: "conflict \(id): \(resolution.rawValue)")
             return true
         }
     }
@@ -245,7 +271,9 @@ public final class SQLiteSyncStore: SyncStore {
     }
 
     static func kitRecord(_ row: Row) -> KitRecord {
-        let report = (row["report"] as String?).flatMap { try? WireCoding.decoder().decode(KitReport.self, from: Data($0.utf8)) }
+        let report = (row["report"] as String?).flatMap {
+            try? WireCoding.decoder().decode(KitReport.self, from: Data($0.utf8))
+        }
         return KitRecord(
             kitId: row["kit_id"], active: row["active"], enrolledAt: row["enrolled_at"], lastSeq: row["last_seq"],
             lastSeenAt: row["last_seen"], report: report)
@@ -254,7 +282,8 @@ public final class SQLiteSyncStore: SyncStore {
     static func conflictRecord(_ row: Row) -> ConflictRecord {
         ConflictRecord(
             id: row["id"], kitId: row["kit_id"], seq: row["seq"], caseId: row["case_id"], kind: row["kind"],
-            reason: ConflictReason(rawValue: row["reason"]) ?? .caseClosed, detail: row["detail"], openedAt: row["opened_at"],
+            reason: ConflictReason(rawValue: row["reason"]) ?? .caseClosed, detail: row["detail"],
+            openedAt: row["opened_at"],
             resolution: (row["resolution"] as String?).flatMap(ConflictResolution.init(rawValue:)),
             resolvedBy: row["resolved_by"], resolvedAt: row["resolved_at"])
     }

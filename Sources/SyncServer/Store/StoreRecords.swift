@@ -10,7 +10,8 @@ public struct KitRecord: Sendable, Codable, Equatable {
     public var lastSeenAt: Date?
     public var report: KitReport?
 
-    public init(kitId: String, active: Bool, enrolledAt: Date?, lastSeq: UInt64, lastSeenAt: Date?, report: KitReport?) {
+    public init(kitId: String, active: Bool, enrolledAt: Date?, lastSeq: UInt64, lastSeenAt: Date?, report: KitReport?)
+    {
         self.kitId = kitId
         self.active = active
         self.enrolledAt = enrolledAt

@@ -45,7 +45,8 @@ public protocol SyncStore: Sendable {
     /// Conflicts, newest first.
     func conflicts(openOnly: Bool) async throws(StoreError) -> [ConflictRecord]
     /// Resolves a conflict; false when it does not exist or is already resolved.
-    func resolveConflict(id: Int64, resolution: ConflictResolution, by actor: String, at: Date) async throws(StoreError) -> Bool
+    func resolveConflict(id: Int64, resolution: ConflictResolution, by actor: String, at: Date) async throws(StoreError)
+        -> Bool
     /// Audit trail, newest first (BSI SYS.3.1.A10).
     func auditLog(limit: Int) async throws(StoreError) -> [AuditEntry]
 }

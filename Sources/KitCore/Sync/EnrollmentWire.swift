@@ -1,0 +1,30 @@
+import Foundation
+
+/// `POST /v1/enroll`: a kit redeems the one-time token an operator created for it.
+public struct EnrollmentRequest: Codable, Sendable, Equatable {
+    public var kitId: String
+    public var token: String
+    /// The kit's signing public key, x9.63 (65 bytes), base64 in JSON.
+    public var signingKey: Data
+
+    public init(kitId: String, token: String, signingKey: Data) {
+        self.kitId = kitId
+        self.token = token
+        self.signingKey = signingKey
+    }
+}
+
+/// The server's answer to a successful enrollment.
+public struct EnrollmentReply: Codable, Sendable, Equatable {
+    public var kitId: String
+    /// The kit's API token for all further requests (shown once; the server keeps only a hash).
+    public var apiToken: String
+    /// The server's data public key (PEM) that payloads are sealed to.
+    public var serverDataKey: String
+
+    public init(kitId: String, apiToken: String, serverDataKey: String) {
+        self.kitId = kitId
+        self.apiToken = apiToken
+        self.serverDataKey = serverDataKey
+    }
+}

@@ -1,0 +1,64 @@
+/// A channel to a German ID card protected by the session keys of PACE (BSI TR-03110-3 §F):
+/// every command goes through ``NPASecureMessaging/protect(_:)`` and every response through
+/// ``NPASecureMessaging/unprotect(_:for:)``. An actor, so that the send sequence counter
+/// advances in exactly the order the APDUs travel.
+///
+/// A channel is itself a transport: a second PACE (PIN after CAN for a suspended PIN) runs
+/// through it, and the channel it yields replaces this one.
+public actor NPASecureChannel: ISO7816CommandSending, CardReaderAPDUTransport {
+    /// The unprotected transport underneath (the card connection).
+    public nonisolated let rawTransport: any CardReaderAPDUTransport
+    private let messaging: NPASecureMessaging
+    private let context: NPAEACContext
+    private var superseded = false
+
+    init(rawTransport: any CardReaderAPDUTransport, context: NPAEACContext) {
+        self.rawTransport = rawTransport
+        self.context = context
+        self.messaging = NPASecureMessaging(context: context)
+    }
+
+    /// Marks the channel unusable because a newer PACE replaced its keys.
+    func supersede() {
+        superseded = true
+    }
+
+    /// Sends one command under secure messaging and returns the verified, decrypted response.
+    public func send(_ command: ISO7816CommandAPDU) async throws(CardReaderError) -> ISO7816ResponseAPDU {
+        guard !superseded, !messaging.isClosed else { throw .secureMessaging(.sessionClosed) }
+        let protected: ISO7816CommandAPDU
+        do {
+            protected = try messaging.protect(command)
+        } catch {
+            throw .secureMessaging(error)
+        }
+        let raw = try await rawTransport.transmit(protected.encoded())
+        let response: ISO7816ResponseAPDU
+        do {
+            response = try ISO7816ResponseAPDU(bytes: raw)
+        } catch {
+            throw .apdu(error)
+        }
+        let plain: ISO7816ResponseAPDU
+        do {
+            plain = try messaging.unprotect(response, for: command)
+        } catch {
+            throw .secureMessaging(error)
+        }
+        if let ne = command.ne, plain.data.count > ne {
+            throw .responseLongerThanExpected(received: plain.data.count, expected: ne)
+        }
+        return plain
+    }
+
+    /// Raw-APDU form of ``send(_:)``, so that protocol layers (a second PACE) can run inside the channel.
+    public func transmit(_ apdu: [UInt8]) async throws(CardReaderError) -> [UInt8] {
+        let command: ISO7816CommandAPDU
+        do {
+            command = try ISO7816CommandAPDU(bytes: apdu)
+        } catch {
+            throw .apdu(error)
+        }
+        return try await send(command).encoded
+    }
+}

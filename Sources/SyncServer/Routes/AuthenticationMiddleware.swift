@@ -1,0 +1,69 @@
+import Crypto
+import Hummingbird
+import KitCore
+
+/// Kit routes: the request must carry the kit's API token (issued at enrollment, stored hashed).
+/// Unknown and revoked kits are refused before any handler runs.
+struct KitAuthenticationMiddleware: RouterMiddleware {
+    typealias Context = SyncRequestContext
+    let store: any SyncStore
+
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        guard let token = BearerToken.from(request) else {
+            throw HTTPError(.unauthorized, message: "kit API token missing")
+        }
+        guard let kit = try await store.kit(apiTokenHash: BearerToken.hash(token)) else {
+            throw HTTPError(.unauthorized, message: "unknown or revoked kit")
+        }
+        var context = context
+        context.kitId = kit.kitId
+        return try await next(request, context)
+    }
+}
+
+/// Back-office routes (cases, conflicts, fleet): the operator token from the server's state
+/// directory (`keys/admin.token`).
+struct AdminAuthenticationMiddleware: RouterMiddleware {
+    typealias Context = SyncRequestContext
+    let tokenHash: [UInt8]
+
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        guard let token = BearerToken.from(request), BearerToken.constantTimeEqual(BearerToken.hash(token), tokenHash)
+        else {
+            throw HTTPError(.unauthorized, message: "operator token missing or wrong")
+        }
+        var context = context
+        context.isOperator = true
+        return try await next(request, context)
+    }
+}
+
+/// Bearer tokens: random 32 bytes as hex; stored only as SHA-256.
+public enum BearerToken {
+    public static func generate() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<32).map { _ in
+            let byte = UInt8.random(in: 0...255, using: &generator)
+            return String(byte >> 4, radix: 16) + String(byte & 0x0F, radix: 16)
+        }.joined()
+    }
+
+    public static func hash(_ token: String) -> [UInt8] {
+        Array(SHA256.hash(data: Array(token.utf8)))
+    }
+
+    static func from(_ request: Request) -> String? {
+        guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else { return nil }
+        let token = String(header.dropFirst(7))
+        return token.isEmpty ? nil : token
+    }
+
+    static func constantTimeEqual(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
+        guard lhs.count == rhs.count else { return false }
+        return zip(lhs, rhs).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+}

@@ -1,0 +1,52 @@
+import Hummingbird
+import KitCore
+import Synchronization
+
+/// Counters for `/metrics` (Prometheus text exposition format 0.0.4).
+public final class ServerMetrics: Sendable {
+    private let outcomes = Mutex<[IngestOutcome: Int]>([:])
+
+    public init() {}
+
+    func count(_ results: [IngestOutcome]) {
+        outcomes.withLock { counts in
+            for outcome in results { counts[outcome, default: 0] += 1 }
+        }
+    }
+
+    func render(store: any SyncStore) async -> String {
+        var lines = [
+            "# HELP sync_ingest_transactions_total Transactions answered by ingest, by outcome.",
+            "# TYPE sync_ingest_transactions_total counter",
+        ]
+        let counts = outcomes.withLock { $0 }
+        for outcome in IngestOutcome.allCases {
+            lines.append("sync_ingest_transactions_total{outcome=\"\(outcome.rawValue)\"} \(counts[outcome] ?? 0)")
+        }
+        if let kits = try? await store.kits() {
+            lines.append("# HELP sync_kits Enrolled kits by state.")
+            lines.append("# TYPE sync_kits gauge")
+            lines.append("sync_kits{state=\"active\"} \(kits.filter(\.active).count)")
+            lines.append("sync_kits{state=\"revoked\"} \(kits.filter { !$0.active }.count)")
+            lines.append("# HELP sync_kit_queue_depth Transactions waiting on each kit at its last sync.")
+            lines.append("# TYPE sync_kit_queue_depth gauge")
+            for kit in kits {
+                lines.append("sync_kit_queue_depth{kit=\"\(kit.kitId)\"} \(kit.report?.queueDepth ?? 0)")
+            }
+        }
+        if let open = try? await store.conflicts(openOnly: true) {
+            lines.append("# HELP sync_conflicts_open Conflicts waiting for back office.")
+            lines.append("# TYPE sync_conflicts_open gauge")
+            lines.append("sync_conflicts_open \(open.count)")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    func register(on router: Router<SyncRequestContext>, store: any SyncStore) {
+        router.get("metrics") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                body: .init(byteBuffer: ByteBuffer(string: await self.render(store: store))))
+        }
+    }
+}

@@ -1,0 +1,41 @@
+import ArgumentParser
+import Foundation
+import KitDrivers
+
+/// `kit-agent zvt decode FILE|HEX`: prints ZVT messages as JSON for IT staff.
+struct ZVTDecodeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "decode",
+        abstract: "Decode ZVT messages (payment terminal protocol) and print them as JSON.",
+        discussion: """
+            INPUT is a file (raw bytes, or hex text) or hex on the command line, e.g. \
+            "06 01 0A 04 00 00 00 00 12 34 49 09 78". A capture may hold several messages, as sent over \
+            TCP or in serial frames (DLE STX … DLE ETX CRC). Card numbers are shown masked only; track \
+            data, expiry, CVV and the terminal password are never shown.
+            """
+    )
+
+    @Argument(help: "A file with the captured bytes, or the bytes as hex.")
+    var input: String
+
+    @Flag(name: .long, help: "Print compact JSON on one line.")
+    var compact = false
+
+    func run() throws {
+        let bytes: [UInt8]
+        if FileManager.default.fileExists(atPath: input) {
+            guard let data = FileManager.default.contents(atPath: input) else {
+                throw ValidationError("Cannot read \(input).")
+            }
+            let raw = [UInt8](data)
+            bytes = ZVTCaptureDecoder.bytes(fromHex: String(decoding: raw, as: UTF8.self)) ?? raw
+        } else if let parsed = ZVTCaptureDecoder.bytes(fromHex: input) {
+            bytes = parsed
+        } else {
+            throw ValidationError("\(input) is neither a file nor hex bytes.")
+        }
+        print(ZVTCaptureDecoder.renderJSON(bytes, pretty: !compact))
+        // Still printed above, but a capture with errors ends with a failure status for scripts.
+        if !ZVTCaptureDecoder.decodesCompletely(bytes) { throw ExitCode(1) }
+    }
+}

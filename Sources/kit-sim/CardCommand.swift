@@ -1,0 +1,96 @@
+import ArgumentParser
+import Foundation
+import KitDrivers
+import KitSimulators
+
+/// `kit-sim card`: puts a simulated smart card on vsmartcard's virtual reader (vpcd in pcscd).
+struct CardCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "card",
+        abstract: "Put a simulated smart card on the virtual card reader (vpcd).",
+        discussion: """
+            Connects to pcscd's vpcd driver like a card being put on the reader, answers the \
+            reader's commands, and removes the card when stopped (Ctrl-C) or after --remove-after \
+            commands. Needs pcscd with vsmartcard-vpcd running on this machine.
+
+            --type iso   a plain ISO 7816 test card with a few files (SELECT, READ BINARY).
+            --type npa   the chip side of a German ID card: EF.CardAccess, PACE with CAN, PIN or \
+            PUK, secure messaging. The passwords and the address are test values, never real ones.
+            """
+    )
+
+    enum CardType: String, ExpressibleByArgument, CaseIterable {
+        case iso, npa
+    }
+
+    @Option(help: "TCP port of the virtual reader (35963 = \"Virtual PCD 00 00\", 35964 = \"… 00 01\").")
+    var port: UInt16 = 35963
+
+    @Option(help: "Which card to simulate: iso or npa.")
+    var type: CardType = .iso
+
+    @Option(help: "Card access number of the simulated ID card (6 digits).")
+    var can = "222222"
+
+    @Option(help: "PIN of the simulated ID card (6 digits).")
+    var pin = "111111"
+
+    @Option(help: "PUK of the simulated ID card (10 digits).")
+    var puk = "3333333333"
+
+    @Option(help: "Address in DG17 of the simulated ID card: \"STREET|CITY|COUNTRY|ZIP\".")
+    var address = "HEIDESTRASSE 17|KOELN|D|51147"
+
+    @Option(help: "Pull the card when command number N+1 arrives, without answering it.")
+    var removeAfter: Int?
+
+    func validate() throws {
+        guard can.count == 6, can.allSatisfy(\.isNumber) else { throw ValidationError("--can needs 6 digits.") }
+        guard (5...6).contains(pin.count), pin.allSatisfy(\.isNumber) else {
+            throw ValidationError("--pin needs 5 or 6 digits.")
+        }
+        guard puk.count == 10, puk.allSatisfy(\.isNumber) else { throw ValidationError("--puk needs 10 digits.") }
+        guard address.split(separator: "|", omittingEmptySubsequences: false).count == 4 else {
+            throw ValidationError("--address needs four fields: STREET|CITY|COUNTRY|ZIP.")
+        }
+        if let removeAfter, removeAfter < 0 { throw ValidationError("--remove-after must be 0 or more.") }
+    }
+
+    func run() async throws {
+        let card: any CardSimulatorCard
+        switch type {
+        case .iso:
+            card = CardSimulatorISOCard()
+        case .npa:
+            let fields = address.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+            let place = NPAPlaceOfResidence.residence(
+                .structured(
+                    NPAStructuredPlace(
+                        street: fields[0].isEmpty ? nil : fields[0], city: fields[1], country: fields[2],
+                        zipCode: fields[3].isEmpty ? nil : fields[3])))
+            card = CardSimulatorNPACard(
+                passwords: .init(can: can, pin: pin, puk: puk), placeOfResidence: place)
+        }
+        let link = CardSimulatorVPCDLink(card: card, port: port, removeAfter: removeAfter)
+        try link.insert()
+        print("kit-sim card: \(type.rawValue) card inserted into the virtual reader on port \(port)")
+        let signals = DispatchSource.makeSignalSource(signal: SIGINT)
+        signal(SIGINT, SIG_IGN)
+        signals.setEventHandler { link.remove() }
+        signals.resume()
+        let outcome = await withCheckedContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(returning: link.waitUntilFinished()) }
+        }
+        signals.cancel()
+        switch outcome {
+        case .removed:
+            print("kit-sim card: card removed after \(link.receivedAPDUs) command(s)")
+        case .readerClosed:
+            print("kit-sim card: the virtual reader closed the connection (pcscd stopped?)")
+        case .protocolError(let reason):
+            throw ValidationError("vpcd protocol error: \(reason)")
+        case .connectFailed(let reason):
+            throw ValidationError(reason)
+        }
+    }
+}

@@ -1,0 +1,123 @@
+import Foundation
+import KitDrivers
+import KitSimulators
+import Testing
+
+/// SHA-256 (FIPS 180-4) for the tests' "signed text"; the driver takes the digest as input.
+enum STURigSHA256 {
+    private static let k: [UInt32] = [
+        0x428a_2f98, 0x7137_4491, 0xb5c0_fbcf, 0xe9b5_dba5, 0x3956_c25b, 0x59f1_11f1, 0x923f_82a4, 0xab1c_5ed5,
+        0xd807_aa98, 0x1283_5b01, 0x2431_85be, 0x550c_7dc3, 0x72be_5d74, 0x80de_b1fe, 0x9bdc_06a7, 0xc19b_f174,
+        0xe49b_69c1, 0xefbe_4786, 0x0fc1_9dc6, 0x240c_a1cc, 0x2de9_2c6f, 0x4a74_84aa, 0x5cb0_a9dc, 0x76f9_88da,
+        0x983e_5152, 0xa831_c66d, 0xb003_27c8, 0xbf59_7fc7, 0xc6e0_0bf3, 0xd5a7_9147, 0x06ca_6351, 0x1429_2967,
+        0x27b7_0a85, 0x2e1b_2138, 0x4d2c_6dfc, 0x5338_0d13, 0x650a_7354, 0x766a_0abb, 0x81c2_c92e, 0x9272_2c85,
+        0xa2bf_e8a1, 0xa81a_664b, 0xc24b_8b70, 0xc76c_51a3, 0xd192_e819, 0xd699_0624, 0xf40e_3585, 0x106a_a070,
+        0x19a4_c116, 0x1e37_6c08, 0x2748_774c, 0x34b0_bcb5, 0x391c_0cb3, 0x4ed8_aa4a, 0x5b9c_ca4f, 0x682e_6ff3,
+        0x748f_82ee, 0x78a5_636f, 0x84c8_7814, 0x8cc7_0208, 0x90be_fffa, 0xa450_6ceb, 0xbef9_a3f7, 0xc671_78f2,
+    ]
+
+    static func hash(_ text: String) -> [UInt8] { hash(Array(text.utf8)) }
+
+    static func hash(_ message: [UInt8]) -> [UInt8] {
+        var h: [UInt32] = [
+            0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19,
+        ]
+        var data = message + [0x80]
+        while data.count % 64 != 56 { data.append(0) }
+        let bits = UInt64(message.count) * 8
+        for shift in stride(from: 56, through: 0, by: -8) {
+            data.append(UInt8(truncatingIfNeeded: bits >> UInt64(shift)))
+        }
+        func rotate(_ value: UInt32, _ count: UInt32) -> UInt32 { (value >> count) | (value << (32 - count)) }
+        var w = [UInt32](repeating: 0, count: 64)
+        for chunk in stride(from: 0, to: data.count, by: 64) {
+            for i in 0..<16 {
+                w[i] = (0..<4).reduce(UInt32(0)) { $0 << 8 | UInt32(data[chunk + i * 4 + $1]) }
+            }
+            for i in 16..<64 {
+                let s0 = rotate(w[i - 15], 7) ^ rotate(w[i - 15], 18) ^ (w[i - 15] >> 3)
+                let s1 = rotate(w[i - 2], 17) ^ rotate(w[i - 2], 19) ^ (w[i - 2] >> 10)
+                w[i] = w[i - 16] &+ s0 &+ w[i - 7] &+ s1
+            }
+            var (a, b, c, d, e, f, g, hh) = (h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7])
+            for i in 0..<64 {
+                let s1 = rotate(e, 6) ^ rotate(e, 11) ^ rotate(e, 25)
+                let choice = (e & f) ^ (~e & g)
+                let t1 = hh &+ s1 &+ choice &+ k[i] &+ w[i]
+                let s0 = rotate(a, 2) ^ rotate(a, 13) ^ rotate(a, 22)
+                let majority = (a & b) ^ (a & c) ^ (b & c)
+                let t2 = s0 &+ majority
+                (hh, g, f, e, d, c, b, a) = (g, f, e, d &+ t1, c, b, a, t1 &+ t2)
+            }
+            for (index, value) in [a, b, c, d, e, f, g, hh].enumerated() { h[index] = h[index] &+ value }
+        }
+        return h.flatMap { value in (0..<4).map { UInt8(truncatingIfNeeded: value >> UInt32(24 - 8 * $0)) } }
+    }
+}
+
+/// A pen sample as played into the testbed (tablet units).
+struct STURigPoint: Equatable {
+    var x: Int
+    var y: Int
+    var pressure: Int
+    var touching: Bool
+    var inProximity = true
+}
+
+extension STUTestbedControl {
+    func play(_ points: [STURigPoint]) async throws {
+        try await play(points.map { ($0.x, $0.y, $0.pressure, $0.touching, $0.inProximity) })
+    }
+}
+
+/// Fixtures of the rig scenarios.
+enum STURig {
+    static let model = STUModel.stu540
+    static let prompt = STUSignaturePrompt(
+        title: "Ich beantrage einen neuen Personalausweis und bestätige die Richtigkeit meiner Angaben.",
+        citizenName: "Erika Mustermann")
+    static let signedText = "Antrag 2026-0815: Personalausweis, Gebühr 37,00 EUR, Erika Mustermann"
+
+    /// A stroke inside the signing area: hover, a wave of touching samples, hover.
+    static func stroke(count: Int = 60) -> [STURigPoint] {
+        let layout = prompt.render(for: model)
+        let area = layout.signingArea
+        let scaleX = Double(model.tabletMaxX) / Double(model.screenWidth)
+        let scaleY = Double(model.tabletMaxY) / Double(model.screenHeight)
+        let left = Double(area.x + area.width / 8) * scaleX
+        let right = Double(area.maxX - area.width / 8) * scaleX
+        let middle = (Double(area.y) + Double(area.height) / 2) * scaleY
+        let amplitude = Double(area.height) / 4 * scaleY
+        var points: [STURigPoint] = []
+        for step in 0..<count {
+            let t = Double(step) / Double(count - 1)
+            let x = Int(left + (right - left) * t)
+            let y = Int(middle + amplitude * sin(t * 6 * Double.pi))
+            let pressure = 200 + Int(600 * sin(Double.pi * t))
+            points.append(STURigPoint(x: x, y: y, pressure: pressure, touching: step > 0 && step < count - 1))
+        }
+        return points
+    }
+
+    /// Tablet coordinates of the centre of a prompt button.
+    static func centre(of kind: STUPromptButtonKind) throws -> (x: Int, y: Int) {
+        let rect = try #require(prompt.render(for: model).button(kind)).rect
+        return (
+            Int((Double(rect.x) + Double(rect.width) / 2) * Double(model.tabletMaxX) / Double(model.screenWidth)),
+            Int((Double(rect.y) + Double(rect.height) / 2) * Double(model.tabletMaxY) / Double(model.screenHeight))
+        )
+    }
+
+    /// An opened, claimed and enabled pad on a fresh context, with the testbed reset.
+    static func enabledPad(
+        _ control: STUTestbedControl, configuration: STUSignaturePad.Configuration = .init()
+    ) async throws -> STUSignaturePad {
+        try await control.plug()
+        try await control.reset()
+        let pad = STUSignaturePad(context: try USBEventContext(), configuration: configuration)
+        try await pad.open()
+        try await pad.claim()
+        try await pad.enable()
+        return pad
+    }
+}
