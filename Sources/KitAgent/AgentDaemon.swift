@@ -50,13 +50,17 @@ public struct AgentDaemon: Sendable {
         StatusController(link: link, startedAt: startedAt, runtime: runtime).register(on: api)
         LockController(lock: runtime.lock).register(on: api)
         QueueController(outbox: runtime.outbox, problem: runtime.outboxProblem).register(on: api)
+        let syncClient = SyncClient(runtime: runtime, logger: logger)
+        let sync = SyncService(
+            client: syncClient, link: link, logger: logger, idleInterval: .seconds(configuration.probeInterval))
+        SyncController(client: syncClient).register(on: api)
         let maintenance = MaintenanceService(
             runtime: runtime, retention: configuration.outboxRetention, interval: .seconds(60), logger: logger)
 
         let app = Application(
             router: router,
             configuration: .init(address: .hostname("127.0.0.1", port: configuration.apiPort), serverName: "kit-agent"),
-            services: [link, maintenance],
+            services: [link, maintenance, sync],
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
                 boundPort.set(port)

@@ -15,7 +15,7 @@ struct KitAgentCommand: AsyncParsableCommand {
             then the JSON file given with --config.
             """,
         version: KitVersion.release,
-        subcommands: [Run.self, Status.self, Unlock.self, Lock.self, Queue.self, ZVT.self]
+        subcommands: [Run.self, Status.self, Enroll.self, Sync.self, Unlock.self, Lock.self, Queue.self, ZVT.self]
     )
 }
 

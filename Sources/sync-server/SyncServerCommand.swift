@@ -14,7 +14,7 @@ struct SyncServerCommand: AsyncParsableCommand {
             then the JSON file given with --config.
             """,
         version: KitVersion.release,
-        subcommands: [Serve.self],
+        subcommands: [Serve.self, Kits.self, Cases.self, Conflicts.self],
         defaultSubcommand: Serve.self
     )
 }

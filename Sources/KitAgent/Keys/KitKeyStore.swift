@@ -42,8 +42,13 @@ public struct KitKeyStore: Sendable {
         return key
     }
 
-    /// The kit's identity: configured, or a random one created and kept on first use.
-    public func kitId(configured: String?) throws(KeyStoreError) -> String {
+    /// The kit's identity: configured, or the one kept from enrollment, or a random one created
+    /// and kept on first use. `replacingWith` stores a new identity (enrollment).
+    public func kitId(configured: String?, replacingWith newId: String? = nil) throws(KeyStoreError) -> String {
+        if let newId {
+            try SecretFile.write(Array(newId.utf8), to: kitIdPath)
+            return newId
+        }
         if let configured { return configured }
         if let raw = try SecretFile.read(kitIdPath), let text = String(validating: raw, as: UTF8.self) {
             return text.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -71,5 +76,12 @@ public struct KitKeyStore: Sendable {
     /// Installs the server's data public key (enrollment).
     public func installServerDataKey(_ key: P256.KeyAgreement.PublicKey) throws(KeyStoreError) {
         try SecretFile.write(Array(key.pemRepresentation.utf8), to: serverDataKeyPath)
+    }
+}
+
+/// PEM parsing kept in one place.
+enum P256KeyParsing {
+    static func keyAgreementPublicKey(pem: String) throws -> P256.KeyAgreement.PublicKey {
+        try P256.KeyAgreement.PublicKey(pemRepresentation: pem)
     }
 }

@@ -18,6 +18,12 @@ public actor LinkMonitor: Service {
     private let client: HTTPClient
     private let logger: Logger
     private var current: ServerLinkStatus
+    private var reachableHandlers: [@Sendable () async -> Void] = []
+
+    /// Registers work to run whenever the link changes to reachable (e.g. start a sync).
+    public func onReachable(_ handler: @escaping @Sendable () async -> Void) {
+        reachableHandlers.append(handler)
+    }
 
     public init(serverURL: URL, interval: Double, timeout: Double, client: HTTPClient = .shared, logger: Logger) {
         self.serverURL = serverURL
@@ -76,6 +82,9 @@ public actor LinkMonitor: Service {
             logger.notice(
                 "server link changed",
                 metadata: ["from": "\(previous.rawValue)", "to": "\(current.reachability.rawValue)"])
+            if current.reachability == .reachable {
+                for handler in reachableHandlers { await handler() }
+            }
         }
         return current
     }

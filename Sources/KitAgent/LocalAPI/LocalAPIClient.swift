@@ -46,6 +46,16 @@ public struct LocalAPIClient: Sendable {
         _ = try await send(.POST, "/v1/unlock", body: data)
     }
 
+    /// `POST /v1/sync`: sync now.
+    public func sync() async throws(AgentError) -> SyncSummary {
+        let body = try await send(.POST, "/v1/sync")
+        do {
+            return try WireCoding.decoder().decode(SyncSummary.self, from: body)
+        } catch {
+            throw .localAPI(reason: "sync summary cannot be read (\(error))")
+        }
+    }
+
     /// `POST /v1/lock`.
     public func lock() async throws(AgentError) {
         _ = try await send(.POST, "/v1/lock")
@@ -62,7 +72,7 @@ public struct LocalAPIClient: Sendable {
         let response: HTTPClientResponse
         let buffer: ByteBuffer
         do {
-            response = try await client.execute(request, timeout: .seconds(30))
+            response = try await client.execute(request, timeout: .seconds(300))
             buffer = try await response.body.collect(upTo: 4 << 20)
         } catch {
             // The endpoint file is left over from an agent that did not stop cleanly.

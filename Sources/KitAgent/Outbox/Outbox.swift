@@ -279,3 +279,42 @@ extension Outbox {
         public func stats() throws(OutboxError) -> QueueStats { try outbox.stats() }
     }
 }
+
+extension Outbox {
+    /// Envelopes still to deliver (pending or sent), in seq order, from `seq` on.
+    public func undelivered(from seq: UInt64 = 1, limit: Int) throws(OutboxError) -> [(seq: UInt64, bytes: [UInt8])] {
+        try read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT seq, envelope FROM outbox WHERE seq >= ? AND state IN ('pending', 'sent') AND envelope IS NOT NULL
+                    ORDER BY seq LIMIT ?
+                    """,
+                arguments: [seq, limit]
+            ).map { row in (seq: row["seq"] as UInt64, bytes: Array(row["envelope"] as Data)) }
+        }
+    }
+
+    /// Marks entries as sent and counts the attempt.
+    public func markSent(_ seqs: [UInt64], now: Date = Date()) throws(OutboxError) {
+        let millis = Int64(now.timeIntervalSince1970 * 1000)
+        _ = try write { db in
+            for seq in seqs {
+                try db.execute(
+                    sql: """
+                        UPDATE outbox SET state = 'sent', attempts = attempts + 1, state_changed_millis = ?
+                        WHERE seq = ? AND state IN ('pending', 'sent')
+                        """,
+                    arguments: [millis, seq])
+            }
+        }
+    }
+
+    /// Highest seq the server has acknowledged (0 if none).
+    public func acknowledgedHighWater() throws(OutboxError) -> UInt64 {
+        try read { db in
+            try UInt64.fetchOne(
+                db, sql: "SELECT MAX(seq) FROM outbox WHERE state IN ('acknowledged', 'shredded', 'parked')") ?? 0
+        }
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Runs the sync client in the background: right away when the link comes up, after every new
+/// local write is not needed — transient failures are retried with exponential backoff and full
+/// jitter, capped at 60 s, until the queue is empty.
+actor SyncService: Service {
+    private let client: SyncClient
+    private let link: LinkMonitor
+    private let logger: Logger
+    private let idleInterval: Duration
+    private(set) var lastSummary: SyncSummary?
+    private(set) var lastError: String?
+    private var wake: AsyncStream<Void>.Continuation?
+
+    init(client: SyncClient, link: LinkMonitor, logger: Logger, idleInterval: Duration = .seconds(30)) {
+        self.client = client
+        self.link = link
+        self.logger = logger
+        self.idleInterval = idleInterval
+    }
+
+    /// Asks for a sync as soon as possible (link came up, clerk pressed "sync").
+    func trigger() {
+        wake?.yield()
+    }
+
+    func run() async throws {
+        let (stream, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        wake = continuation
+        await link.onReachable { [weak self] in await self?.trigger() }
+        await cancelWhenGracefulShutdown {
+            var failures = 0
+            var iterator = stream.makeAsyncIterator()
+            while !Task.isCancelled {
+                let delay: Duration
+                do {
+                    let summary = try await self.client.syncNow()
+                    await self.finished(summary: summary, error: nil)
+                    failures = 0
+                    delay = self.idleInterval
+                } catch {
+                    await self.finished(summary: nil, error: String(describing: error))
+                    failures += 1
+                    delay = Self.backoff(failures: failures)
+                }
+                // Sleep until the delay passes or someone triggers a sync.
+                let sleeper = Task {
+                    try await Task.sleep(for: delay); continuation.yield()
+                }
+                _ = await iterator.next()
+                sleeper.cancel()
+            }
+        }
+        continuation.finish()
+    }
+
+    private func finished(summary: SyncSummary?, error: String?) {
+        if let summary {
+            lastSummary = summary
+            lastError = nil
+            if summary.acknowledged + summary.parked > 0 {
+                logger.info(
+                    "sync done", metadata: ["acknowledged": "\(summary.acknowledged)", "parked": "\(summary.parked)"])
+            }
+        } else {
+            lastError = error
+            logger.debug("sync failed", metadata: ["reason": "\(error ?? "")"])
+        }
+    }
+
+    /// Exponential backoff with full jitter: uniform in [0, min(60 s, 1 s × 2^failures)].
+    static func backoff(failures: Int) -> Duration {
+        let cap = min(60.0, pow(2.0, Double(min(failures, 10))))
+        return .milliseconds(Int64(Double.random(in: 0...cap) * 1000))
+    }
+}

@@ -1,0 +1,57 @@
+import ArgumentParser
+import Foundation
+import KitAgent
+import KitCore
+
+extension KitAgentCommand {
+    struct Enroll: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Enroll this kit with the sync server using the one-time token IT gave you.",
+            discussion: "Run once per kit, before the first `kit-agent run` (or restart the agent afterwards)."
+        )
+
+        @OptionGroup var options: AgentOptions
+
+        @Option(name: .customLong("kit-id"), help: "The kit id the token was issued for.")
+        var kitId: String
+
+        @Option(help: "The one-time enrollment token (`sync-server kits enroll`).")
+        var token: String
+
+        func run() async throws {
+            let layered = try await options.layered()
+            guard let serverText = layered.string(AgentConfiguration.Key.serverURL) else {
+                throw ValidationError("give --server URL")
+            }
+            let serverURL = try AgentConfiguration.parseServerURL(serverText)
+            let directory = try StateDirectory.prepare(
+                layered.string(AgentConfiguration.Key.stateDirectory) ?? AgentConfiguration.defaultStateDirectory)
+            let credentials = try await Enrollment.enroll(
+                stateDirectory: directory, serverURL: serverURL, kitId: kitId, token: token)
+            print("kit \(credentials.kitId) enrolled with \(credentials.serverURL)")
+        }
+    }
+
+    struct Sync: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Send the queue to the sync server now and refresh the checked-out cases."
+        )
+
+        @OptionGroup var options: AgentOptions
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            let stateDirectory = try await options.resolveStateDirectory()
+            let client = try LocalAPIClient(stateDirectory: stateDirectory)
+            let summary = try await client.sync()
+            if json { return try printJSON(summary) }
+            print(
+                "acknowledged \(summary.acknowledged), parked \(summary.parked), cases refreshed \(summary.casesRefreshed)"
+            )
+            if summary.resentAfterServerLoss > 0 {
+                print("re-sent \(summary.resentAfterServerLoss) transactions the server had lost")
+            }
+            for note in summary.notes { print("note: \(note)") }
+        }
+    }
+}

@@ -1,0 +1,165 @@
+import ArgumentParser
+import Foundation
+import KitCore
+import Logging
+import SyncServer
+
+/// Options shared by the operator subcommands: they open the server's store directly.
+struct StoreOptions: ParsableArguments {
+    @Option(name: .long, help: "JSON configuration file (also SYNC_SERVER_CONFIG).")
+    var config: String?
+
+    @Option(name: .customLong("state-dir"), help: "The server's state directory (default /var/lib/sync-server).")
+    var stateDirectory: String?
+
+    func application() async throws -> SyncServerApplication {
+        var flags: [String: String] = [:]
+        flags[ServerConfiguration.Key.stateDirectory] = stateDirectory
+        let layered = try await LayeredConfiguration.load(
+            flags: flags, environmentPrefix: ServerConfiguration.environmentPrefix,
+            file: config ?? ProcessInfo.processInfo.environment["SYNC_SERVER_CONFIG"])
+        return SyncServerApplication(
+            configuration: try ServerConfiguration(layered),
+            logger: Logger(label: "sync-server", factory: { _ in SwiftLogNoOpLogHandler() }))
+    }
+}
+
+extension SyncServerCommand {
+    struct Kits: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Enroll, list and revoke kits.", subcommands: [Enroll.self, List.self, Revoke.self])
+
+        struct Enroll: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Create a one-time enrollment token for a kit and print it.",
+                discussion:
+                    "Give the token to the person setting up the kit: kit-agent enroll --kit-id ID --token TOKEN.")
+            @OptionGroup var options: StoreOptions
+            @Option(name: .customLong("kit-id"), help: "The kit's id, e.g. kit-mainz-07.") var kitId: String
+            @Option(help: "Hours the token stays valid.") var validHours = 24.0
+
+            func validate() throws {
+                guard !kitId.isEmpty, kitId.count <= 64,
+                    kitId.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) })
+                else { throw ValidationError("kit id: 1 to 64 characters A-Z a-z 0-9 - _ .") }
+                guard validHours > 0, validHours <= 24 * 30 else {
+                    throw ValidationError("--valid-hours: more than 0, at most 720")
+                }
+            }
+
+            func run() async throws {
+                let store = try await options.application().openStore()
+                let token = BearerToken.generate()
+                try await store.createEnrollment(
+                    kitId: kitId, tokenHash: BearerToken.hash(token),
+                    expiresAt: Date().addingTimeInterval(validHours * 3600))
+                await store.close()
+                print(token)
+            }
+        }
+
+        struct List: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "List enrolled kits.")
+            @OptionGroup var options: StoreOptions
+            func run() async throws {
+                let store = try await options.application().openStore()
+                let kits = try await store.kits()
+                await store.close()
+                for kit in kits {
+                    let seen = kit.lastSeenAt.map { $0.formatted(.iso8601) } ?? "never"
+                    print(
+                        "\(kit.kitId)  \(kit.active ? "active" : "revoked")  last seq \(kit.lastSeq)  last seen \(seen)  queue \(kit.report?.queueDepth ?? 0)"
+                    )
+                }
+            }
+        }
+
+        struct Revoke: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Revoke a kit: it gets nothing from any endpoint.")
+            @OptionGroup var options: StoreOptions
+            @Argument(help: "The kit's id.") var kitId: String
+            func run() async throws {
+                let store = try await options.application().openStore()
+                try await store.setKitActive(kitId: kitId, active: false)
+                await store.close()
+                print("kit \(kitId) revoked")
+            }
+        }
+    }
+
+    struct Cases: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Import cases.", subcommands: [Import.self])
+
+        struct Import: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Create or update cases from a JSON file: [{\"snapshot\": {…}, \"assignedKit\": \"kit-…\"}].")
+            @OptionGroup var options: StoreOptions
+            @Argument(help: "The JSON file.") var file: String
+
+            struct Entry: Decodable {
+                var snapshot: CaseSnapshot
+                var assignedKit: String?
+            }
+
+            func run() async throws {
+                guard let data = FileManager.default.contents(atPath: file) else {
+                    throw ValidationError("cannot read \(file)")
+                }
+                let entries: [Entry]
+                do {
+                    entries = try WireCoding.decoder().decode([Entry].self, from: data)
+                } catch {
+                    throw ValidationError("\(file) is not a list of cases: \(error)")
+                }
+                let store = try await options.application().openStore()
+                for entry in entries {
+                    try await store.upsertCase(entry.snapshot, assignedKit: entry.assignedKit)
+                }
+                await store.close()
+                print("imported \(entries.count) case(s)")
+            }
+        }
+    }
+
+    struct Conflicts: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List and resolve conflicts.", subcommands: [List.self, Resolve.self],
+            defaultSubcommand: List.self)
+
+        struct List: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "List conflicts, newest first.")
+            @OptionGroup var options: StoreOptions
+            @Flag(help: "Only open ones.") var open = false
+            func run() async throws {
+                let store = try await options.application().openStore()
+                let conflicts = try await store.conflicts(openOnly: open)
+                await store.close()
+                if conflicts.isEmpty { print("no conflicts") }
+                for conflict in conflicts {
+                    print(
+                        "#\(conflict.id)  \(conflict.reason.rawValue)  case \(conflict.caseId)  kit \(conflict.kitId) seq \(conflict.seq)  "
+                            + "\(conflict.resolution?.rawValue ?? "open")  \(conflict.detail)")
+                }
+            }
+        }
+
+        struct Resolve: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Resolve a conflict: accept, discard or revisit.")
+            @OptionGroup var options: StoreOptions
+            @Argument(help: "The conflict number.") var id: Int64
+            @Argument(help: "accept, discard or revisit.") var resolution: ConflictResolution
+            @Option(help: "Who resolves it (audit trail).") var by =
+                ProcessInfo.processInfo.environment["USER"] ?? "operator"
+            func run() async throws {
+                let store = try await options.application().openStore()
+                let done = try await store.resolveConflict(id: id, resolution: resolution, by: by, at: Date())
+                await store.close()
+                guard done else { throw ValidationError("no open conflict #\(id)") }
+                print("conflict #\(id) resolved: \(resolution.rawValue)")
+            }
+        }
+    }
+}
+
+extension ConflictResolution: ExpressibleByArgument {}
