@@ -54,6 +54,7 @@ public struct AgentDaemon: Sendable {
         let sync = SyncService(
             client: syncClient, link: link, logger: logger, idleInterval: .seconds(configuration.probeInterval))
         SyncController(client: syncClient).register(on: api)
+        StepController(recorder: StepRecorder(runtime: runtime), sync: sync).register(on: api)
         let maintenance = MaintenanceService(
             runtime: runtime, retention: configuration.outboxRetention, interval: .seconds(60), logger: logger)
 

@@ -15,7 +15,9 @@ struct KitAgentCommand: AsyncParsableCommand {
             then the JSON file given with --config.
             """,
         version: KitVersion.release,
-        subcommands: [Run.self, Status.self, Enroll.self, Sync.self, Unlock.self, Lock.self, Queue.self, ZVT.self]
+        subcommands: [
+            Run.self, Status.self, Enroll.self, Sync.self, Step.self, Unlock.self, Lock.self, Queue.self, ZVT.self,
+        ]
     )
 }
 

@@ -55,3 +55,39 @@ extension KitAgentCommand {
         }
     }
 }
+
+extension KitAgentCommand {
+    struct Step: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record a completed step of a checked-out case (works offline; sent on the next sync).",
+            discussion: """
+                Kinds: identity.checked, signature.captured, payment.outcome, fingerprints.captured, address.changed, \
+                document.handed-out, case.completed. Facts as key=value, e.g. street="Rheinallee 1" zip=55116 city=Mainz.
+                """
+        )
+
+        @OptionGroup var options: AgentOptions
+        @Option(name: .customLong("case"), help: "The case id.") var caseId: String
+        @Option(help: "The step kind.") var kind: TransactionKind
+        @Option(name: .customLong("amount-cents"), help: "For payment.outcome: the amount.") var amountCents: Int?
+        @Flag(help: "For payment.outcome: the terminal declined.") var declined = false
+        @Argument(help: "Facts as key=value.") var facts: [String] = []
+
+        func run() async throws {
+            var parsed: [String: String] = [:]
+            for fact in facts {
+                let parts = fact.split(separator: "=", maxSplits: 1)
+                guard parts.count == 2 else { throw ValidationError("fact \(fact) is not key=value") }
+                parsed[String(parts[0])] = String(parts[1])
+            }
+            let stateDirectory = try await options.resolveStateDirectory()
+            let seq = try await LocalAPIClient(stateDirectory: stateDirectory).recordStep(
+                StepRecorder.Step(
+                    caseId: caseId, kind: kind, facts: parsed.isEmpty ? nil : parsed, amountCents: amountCents,
+                    approved: kind == .paymentOutcome ? !declined : nil))
+            print("recorded \(kind.rawValue) for case \(caseId) as transaction \(seq)")
+        }
+    }
+}
+
+extension TransactionKind: ExpressibleByArgument {}

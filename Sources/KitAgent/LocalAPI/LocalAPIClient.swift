@@ -56,6 +56,19 @@ public struct LocalAPIClient: Sendable {
         }
     }
 
+    /// `POST /v1/steps`: records a step; returns its seq.
+    public func recordStep(_ step: StepRecorder.Step) async throws(AgentError) -> UInt64 {
+        struct Recorded: Decodable { var seq: UInt64 }
+        let data: Data
+        do { data = try WireCoding.encoder().encode(step) } catch { throw .localAPI(reason: "\(error)") }
+        let body = try await send(.POST, "/v1/steps", body: data)
+        do {
+            return try JSONDecoder().decode(Recorded.self, from: body).seq
+        } catch {
+            throw .localAPI(reason: "step answer cannot be read (\(error))")
+        }
+    }
+
     /// `POST /v1/lock`.
     public func lock() async throws(AgentError) {
         _ = try await send(.POST, "/v1/lock")

@@ -1,0 +1,95 @@
+import Foundation
+import KitCore
+
+/// Records a completed step of a checked-out case as one outbox transaction. The step's base
+/// version is the case version the kit holds (for an address change: the register version), so
+/// the server's conflict rules can judge it. Returns only after the transaction is on disk.
+public struct StepRecorder: Sendable {
+    let runtime: KitRuntime
+
+    public init(runtime: KitRuntime) {
+        self.runtime = runtime
+    }
+
+    /// A step as the local API receives it: its kind and the facts the server's rules need.
+    public struct Step: Codable, Sendable {
+        public var caseId: String
+        public var kind: TransactionKind
+        /// JSON facts (see ``StepPayload``); `{}` for evidence-only steps.
+        public var facts: [String: String]?
+        public var amountCents: Int?
+        public var approved: Bool?
+
+        public init(
+            caseId: String, kind: TransactionKind, facts: [String: String]? = nil, amountCents: Int? = nil,
+            approved: Bool? = nil
+        ) {
+            self.caseId = caseId
+            self.kind = kind
+            self.facts = facts
+            self.amountCents = amountCents
+            self.approved = approved
+        }
+    }
+
+    public func record(_ step: Step) async throws(StepError) -> Outbox.Receipt {
+        guard let outbox = runtime.outbox else { throw .notReady(runtime.outboxProblem ?? "outbox unavailable") }
+        let snapshot: CaseSnapshot
+        do { snapshot = try await runtime.cases.snapshot(caseId: step.caseId) } catch { throw .caseUnavailable(error) }
+        var baseVersion = snapshot.version
+        let payload: [UInt8]
+        do {
+            switch step.kind {
+            case .paymentOutcome:
+                let fee = snapshot.fees.reduce(0) { $0 + $1.amountCents }
+                payload = try StepPayload.compose(
+                    facts: StepPayload.Payment(
+                        approved: step.approved ?? true, amountCents: step.amountCents ?? fee,
+                        trace: step.facts?["trace"]))
+            case .addressChanged:
+                guard let street = step.facts?["street"], let zip = step.facts?["zip"], let city = step.facts?["city"]
+                else {
+                    throw StepError.missingFacts("street, zip and city")
+                }
+                baseVersion = snapshot.citizen.registerVersion
+                payload = try StepPayload.compose(
+                    facts: StepPayload.AddressChange(
+                        citizenId: snapshot.citizen.citizenId, newAddress: .init(street: street, zip: zip, city: city)))
+            case .documentHandedOut:
+                guard let document = step.facts?["documentId"] ?? snapshot.documents.first?.documentId else {
+                    throw StepError.missingFacts("documentId")
+                }
+                payload = try StepPayload.compose(facts: StepPayload.DocumentHandOut(documentId: document))
+            default:
+                payload = try StepPayload.compose(facts: step.facts ?? [:])
+            }
+        } catch let error as StepError {
+            throw error
+        } catch {
+            throw .missingFacts("\(error)")
+        }
+        do {
+            return try outbox.enqueue(
+                caseId: step.caseId, kind: step.kind.rawValue, baseVersion: baseVersion, payload: payload)
+        } catch {
+            throw .outbox(error)
+        }
+    }
+}
+
+/// Why a step could not be recorded.
+public enum StepError: Error, CustomStringConvertible {
+    case notReady(String)
+    case caseUnavailable(CaseStoreError)
+    case missingFacts(String)
+    case outbox(OutboxError)
+
+    public var description: String {
+        switch self {
+        case .notReady(let reason): return "the kit cannot record steps yet: \(reason)"
+        case .caseUnavailable(let error): return error.description
+        case .missingFacts(let what): return "the step needs \(what)"
+        case .outbox(let error): return error.description
+        }
+    }
+}

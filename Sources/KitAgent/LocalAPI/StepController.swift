@@ -1,0 +1,47 @@
+import Foundation
+import Hummingbird
+import KitCore
+
+/// `POST /v1/steps`: record a completed step of a case (clerk UI, office software). Answers
+/// 201 with the outbox seq once the transaction is durable.
+struct StepController<Context: RequestContext> {
+    let recorder: StepRecorder
+    let sync: SyncService
+
+    struct Recorded: ResponseEncodable {
+        var seq: UInt64
+        var txId: String
+    }
+
+    func register(on group: RouterGroup<Context>) {
+        group.post("steps") { request, context -> EditedResponse<Recorded> in
+            let step = try await request.decode(as: StepRecorder.Step.self, context: context)
+            return try await self.record(step)
+        }
+    }
+
+    func record(_ step: StepRecorder.Step) async throws -> EditedResponse<Recorded> {
+        let receipt: Outbox.Receipt
+        do {
+            receipt = try await recorder.record(step)
+        } catch {
+            throw HTTPError(Self.status(for: error), message: error.description)
+        }
+        await sync.trigger()
+        return EditedResponse(
+            status: .created, response: Recorded(seq: receipt.seq, txId: receipt.txId.uuidString.lowercased()))
+    }
+
+    static func status(for error: StepError) -> HTTPResponse.Status {
+        switch error {
+        case .caseUnavailable(let caseError):
+            switch caseError {
+            case .locked: return .unauthorized
+            case .noSuchCase: return .notFound
+            default: return .internalServerError
+            }
+        case .missingFacts: return .badRequest
+        case .notReady, .outbox: return .serviceUnavailable
+        }
+    }
+}
