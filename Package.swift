@@ -39,6 +39,13 @@ let package = Package(
             pkgConfig: "libpcsclite",
             providers: [.apt(["libpcsclite-dev"])]
         ),
+        // libfprint 2 for fingerprint scanners, and a thin C shim for its GLib callbacks.
+        .systemLibrary(
+            name: "CFPrint",
+            pkgConfig: "libfprint-2",
+            providers: [.apt(["libfprint-2-dev"])]
+        ),
+        .target(name: "KitFingerprintShims", dependencies: ["CFPrint"], path: "Sources/KitFingerprintShims"),
         // OpenPACE (BSI TR-03110 PACE, TA, CA) for the German ID card.
         .systemLibrary(
             name: "CEAC",
@@ -60,7 +67,7 @@ let package = Package(
         .target(
             name: "KitDrivers",
             dependencies: [
-                "KitCore", "CLibUSB", "CPCSCLite", "CEAC",
+                "KitCore", "CLibUSB", "CPCSCLite", "CEAC", "CFPrint", "KitFingerprintShims",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -158,6 +165,12 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Benchmarks/OutboxBench",
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "fingerprint-bench",
+            dependencies: ["KitDrivers"],
+            path: "Benchmarks/FingerprintBench",
             swiftSettings: strict
         ),
         // Child process for the outbox crash test (killed with SIGKILL at random moments).

@@ -44,10 +44,9 @@ public struct WSQWaveletFilterBank: Equatable, Sendable {
                     let start = base + (rect.y + row) * width + rect.x
                     kernels.analyzeLine(start, count: rect.width, stride: 1, inverted: node.invertedHorizontally)
                 }
-                for column in 0..<rect.width {
-                    let start = base + rect.y * width + rect.x + column
-                    kernels.analyzeLine(start, count: rect.height, stride: width, inverted: node.invertedVertically)
-                }
+                kernels.analyzeColumns(
+                    base + rect.y * width + rect.x, width: rect.width, height: rect.height, rowStride: width,
+                    inverted: node.invertedVertically)
             }
         }
     }
@@ -86,6 +85,7 @@ struct WSQLineKernels {
     private let oddKernel: [Float]
     private var extended: [Float] = []
     private var output: [Float] = []
+    private var columnOutput: [Float] = []
 
     init(bank: WSQWaveletFilterBank) {
         lowHalf = bank.lowPassHalf.count - 1
@@ -141,9 +141,10 @@ struct WSQLineKernels {
             output.withUnsafeMutableBufferPointer { out in
                 lowPass.withUnsafeBufferPointer { h0 in
                     highPass.withUnsafeBufferPointer { h1 in
-                        for q in -pad..<(n + pad) {
-                            ext[q + pad] = start[Self.reflect(q, n) * stride]
-                        }
+                        // Reflection is only needed at the two ends.
+                        for q in 0..<n { ext[q + pad] = start[q * stride] }
+                        for q in -pad..<0 { ext[q + pad] = start[Self.reflect(q, n) * stride] }
+                        for q in n..<(n + pad) { ext[q + pad] = start[Self.reflect(q, n) * stride] }
                         for k in 0..<lowCount {
                             let centre = 2 * k + pad
                             var sum: Float = 0
@@ -159,6 +160,45 @@ struct WSQLineKernels {
                         for i in 0..<n { start[i * stride] = out[i] }
                     }
                 }
+            }
+        }
+    }
+
+    /// The vertical analysis of a `width × height` block, computed a whole output row at a time:
+    /// each output row is the tap-weighted sum of whole (reflected) input rows, so memory is read
+    /// contiguously. Per sample the operations and their order are exactly those of `analyzeLine`
+    /// with a column stride, so the result is the same to the bit.
+    mutating func analyzeColumns(
+        _ start: UnsafeMutablePointer<Float>, width: Int, height n: Int, rowStride: Int, inverted: Bool
+    ) {
+        guard n > 1, width > 0 else { return }
+        let total = n * width
+        if columnOutput.count < total { columnOutput = [Float](repeating: 0, count: total) }
+        let lowCount = (n + 1) / 2
+        let highCount = n / 2
+        let lowOffset = inverted ? highCount : 0
+        let highOffset = inverted ? 0 : lowCount
+        let lowHalf = self.lowHalf
+        let highHalf = self.highHalf
+        columnOutput.withUnsafeMutableBufferPointer { out in
+            guard let outBase = out.baseAddress else { return }
+            lowPass.withUnsafeBufferPointer { h0 in
+                highPass.withUnsafeBufferPointer { h1 in
+                    func filter(_ taps: UnsafeBufferPointer<Float>, half: Int, centre: Int, into row: Int) {
+                        let target = outBase + row * width
+                        target.update(repeating: 0, count: width)
+                        for j in 0..<taps.count {
+                            let tap = taps[j]
+                            let source = start + Self.reflect(centre - half + j, n) * rowStride
+                            for x in 0..<width { target[x] += tap * source[x] }
+                        }
+                    }
+                    for k in 0..<lowCount { filter(h0, half: lowHalf, centre: 2 * k, into: lowOffset + k) }
+                    for k in 0..<highCount { filter(h1, half: highHalf, centre: 2 * k + 1, into: highOffset + k) }
+                }
+            }
+            for row in 0..<n {
+                (start + row * rowStride).update(from: outBase + row * width, count: width)
             }
         }
     }
