@@ -1,4 +1,5 @@
 import Hummingbird
+import KitCore
 import Synchronization
 
 /// Guards the local API: every request must carry this run's bearer token, and a request from a
@@ -15,7 +16,7 @@ struct LocalAPIAccessMiddleware<Context: RequestContext>: RouterMiddleware {
             throw HTTPError(.forbidden, message: "requests from \(origin) are not allowed")
         }
         guard let authorization = request.headers[.authorization], authorization.hasPrefix("Bearer "),
-            Self.constantTimeEqual(Array(authorization.utf8.dropFirst(7)), Array(token.utf8))
+            SecretToken.constantTimeEqual(Array(authorization.utf8.dropFirst(7)), Array(token.utf8))
         else {
             throw HTTPError(.unauthorized, message: "missing or wrong local API token")
         }
@@ -25,14 +26,6 @@ struct LocalAPIAccessMiddleware<Context: RequestContext>: RouterMiddleware {
     private var allowedOrigins: [String] {
         let port = port.value
         return ["http://127.0.0.1:\(port)", "http://localhost:\(port)"]
-    }
-
-    /// Compares without an early exit, so response timing does not reveal the token.
-    static func constantTimeEqual(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
-        guard lhs.count == rhs.count else { return false }
-        var difference: UInt8 = 0
-        for index in lhs.indices { difference |= lhs[index] ^ rhs[index] }
-        return difference == 0
     }
 }
 

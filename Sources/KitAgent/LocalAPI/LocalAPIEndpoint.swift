@@ -30,11 +30,8 @@ public struct LocalAPIEndpoint: Codable, Sendable, Equatable {
         stateDirectory + "/run/local-api.json"
     }
 
-    /// A random token: 32 bytes from the system's cryptographic generator, hex-encoded.
-    public static func newToken() -> String {
-        var generator = SystemRandomNumberGenerator()
-        return (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
-    }
+    /// A new random token for this run (``SecretToken``).
+    public static func newToken() -> String { SecretToken.generate() }
 
     /// Writes the file atomically with mode 0600.
     public func write(toStateDirectory stateDirectory: String) throws(AgentError) {

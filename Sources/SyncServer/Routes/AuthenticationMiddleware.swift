@@ -32,7 +32,7 @@ struct AdminAuthenticationMiddleware: RouterMiddleware {
     func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
-        guard let token = BearerToken.from(request), BearerToken.constantTimeEqual(BearerToken.hash(token), tokenHash)
+        guard let token = BearerToken.from(request), SecretToken.constantTimeEqual(BearerToken.hash(token), tokenHash)
         else {
             throw HTTPError(.unauthorized, message: "operator token missing or wrong")
         }
@@ -42,28 +42,14 @@ struct AdminAuthenticationMiddleware: RouterMiddleware {
     }
 }
 
-/// Bearer tokens: random 32 bytes as hex; stored only as SHA-256.
+/// Bearer tokens in HTTP requests; generation and hashing are ``SecretToken``'s.
 public enum BearerToken {
-    public static func generate() -> String {
-        var generator = SystemRandomNumberGenerator()
-        return (0..<32).map { _ in
-            let byte = UInt8.random(in: 0...255, using: &generator)
-            return String(byte >> 4, radix: 16) + String(byte & 0x0F, radix: 16)
-        }.joined()
-    }
-
-    public static func hash(_ token: String) -> [UInt8] {
-        Array(SHA256.hash(data: Array(token.utf8)))
-    }
+    public static func generate() -> String { SecretToken.generate() }
+    public static func hash(_ token: String) -> [UInt8] { SecretToken.hash(token) }
 
     static func from(_ request: Request) -> String? {
         guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else { return nil }
         let token = String(header.dropFirst(7))
         return token.isEmpty ? nil : token
-    }
-
-    static func constantTimeEqual(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
-        guard lhs.count == rhs.count else { return false }
-        return zip(lhs, rhs).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
     }
 }

@@ -1,51 +1,6 @@
 import CLibUSB
 
-/// One libusb-1.0 session. Every USB device driver of the kit (signature pad, fingerprint
-/// scanners) opens its devices through one of these.
-///
-/// libusb contexts are thread-safe; the class only owns the pointer and frees it once.
-public final class USBContext: @unchecked Sendable {
-    private let context: OpaquePointer
-
-    /// Opens a libusb session.
-    public init() throws(USBError) {
-        var context: OpaquePointer?
-        let result = libusb_init(&context)
-        guard result == 0, let context else {
-            throw USBError(code: result, operation: "open a libusb session")
-        }
-        self.context = context
-    }
-
-    deinit {
-        libusb_exit(context)
-    }
-
-    /// The USB devices the system offers to this process (empty on a machine without USB, which
-    /// is not an error).
-    public func devices() throws(USBError) -> [USBDeviceInfo] {
-        var list: UnsafeMutablePointer<OpaquePointer?>?
-        let count = libusb_get_device_list(context, &list)
-        guard count >= 0, let list else {
-            throw USBError(code: Int32(truncatingIfNeeded: count), operation: "list USB devices")
-        }
-        defer { libusb_free_device_list(list, 1) }
-        var result: [USBDeviceInfo] = []
-        for index in 0..<Int(count) {
-            guard let device = list[index] else { continue }
-            var descriptor = libusb_device_descriptor()
-            guard libusb_get_device_descriptor(device, &descriptor) == 0 else { continue }
-            result.append(
-                USBDeviceInfo(
-                    bus: libusb_get_bus_number(device),
-                    address: libusb_get_device_address(device),
-                    vendorID: descriptor.idVendor,
-                    productID: descriptor.idProduct,
-                    deviceClass: descriptor.bDeviceClass))
-        }
-        return result
-    }
-
+extension USBEventContext {
     /// The version of the libusb library in use, e.g. `1.0.26`.
     public static var libraryVersion: String {
         guard let version = libusb_get_version()?.pointee else { return "unknown" }

@@ -4,13 +4,13 @@ import Testing
 @Suite("libusb through the CLibUSB shim")
 struct USBContextTests {
     @Test func opensAContextAndListsDevices() throws {
-        let context = try USBContext()
+        let context = try USBEventContext()
         let devices = try context.devices()
         // This machine has no USB bus: the call must succeed with an empty or real list.
         for device in devices {
             #expect(device.idText.count == 9)
         }
-        #expect(USBContext.libraryVersion.hasPrefix("1.0."))
+        #expect(USBEventContext.libraryVersion.hasPrefix("1.0."))
     }
 
     @Test func errorsSayWhatToDo() {
