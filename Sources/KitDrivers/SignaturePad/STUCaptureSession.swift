@@ -113,7 +113,7 @@ public struct STUCaptureSession: Sendable {
     public private(set) var counters = STUPenReportCounters()
 
     private let mapper: STUCoordinateMapper
-    private var hitTester: STUButtonHitTester<STUPromptButtonKind>?
+    private var hitTester: STUPromptHitTester<STUPromptButtonKind>?
     private var clock = STUTimeCountUnwrapper()
     private var sequences = STUSequenceTracker()
     private var penDown = false
@@ -128,7 +128,7 @@ public struct STUCaptureSession: Sendable {
         self.layout = layout
         self.sampleLimit = max(0, sampleLimit)
         self.mapper = mapper
-        self.hitTester = layout.map { STUButtonHitTester(layout: $0, mapper: mapper) }
+        self.hitTester = layout.map { STUPromptHitTester(layout: $0, mapper: mapper) }
         samples.reserveCapacity(min(self.sampleLimit, 4096))
     }
 
@@ -177,7 +177,7 @@ public struct STUCaptureSession: Sendable {
         samples.removeAll(keepingCapacity: true)
         penDown = false
         inButtonStroke = false
-        hitTester = layout.map { STUButtonHitTester(layout: $0, mapper: mapper) }
+        hitTester = layout.map { STUPromptHitTester(layout: $0, mapper: mapper) }
     }
 
     /// The finished signature: ISO/IEC 19794-7 record and PNG, bound to the SHA-256 of the signed text.

@@ -85,7 +85,7 @@ public struct STUPixelRect: Hashable, Sendable {
 }
 
 /// A raster the size of an STU screen with minimal drawing: filled and outlined rectangles, thick lines and
-/// text in `STUBitmapFont`. Out-of-bounds drawing is clipped, never an error.
+/// text in `STUGlyphFont`. Out-of-bounds drawing is clipped, never an error.
 ///
 /// Wacom STU interface: the source image for StartImageData / ImageDataBlock uploads.
 public struct STUScreenImage: Hashable, Sendable {
@@ -178,16 +178,16 @@ public struct STUScreenImage: Hashable, Sendable {
         let s = max(1, min(scale, 32))
         var penX = x
         for character in text {
-            let rows = STUBitmapFont.glyph(for: character)
+            let rows = STUGlyphFont.glyph(for: character)
             for (rowIndex, bits) in rows.enumerated() {
-                for column in 0..<STUBitmapFont.glyphWidth
-                where bits & (1 << UInt8(STUBitmapFont.glyphWidth - 1 - column)) != 0 {
+                for column in 0..<STUGlyphFont.glyphWidth
+                where bits & (1 << UInt8(STUGlyphFont.glyphWidth - 1 - column)) != 0 {
                     fill(STUPixelRect(x: penX + column * s, y: y + rowIndex * s, width: s, height: s), with: color)
                 }
             }
-            penX += STUBitmapFont.advance * s
+            penX += STUGlyphFont.advance * s
         }
-        return STUBitmapFont.width(of: text, scale: s)
+        return STUGlyphFont.width(of: text, scale: s)
     }
 
     /// Number of pixels whose luminance is below `threshold` inside a rectangle (clipped).

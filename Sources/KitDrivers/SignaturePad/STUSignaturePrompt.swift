@@ -31,7 +31,7 @@ public struct STUPromptButton: Hashable, Sendable {
 /// The rendered prompt: the screen image plus where the buttons and the signing area are.
 ///
 /// Upload `image` with `STUImageEncoder`, restrict ink with `STUHandwritingDisplayArea(area: handwritingArea)`,
-/// and feed pen samples to `STUButtonHitTester` with `buttons`.
+/// and feed pen samples to `STUPromptHitTester` with `buttons`.
 public struct STUPromptLayout: Hashable, Sendable {
     /// The rendered screen.
     public var image: STUScreenImage
@@ -54,7 +54,7 @@ public struct STUPromptLayout: Hashable, Sendable {
 /// The signature prompt shown on the pad: a wrapped title sentence, the citizen's name, a signing line and
 /// three buttons (OK / Wiederholen / Abbrechen).
 ///
-/// Project convention for the STU signature screen; rendered with `STUBitmapFont`, scaled to the screen
+/// Project convention for the STU signature screen; rendered with `STUGlyphFont`, scaled to the screen
 /// (scale 1 on 320 × 200, scale 2 on 800 × 480).
 public struct STUSignaturePrompt: Hashable, Sendable {
     /// Sentence above the signing area, e.g. "Ich bestätige die Richtigkeit meiner Angaben."
@@ -94,7 +94,7 @@ public struct STUSignaturePrompt: Hashable, Sendable {
         let height = image.height
         let scale = max(1, min(width / 320, height / 200))
         let margin = 4 * scale
-        let lineHeight = STUBitmapFont.lineHeight * scale
+        let lineHeight = STUGlyphFont.lineHeight * scale
         let textWidth = max(0, width - 2 * margin)
 
         var y = margin
@@ -118,8 +118,8 @@ public struct STUSignaturePrompt: Hashable, Sendable {
                 height: min(buttonHeight, max(0, height - buttonTop)))
             image.stroke(rect, thickness: scale, with: accent)
             let text = Self.fit(label, maxWidth: max(0, rect.width - 2 * scale - 2), scale: scale)
-            let textX = rect.x + (rect.width - STUBitmapFont.width(of: text, scale: scale)) / 2
-            let textY = rect.y + (rect.height - STUBitmapFont.glyphHeight * scale) / 2 + scale / 2
+            let textX = rect.x + (rect.width - STUGlyphFont.width(of: text, scale: scale)) / 2
+            let textY = rect.y + (rect.height - STUGlyphFont.glyphHeight * scale) / 2 + scale / 2
             image.drawText(text, x: textX, y: textY, scale: scale, with: accent)
             buttons.append(STUPromptButton(kind: kind, label: label, rect: rect))
         }
@@ -131,13 +131,13 @@ public struct STUSignaturePrompt: Hashable, Sendable {
         if signingArea.height > 0 {
             image.fill(STUPixelRect(x: margin, y: lineY, width: textWidth, height: scale), with: .black)
             image.drawText(
-                "X", x: margin + scale, y: lineY - (STUBitmapFont.glyphHeight + 1) * scale, scale: scale, with: .black)
+                "X", x: margin + scale, y: lineY - (STUGlyphFont.glyphHeight + 1) * scale, scale: scale, with: .black)
         }
         return STUPromptLayout(image: image, buttons: buttons, signingArea: signingArea, signingLineY: lineY)
     }
 
     private func titleLines(maxWidth: Int, scale: Int) -> [String] {
-        let lines = STUBitmapFont.wrap(title, maxWidth: maxWidth, scale: scale)
+        let lines = STUGlyphFont.wrap(title, maxWidth: maxWidth, scale: scale)
         let limit = max(1, maximumTitleLines)
         guard lines.count > limit else { return lines }
         var kept = Array(lines.prefix(limit))
@@ -147,16 +147,16 @@ public struct STUSignaturePrompt: Hashable, Sendable {
 
     /// The text unchanged when it fits the width, otherwise cut and ending in "...".
     static func fit(_ text: String, maxWidth: Int, scale: Int) -> String {
-        STUBitmapFont.width(of: text, scale: scale) <= maxWidth
+        STUGlyphFont.width(of: text, scale: scale) <= maxWidth
             ? text : withEllipsis(text, maxWidth: maxWidth, scale: scale)
     }
 
     /// The text cut as far as needed so that it plus "..." fits the width.
     static func withEllipsis(_ text: String, maxWidth: Int, scale: Int) -> String {
         var kept = text
-        while !kept.isEmpty && STUBitmapFont.width(of: kept + "...", scale: scale) > maxWidth {
+        while !kept.isEmpty && STUGlyphFont.width(of: kept + "...", scale: scale) > maxWidth {
             kept.removeLast()
         }
-        return STUBitmapFont.width(of: kept + "...", scale: scale) <= maxWidth ? kept + "..." : ""
+        return STUGlyphFont.width(of: kept + "...", scale: scale) <= maxWidth ? kept + "..." : ""
     }
 }

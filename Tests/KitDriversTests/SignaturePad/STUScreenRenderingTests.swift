@@ -7,25 +7,25 @@ struct STUScreenRenderingTests {
     @Test func fontCoversASCIIAndGermanLetters() {
         for scalar in 0x20...0x7E {
             let character = Character(UnicodeScalar(UInt8(scalar)))
-            #expect(STUBitmapFont.hasGlyph(for: character), "\(character)")
+            #expect(STUGlyphFont.hasGlyph(for: character), "\(character)")
         }
-        for character in "ÄÖÜäöüß" { #expect(STUBitmapFont.hasGlyph(for: character)) }
+        for character in "ÄÖÜäöüß" { #expect(STUGlyphFont.hasGlyph(for: character)) }
         for scalar in 0x21...0x7E {
-            let rows = STUBitmapFont.glyph(for: Character(UnicodeScalar(UInt8(scalar))))
-            #expect(rows.count == STUBitmapFont.glyphHeight)
+            let rows = STUGlyphFont.glyph(for: Character(UnicodeScalar(UInt8(scalar))))
+            #expect(rows.count == STUGlyphFont.glyphHeight)
             #expect(rows.allSatisfy { $0 < 32 })
             #expect(rows.contains { $0 != 0 }, "glyph \(scalar) is empty")
         }
-        #expect(STUBitmapFont.glyph(for: "€") == STUBitmapFont.glyph(for: "?"))
-        #expect(STUBitmapFont.glyph(for: "Ä") != STUBitmapFont.glyph(for: "A"))
+        #expect(STUGlyphFont.glyph(for: "€") == STUGlyphFont.glyph(for: "?"))
+        #expect(STUGlyphFont.glyph(for: "Ä") != STUGlyphFont.glyph(for: "A"))
     }
 
     @Test func wrapsAtSpacesAndBreaksLongWords() {
-        let lines = STUBitmapFont.wrap("Ich bestätige die Angaben", maxWidth: 6 * 12 - 1, scale: 1)
+        let lines = STUGlyphFont.wrap("Ich bestätige die Angaben", maxWidth: 6 * 12 - 1, scale: 1)
         #expect(lines == ["Ich", "bestätige", "die Angaben"])
-        #expect(lines.allSatisfy { STUBitmapFont.width(of: $0, scale: 1) <= 71 })
-        #expect(STUBitmapFont.wrap("ABCDEFGHIJ", maxWidth: 23, scale: 1) == ["ABCD", "EFGH", "IJ"])
-        #expect(STUBitmapFont.width(of: "AB", scale: 2) == 22)
+        #expect(lines.allSatisfy { STUGlyphFont.width(of: $0, scale: 1) <= 71 })
+        #expect(STUGlyphFont.wrap("ABCDEFGHIJ", maxWidth: 23, scale: 1) == ["ABCD", "EFGH", "IJ"])
+        #expect(STUGlyphFont.width(of: "AB", scale: 2) == 22)
     }
 
     @Test func drawsTextLinesAndRectangles() {

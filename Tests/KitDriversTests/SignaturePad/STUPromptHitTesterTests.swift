@@ -3,7 +3,7 @@ import Testing
 @testable import KitDrivers
 
 @Suite("STU button hit testing")
-struct STUButtonHitTesterTests {
+struct STUPromptHitTesterTests {
     let capability = STUModel.stu540.nominalCapability
 
     /// A pen sample at a screen pixel (tablet units = pixel × 13.5 on the STU-540).
@@ -12,9 +12,9 @@ struct STUButtonHitTesterTests {
             x: UInt16(x * 10800 / 800), y: UInt16(y * 6480 / 480), pressure: down ? 400 : 0, rdy: rdy, sw: down)
     }
 
-    func tester() throws -> (STUButtonHitTester<STUPromptButtonKind>, STUPromptLayout) {
+    func tester() throws -> (STUPromptHitTester<STUPromptButtonKind>, STUPromptLayout) {
         let layout = STUSignaturePrompt(title: "Unterschrift", citizenName: "Max Mustermann").render(for: .stu540)
-        return (STUButtonHitTester(layout: layout, mapper: try STUCoordinateMapper(capability: capability)), layout)
+        return (STUPromptHitTester(layout: layout, mapper: try STUCoordinateMapper(capability: capability)), layout)
     }
 
     func centre(_ rect: STUPixelRect) -> (Double, Double) {

@@ -2,7 +2,7 @@
 ///
 /// Own design for this project: 5 × 8 glyphs (rows 0–6 above the baseline, row 7 for descenders) drawn in a
 /// 6 × 10 cell, so one column and two rows of spacing. Characters without a glyph are drawn as "?".
-public enum STUBitmapFont {
+public enum STUGlyphFont {
     /// Glyph width in font pixels.
     public static let glyphWidth = 5
     /// Glyph height in font pixels (including the descender row).

@@ -4,7 +4,7 @@
 /// Project convention for the STU prompt buttons; pen-down/up from the tip switch (`sw`) of STU pen reports
 /// (Wacom STU interface, reports 0x01/0x34). When the up report has left proximity (rdy = 0) its coordinates
 /// are not trusted and the last touching position is used.
-public struct STUButtonHitTester<ButtonID: Hashable & Sendable>: Sendable {
+public struct STUPromptHitTester<ButtonID: Hashable & Sendable>: Sendable {
     /// The buttons with their hit rectangles in screen pixels.
     public let buttons: [(id: ButtonID, rect: STUPixelRect)]
     /// Maps tablet units to screen pixels.
@@ -49,7 +49,7 @@ public struct STUButtonHitTester<ButtonID: Hashable & Sendable>: Sendable {
     }
 }
 
-extension STUButtonHitTester where ButtonID == STUPromptButtonKind {
+extension STUPromptHitTester where ButtonID == STUPromptButtonKind {
     /// A hit tester for the buttons of a rendered prompt.
     public init(layout: STUPromptLayout, mapper: STUCoordinateMapper) {
         self.init(buttons: layout.buttons.map { (id: $0.kind, rect: $0.rect) }, mapper: mapper)
