@@ -1,3 +1,4 @@
+import Foundation
 import KitCore
 import Logging
 
@@ -16,11 +17,15 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var storage: StorageKind
     /// Minimum level of log messages.
     public var logLevel: Logger.Level
+    /// The PostgreSQL database when ``storage`` is ``StorageKind/postgresql``.
+    public var postgres: PostgresSyncStore.Configuration?
 
     /// The storage backends a server can use.
     public enum StorageKind: String, Sendable, Equatable, CaseIterable {
         /// SQLite file `sync-server.sqlite` in the state directory (embedded default).
         case sqlite
+        /// A PostgreSQL database shared by several server processes (`postgres.url`).
+        case postgresql
     }
 
     /// Configuration keys, as used in the JSON file; the environment variable is
@@ -31,6 +36,12 @@ public struct ServerConfiguration: Sendable, Equatable {
         public static let stateDirectory = "stateDirectory"
         public static let storage = "storage"
         public static let logLevel = "log.level"
+        /// `postgresql://user@host:port/database?sslmode=require` (password better in the file below).
+        public static let postgresURL = "postgres.url"
+        /// A file holding the database password (mode 0600), read when the URL has none.
+        public static let postgresPasswordFile = "postgres.passwordFile"
+        /// Most connections of this server process.
+        public static let postgresMaxConnections = "postgres.maxConnections"
     }
 
     /// The environment prefix for ``LayeredConfiguration``.
@@ -45,13 +56,15 @@ public struct ServerConfiguration: Sendable, Equatable {
         port: Int = ServerConfiguration.defaultPort,
         stateDirectory: String = ServerConfiguration.defaultStateDirectory,
         storage: StorageKind = .sqlite,
-        logLevel: Logger.Level = .info
+        logLevel: Logger.Level = .info,
+        postgres: PostgresSyncStore.Configuration? = nil
     ) {
         self.host = host
         self.port = port
         self.stateDirectory = stateDirectory
         self.storage = storage
         self.logLevel = logLevel
+        self.postgres = postgres
     }
 
     /// Reads the configuration layers and validates every value.
@@ -69,6 +82,31 @@ public struct ServerConfiguration: Sendable, Equatable {
             let parsed = Logger.Level(rawValue: level)
         {
             self.logLevel = parsed
+        }
+        if let url = config.string(Key.postgresURL) {
+            do {
+                var postgres = try PostgresSyncStore.Configuration(url: url)
+                if postgres.password == nil, let path = config.string(Key.postgresPasswordFile) {
+                    guard let data = FileManager.default.contents(atPath: path) else {
+                        throw ConfigurationError.fileUnreadable(path: path, reason: "cannot read the password file")
+                    }
+                    postgres.password = String(decoding: data, as: UTF8.self)
+                        .trimmingCharacters(in: .whitespacesAndNewlines)
+                }
+                if let connections = try config.integer(Key.postgresMaxConnections, in: 1...500) {
+                    postgres.maximumConnections = connections
+                }
+                self.postgres = postgres
+            } catch let error as ConfigurationError {
+                throw error
+            } catch {
+                throw .invalidValue(
+                    key: Key.postgresURL, value: PostgresSyncStore.Configuration.redacting(url),
+                    expected: String(describing: error))
+            }
+        }
+        if storage == .postgresql && postgres == nil {
+            throw .missing(key: Key.postgresURL, hint: "storage=postgresql needs the database's URL")
         }
     }
 }

@@ -16,12 +16,22 @@ public struct SyncServerApplication: Sendable {
     }
 
     /// Opens the state directory and the store named by the configuration.
-    public func openStore() throws(SyncServerError) -> any SyncStore {
+    public func openStore() async throws(SyncServerError) -> any SyncStore {
         let directory = try stateDirectory()
         switch configuration.storage {
         case .sqlite:
             do {
                 return try SQLiteSyncStore(path: directory.appending("sync-server.sqlite"))
+            } catch {
+                throw .store(error)
+            }
+        case .postgresql:
+            guard let postgres = configuration.postgres else {
+                throw .store(.cannotOpen(location: "PostgreSQL", reason: "no postgres.url configured"))
+            }
+            do {
+                // Runs its own connection pool until `close()`.
+                return try await PostgresSyncStore.open(configuration: postgres, logger: logger)
             } catch {
                 throw .store(error)
             }
@@ -61,7 +71,7 @@ public struct SyncServerApplication: Sendable {
     /// port 0).
     public func run(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws(SyncServerError) {
         let keys = try ServerKeys.loadOrCreate(in: try stateDirectory())
-        let store = try openStore()
+        let store = try await openStore()
         let logger = self.logger
         let app = Application(
             router: Self.router(store: store, keys: keys),

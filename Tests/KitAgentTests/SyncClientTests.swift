@@ -22,7 +22,7 @@ struct SyncClientTests {
         let serverState = temporaryPath("server")
         let server = SyncServerApplication(
             configuration: ServerConfiguration(port: 0, stateDirectory: serverState), logger: quietLogger())
-        let store = try server.openStore()
+        let store = try await server.openStore()
         let token = BearerToken.generate()
         try await store.createEnrollment(
             kitId: "kit-sync", tokenHash: BearerToken.hash(token), expiresAt: Date().addingTimeInterval(600))

@@ -49,12 +49,12 @@ struct SyncFlowTests {
         let adminToken: String
     }
 
-    func makeServer() throws -> Server {
+    func makeServer() async throws -> Server {
         let application = SyncServerApplication(
             configuration: ServerConfiguration(port: 0, stateDirectory: temporaryPath("flow")), logger: quietLogger())
         let keys = try ServerKeys.loadOrCreate(in: try application.stateDirectory())
         let adminToken = try String(contentsOfFile: keys.adminTokenPath, encoding: .utf8)
-        return Server(store: try application.openStore(), keys: keys, adminToken: adminToken)
+        return Server(store: try await application.openStore(), keys: keys, adminToken: adminToken)
     }
 
     static func json(_ value: some Encodable) throws -> ByteBuffer {
@@ -76,7 +76,7 @@ struct SyncFlowTests {
     }
 
     @Test func homeVisitFlowWithConflictsAndDuplicates() async throws {
-        let server = try makeServer()
+        let server = try await makeServer()
         let app = Application(router: SyncServerApplication.router(store: server.store, keys: server.keys))
         let kitA = TestKit(kitId: "kit-a", serverDataKey: server.keys.dataKey.publicKey)
         let kitB = TestKit(kitId: "kit-b", serverDataKey: server.keys.dataKey.publicKey)
@@ -240,7 +240,7 @@ struct SyncFlowTests {
     }
 
     @Test func garbageBodiesGetClearErrors() async throws {
-        let server = try makeServer()
+        let server = try await makeServer()
         let app = Application(router: SyncServerApplication.router(store: server.store, keys: server.keys))
         let kit = TestKit(kitId: "kit-g", serverDataKey: server.keys.dataKey.publicKey)
         let token = BearerToken.generate()

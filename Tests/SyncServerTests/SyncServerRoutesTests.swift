@@ -18,7 +18,7 @@ struct SyncServerRoutesTests {
     }
 
     @Test func healthAndVersionAnswerFromTheDatabase() async throws {
-        let store = try application().openStore()
+        let store = try await application().openStore()
         let keys = try ServerKeys.loadOrCreate(in: try application().stateDirectory())
         let app = Application(router: SyncServerApplication.router(store: store, keys: keys))
         try await app.test(.router) { client in
@@ -43,7 +43,7 @@ struct SyncServerRoutesTests {
     }
 
     @Test func healthReportsAClosedDatabaseAs503() async throws {
-        let store = try application().openStore()
+        let store = try await application().openStore()
         await store.close()
         let keys = try ServerKeys.loadOrCreate(in: try application().stateDirectory())
         let app = Application(router: SyncServerApplication.router(store: store, keys: keys))
@@ -56,10 +56,10 @@ struct SyncServerRoutesTests {
     }
 
     @Test func reopeningKeepsTheSchema() async throws {
-        let first = try application().openStore()
+        let first = try await application().openStore()
         let before = try await first.appliedMigrations()
         await first.close()
-        let second = try application().openStore()
+        let second = try await application().openStore()
         #expect(try await second.appliedMigrations() == before)
         await second.close()
     }
@@ -80,11 +80,11 @@ struct SyncServerRoutesTests {
         }
     }
 
-    @Test func unusableStateDirectoryIsOneClearError() throws {
+    @Test func unusableStateDirectoryIsOneClearError() async throws {
         let app = SyncServerApplication(
             configuration: ServerConfiguration(port: 0, stateDirectory: "/proc/version/state"),
             logger: quietLogger())
-        #expect(throws: SyncServerError.self) { try app.openStore() }
+        await #expect(throws: SyncServerError.self) { try await app.openStore() }
     }
 
     @Test func configurationFromLayers() async throws {

@@ -1,0 +1,110 @@
+import Crypto
+import Foundation
+import KitCore
+
+/// ``IngestLedger`` for stores whose database driver is asynchronous (PostgreSQL): the same
+/// operations, all inside one database transaction that the store opens.
+///
+/// Lookups that a decision rests on lock what they read (`FOR UPDATE`), so two server processes
+/// deciding about the same kit, case, register record or document take turns.
+public protocol AsyncIngestLedger {
+    func chainState(kitId: String) async throws -> KitChainState?
+    func answer(kitId: String, seq: UInt64) async throws -> StoredAnswer?
+    func answer(txId: String) async throws -> StoredAnswer?
+    func caseState(caseId: String) async throws -> CaseState?
+    func registerVersion(citizenId: String) async throws -> UInt64?
+    func documentIssued(documentId: String) async throws -> Bool
+    /// Stores the transaction with its answer and moves the kit's chain head.
+    func record(envelope: TransactionEnvelope, bytes: [UInt8], hash: [UInt8], result: IngestResult) async throws
+    /// Applies an effect of an applied transaction.
+    func apply(_ effect: RuleEffect, header: TransactionHeader) async throws
+    /// Opens a conflict for back office.
+    func openConflict(header: TransactionHeader, reason: ConflictReason, detail: String) async throws
+}
+
+extension IngestEngine {
+    /// The same orchestration as ``process(bytes:authenticatedKit:ledger:)`` (the synchronous
+    /// one) for an ``AsyncIngestLedger``, step for step: decode, kit check, dedupe by seq then
+    /// txId, gap check, signature and chain, open, rules, record. The decisions themselves are
+    /// the shared pure pieces (``ConflictRules/decide(header:payload:state:lookups:)``,
+    /// ``duplicate(of:)``, ``EnvelopeVerifier``, ``opener``); both stores run the same
+    /// conformance tests, which keep the two orchestrations equal.
+    public func process(bytes: [UInt8], authenticatedKit: String, ledger: some AsyncIngestLedger) async throws -> (
+        result: IngestResult, continueBatch: Bool
+    ) {
+        let envelope: TransactionEnvelope
+        do {
+            envelope = try TransactionEnvelope(decoding: bytes)
+        } catch {
+            return (IngestResult(seq: 0, txId: nil, outcome: .refused, reason: error.description), false)
+        }
+        let header = envelope.header
+        let txId = header.txId.uuidString.lowercased()
+        func refused(_ reason: String) -> (IngestResult, Bool) {
+            (IngestResult(seq: header.seq, txId: txId, outcome: .refused, reason: reason), false)
+        }
+        guard header.kitId == authenticatedKit else {
+            return refused("envelope of kit \(header.kitId) sent by kit \(authenticatedKit)")
+        }
+        guard let chain = try await ledger.chainState(kitId: header.kitId), chain.active else {
+            return refused("kit \(header.kitId) is not enrolled or was revoked")
+        }
+        if let stored = try await ledger.answer(kitId: header.kitId, seq: header.seq) {
+            guard stored.txId == txId else {
+                return refused("seq \(header.seq) already holds another transaction: replayed or forged envelope")
+            }
+            return (Self.duplicate(of: stored), true)
+        }
+        if let stored = try await ledger.answer(txId: txId) {
+            return (Self.duplicate(of: stored), true)
+        }
+        guard header.seq == chain.lastSeq + 1 else {
+            return refused("expected seq \(chain.lastSeq + 1), got \(header.seq)")
+        }
+        let verifier: EnvelopeVerifier
+        do {
+            verifier = EnvelopeVerifier(kitSigningKey: try P256.Signing.PublicKey(x963Representation: chain.signingKey))
+        } catch {
+            return refused("the kit's registered signing key is damaged")
+        }
+        do {
+            try verifier.verify(envelope, previousHash: chain.lastHash)
+        } catch {
+            return refused(error.description)
+        }
+        let hash = Array(SHA256.hash(data: bytes))
+        let result: IngestResult
+        do {
+            let payload = try opener.open(envelope)
+            let state = try await ledger.caseState(caseId: header.caseId)
+            var lookups = RuleLookups()
+            switch TransactionKind(rawValue: header.kind) {
+            case .addressChanged:
+                if let change = try? StepPayload.facts(StepPayload.AddressChange.self, from: payload) {
+                    lookups.registerVersion = try await ledger.registerVersion(citizenId: change.citizenId)
+                }
+            case .documentHandedOut:
+                if let handOut = try? StepPayload.facts(StepPayload.DocumentHandOut.self, from: payload) {
+                    lookups.documentAlreadyIssued = try await ledger.documentIssued(documentId: handOut.documentId)
+                }
+            default: break
+            }
+            switch ConflictRules.decide(header: header, payload: payload, state: state, lookups: lookups) {
+            case .apply(let effect):
+                try await ledger.apply(effect, header: header)
+                result = IngestResult(seq: header.seq, txId: txId, outcome: .applied)
+            case .conflict(let reason, let currentVersion, let detail):
+                try await ledger.openConflict(header: header, reason: reason, detail: detail)
+                result = IngestResult(
+                    seq: header.seq, txId: txId, outcome: .conflict, conflict: reason, currentVersion: currentVersion,
+                    reason: detail)
+            case .reject(let reason):
+                result = IngestResult(seq: header.seq, txId: txId, outcome: .rejected, reason: reason)
+            }
+        } catch let error as EnvelopeError {
+            result = IngestResult(seq: header.seq, txId: txId, outcome: .rejected, reason: error.description)
+        }
+        try await ledger.record(envelope: envelope, bytes: bytes, hash: hash, result: result)
+        return (result, true)
+    }
+}

@@ -1,0 +1,166 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// One named schema step of the PostgreSQL store: statements run in order, in one transaction
+/// with every other pending step.
+struct PostgresMigration: Sendable {
+    var name: String
+    var statements: [String]
+}
+
+extension PostgresSyncStore {
+    /// The schema, as named migrations with the same names and meaning as
+    /// ``SQLiteSyncStore``'s (GRDB `DatabaseMigrator` style): never edit a shipped migration; add
+    /// a new one. Types translated from SQLite: BLOB → BYTEA, INTEGER → BIGINT, boolean INTEGER →
+    /// BOOLEAN, DATETIME → TIMESTAMPTZ. Ids that are paged or sorted (`case_id`, `kit_id`) use the
+    /// "C" collation, so their order is byte order as in SQLite and independent of the cluster's
+    /// locale.
+    static let migrations: [PostgresMigration] = [
+        PostgresMigration(
+            name: "v1-server-instance",
+            statements: [
+                """
+                CREATE TABLE server_instance (
+                    id TEXT PRIMARY KEY,
+                    created_at TIMESTAMPTZ NOT NULL
+                )
+                """,
+                "INSERT INTO server_instance (id, created_at) VALUES (gen_random_uuid()::text, now())",
+            ]),
+        PostgresMigration(
+            name: "v2-sync",
+            statements: [
+                """
+                CREATE TABLE kits (
+                    kit_id TEXT COLLATE "C" PRIMARY KEY,
+                    signing_key BYTEA NOT NULL,
+                    api_token_hash BYTEA UNIQUE,
+                    active BOOLEAN NOT NULL DEFAULT TRUE,
+                    enrolled_at TIMESTAMPTZ,
+                    last_seq BIGINT NOT NULL DEFAULT 0,
+                    last_hash BYTEA NOT NULL,
+                    last_seen TIMESTAMPTZ,
+                    report TEXT
+                )
+                """,
+                """
+                CREATE TABLE enrollment_tokens (
+                    token_hash BYTEA PRIMARY KEY,
+                    kit_id TEXT NOT NULL,
+                    expires_at TIMESTAMPTZ NOT NULL,
+                    used_at TIMESTAMPTZ
+                )
+                """,
+                """
+                CREATE TABLE cases (
+                    case_id TEXT COLLATE "C" PRIMARY KEY,
+                    version BIGINT NOT NULL,
+                    assigned_kit TEXT,
+                    open BOOLEAN NOT NULL DEFAULT TRUE,
+                    fee_cents BIGINT NOT NULL DEFAULT 0,
+                    fee_paid BOOLEAN NOT NULL DEFAULT FALSE,
+                    required_steps TEXT NOT NULL,
+                    snapshot TEXT NOT NULL
+                )
+                """,
+                "CREATE INDEX cases_by_kit ON cases (assigned_kit, open, case_id)",
+                """
+                CREATE TABLE register (
+                    citizen_id TEXT PRIMARY KEY,
+                    version BIGINT NOT NULL,
+                    address TEXT NOT NULL
+                )
+                """,
+                """
+                CREATE TABLE documents (
+                    document_id TEXT PRIMARY KEY,
+                    case_id TEXT NOT NULL,
+                    issued_by_kit TEXT,
+                    issued_seq BIGINT
+                )
+                """,
+                """
+                CREATE TABLE transactions (
+                    kit_id TEXT NOT NULL,
+                    seq BIGINT NOT NULL,
+                    tx_id TEXT NOT NULL UNIQUE,
+                    case_id TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    outcome TEXT NOT NULL,
+                    answer TEXT NOT NULL,
+                    envelope BYTEA NOT NULL,
+                    received_at TIMESTAMPTZ NOT NULL,
+                    PRIMARY KEY (kit_id, seq)
+                )
+                """,
+                "CREATE INDEX transactions_by_case ON transactions (case_id, outcome, kind)",
+                """
+                CREATE TABLE conflicts (
+                    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                    kit_id TEXT NOT NULL,
+                    seq BIGINT NOT NULL,
+                    case_id TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    reason TEXT NOT NULL,
+                    detail TEXT NOT NULL,
+                    opened_at TIMESTAMPTZ NOT NULL,
+                    resolution TEXT,
+                    resolved_by TEXT,
+                    resolved_at TIMESTAMPTZ
+                )
+                """,
+                """
+                CREATE TABLE audit_log (
+                    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                    at TIMESTAMPTZ NOT NULL,
+                    actor TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    detail TEXT NOT NULL
+                )
+                """,
+            ]),
+    ]
+
+    /// Key of the transaction-level advisory lock that serialises schema migrations between
+    /// server processes starting at the same time ("SYNCSVR1" in ASCII).
+    static let migrationLockKey: Int64 = 0x5359_4E43_5356_5231
+
+    /// Applies the pending migrations in one transaction under `pg_advisory_xact_lock`: a second
+    /// server process starting at the same moment waits, then finds everything applied. Each
+    /// applied name is recorded in `schema_migrations`.
+    static func applyMigrations(
+        _ migrations: [PostgresMigration], on connection: PostgresConnection, logger: Logger
+    ) async throws(StoreError) {
+        var current = "schema_migrations"
+        do {
+            try await transaction(on: connection, logger: logger) { connection in
+                try await connection.query("SELECT pg_advisory_xact_lock(\(migrationLockKey))", logger: logger)
+                try await connection.query(
+                    """
+                    CREATE TABLE IF NOT EXISTS schema_migrations (
+                        name TEXT PRIMARY KEY,
+                        applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
+                    )
+                    """, logger: logger)
+                var applied: Set<String> = []
+                for try await name in try await connection.query(
+                    "SELECT name FROM schema_migrations", logger: logger
+                ).decode(String.self) {
+                    applied.insert(name)
+                }
+                for migration in migrations where !applied.contains(migration.name) {
+                    current = migration.name
+                    for statement in migration.statements {
+                        try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                    }
+                    try await connection.query(
+                        "INSERT INTO schema_migrations (name) VALUES (\(migration.name))", logger: logger)
+                    logger.info("schema migration applied", metadata: ["migration": "\(migration.name)"])
+                }
+            }
+        } catch {
+            throw .migrationFailed(name: current, reason: reason(error))
+        }
+    }
+}
