@@ -77,6 +77,8 @@ struct SyncClientTests {
             let kits = try await store.kits()
             #expect(kits.first?.lastSeq == 250)
             #expect(kits.first?.report?.agentVersion == KitVersion.release)
+            // The fleet view shows the queue after the answers, not before the last batch.
+            #expect(kits.first?.report?.queueDepth == 0)
 
             // A conflict is parked and does not block what comes after it.
             _ = try outbox.enqueue(

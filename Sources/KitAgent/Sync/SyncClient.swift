@@ -72,6 +72,11 @@ public actor SyncClient {
             }
             from = (batch.last?.seq ?? from) + 1
         }
+        if summary.acknowledged + summary.parked > 0 {
+            // Report the queue as it is after the answers, so the fleet view does not show the
+            // depth from before the last batch.
+            _ = try await send(batch: [], credentials: credentials, outbox: outbox)
+        }
         summary.casesRefreshed = await checkout(credentials: credentials, into: &summary)
         return summary
     }
