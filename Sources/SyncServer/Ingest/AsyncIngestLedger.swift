@@ -58,49 +58,30 @@ extension IngestEngine {
         if let stored = try await ledger.answer(txId: txId) {
             return (Self.duplicate(of: stored), true)
         }
-        guard header.seq == chain.lastSeq + 1 else {
-            return refused("expected seq \(chain.lastSeq + 1), got \(header.seq)")
-        }
-        let verifier: EnvelopeVerifier
-        do {
-            verifier = EnvelopeVerifier(kitSigningKey: try P256.Signing.PublicKey(x963Representation: chain.signingKey))
-        } catch {
-            return refused("the kit's registered signing key is damaged")
-        }
-        do {
-            try verifier.verify(envelope, previousHash: chain.lastHash)
-        } catch {
-            return refused(error.description)
+        if let reason = Self.chainRefusal(envelope, chain: chain) {
+            return refused(reason)
         }
         let hash = Array(SHA256.hash(data: bytes))
         let result: IngestResult
         do {
             let payload = try opener.open(envelope)
             let state = try await ledger.caseState(caseId: header.caseId)
+            let keys = Self.lookupKeys(kind: header.kind, payload: payload)
             var lookups = RuleLookups()
-            switch TransactionKind(rawValue: header.kind) {
-            case .addressChanged:
-                if let change = try? StepPayload.facts(StepPayload.AddressChange.self, from: payload) {
-                    lookups.registerVersion = try await ledger.registerVersion(citizenId: change.citizenId)
-                }
-            case .documentHandedOut:
-                if let handOut = try? StepPayload.facts(StepPayload.DocumentHandOut.self, from: payload) {
-                    lookups.documentAlreadyIssued = try await ledger.documentIssued(documentId: handOut.documentId)
-                }
-            default: break
+            if let citizenId = keys.citizenId {
+                lookups.registerVersion = try await ledger.registerVersion(citizenId: citizenId)
             }
-            switch ConflictRules.decide(header: header, payload: payload, state: state, lookups: lookups) {
-            case .apply(let effect):
-                try await ledger.apply(effect, header: header)
-                result = IngestResult(seq: header.seq, txId: txId, outcome: .applied)
-            case .conflict(let reason, let currentVersion, let detail):
+            if let documentId = keys.documentId {
+                lookups.documentAlreadyIssued = try await ledger.documentIssued(documentId: documentId)
+            }
+            let decision = ConflictRules.decide(header: header, payload: payload, state: state, lookups: lookups)
+            switch decision {
+            case .apply(let effect): try await ledger.apply(effect, header: header)
+            case .conflict(let reason, _, let detail):
                 try await ledger.openConflict(header: header, reason: reason, detail: detail)
-                result = IngestResult(
-                    seq: header.seq, txId: txId, outcome: .conflict, conflict: reason, currentVersion: currentVersion,
-                    reason: detail)
-            case .reject(let reason):
-                result = IngestResult(seq: header.seq, txId: txId, outcome: .rejected, reason: reason)
+            case .reject: break
             }
+            result = Self.result(for: decision, seq: header.seq, txId: txId)
         } catch let error as EnvelopeError {
             result = IngestResult(seq: header.seq, txId: txId, outcome: .rejected, reason: error.description)
         }

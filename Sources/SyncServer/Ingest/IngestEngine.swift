@@ -86,49 +86,30 @@ public struct IngestEngine: Sendable {
         if let stored = try ledger.answer(txId: txId) {
             return (Self.duplicate(of: stored), true)
         }
-        guard header.seq == chain.lastSeq + 1 else {
-            return refused("expected seq \(chain.lastSeq + 1), got \(header.seq)")
-        }
-        let verifier: EnvelopeVerifier
-        do {
-            verifier = EnvelopeVerifier(kitSigningKey: try P256.Signing.PublicKey(x963Representation: chain.signingKey))
-        } catch {
-            return refused("the kit's registered signing key is damaged")
-        }
-        do {
-            try verifier.verify(envelope, previousHash: chain.lastHash)
-        } catch {
-            return refused(error.description)
+        if let reason = Self.chainRefusal(envelope, chain: chain) {
+            return refused(reason)
         }
         let hash = Array(SHA256.hash(data: bytes))
         let result: IngestResult
         do {
             let payload = try opener.open(envelope)
             let state = try ledger.caseState(caseId: header.caseId)
+            let keys = Self.lookupKeys(kind: header.kind, payload: payload)
             var lookups = RuleLookups()
-            switch TransactionKind(rawValue: header.kind) {
-            case .addressChanged:
-                if let change = try? StepPayload.facts(StepPayload.AddressChange.self, from: payload) {
-                    lookups.registerVersion = try ledger.registerVersion(citizenId: change.citizenId)
-                }
-            case .documentHandedOut:
-                if let handOut = try? StepPayload.facts(StepPayload.DocumentHandOut.self, from: payload) {
-                    lookups.documentAlreadyIssued = try ledger.documentIssued(documentId: handOut.documentId)
-                }
-            default: break
+            if let citizenId = keys.citizenId {
+                lookups.registerVersion = try ledger.registerVersion(citizenId: citizenId)
             }
-            switch ConflictRules.decide(header: header, payload: payload, state: state, lookups: lookups) {
-            case .apply(let effect):
-                try ledger.apply(effect, header: header)
-                result = IngestResult(seq: header.seq, txId: txId, outcome: .applied)
-            case .conflict(let reason, let currentVersion, let detail):
+            if let documentId = keys.documentId {
+                lookups.documentAlreadyIssued = try ledger.documentIssued(documentId: documentId)
+            }
+            let decision = ConflictRules.decide(header: header, payload: payload, state: state, lookups: lookups)
+            switch decision {
+            case .apply(let effect): try ledger.apply(effect, header: header)
+            case .conflict(let reason, _, let detail):
                 try ledger.openConflict(header: header, reason: reason, detail: detail)
-                result = IngestResult(
-                    seq: header.seq, txId: txId, outcome: .conflict, conflict: reason, currentVersion: currentVersion,
-                    reason: detail)
-            case .reject(let reason):
-                result = IngestResult(seq: header.seq, txId: txId, outcome: .rejected, reason: reason)
+            case .reject: break
             }
+            result = Self.result(for: decision, seq: header.seq, txId: txId)
         } catch let error as EnvelopeError {
             result = IngestResult(seq: header.seq, txId: txId, outcome: .rejected, reason: error.description)
         }
@@ -141,5 +122,51 @@ public struct IngestEngine: Sendable {
         result.originalOutcome = stored.result.outcome
         result.outcome = .duplicate
         return result
+    }
+}
+
+extension IngestEngine {
+    /// Gap, signature and chain checks against the kit's stored chain head (pure): the reason
+    /// to refuse, or nil when the envelope may be decided.
+    static func chainRefusal(_ envelope: TransactionEnvelope, chain: KitChainState) -> String? {
+        let header = envelope.header
+        guard header.seq == chain.lastSeq + 1 else {
+            return "expected seq \(chain.lastSeq + 1), got \(header.seq)"
+        }
+        guard let key = try? P256.Signing.PublicKey(x963Representation: chain.signingKey) else {
+            return "the kit's registered signing key is damaged"
+        }
+        do {
+            try EnvelopeVerifier(kitSigningKey: key).verify(envelope, previousHash: chain.lastHash)
+        } catch {
+            return error.description
+        }
+        return nil
+    }
+
+    /// What the rules need looked up for this payload (pure).
+    static func lookupKeys(kind: String, payload: [UInt8]) -> (citizenId: String?, documentId: String?) {
+        switch TransactionKind(rawValue: kind) {
+        case .addressChanged:
+            return ((try? StepPayload.facts(StepPayload.AddressChange.self, from: payload))?.citizenId, nil)
+        case .documentHandedOut:
+            return (nil, (try? StepPayload.facts(StepPayload.DocumentHandOut.self, from: payload))?.documentId)
+        default:
+            return (nil, nil)
+        }
+    }
+
+    /// The answer for a rule decision (pure).
+    static func result(for decision: RuleDecision, seq: UInt64, txId: String) -> IngestResult {
+        switch decision {
+        case .apply:
+            return IngestResult(seq: seq, txId: txId, outcome: .applied)
+        case .conflict(let reason, let currentVersion, let detail):
+            return IngestResult(
+                seq: seq, txId: txId, outcome: .conflict, conflict: reason, currentVersion: currentVersion,
+                reason: detail)
+        case .reject(let reason):
+            return IngestResult(seq: seq, txId: txId, outcome: .rejected, reason: reason)
+        }
     }
 }
