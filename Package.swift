@@ -154,7 +154,10 @@ let package = Package(
         // Shared by the test targets: sockets, temporary folders, quiet loggers.
         .target(
             name: "KitTestSupport",
-            dependencies: [.product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "KitAgent", "KitCore", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Tests/KitTestSupport",
             swiftSettings: strict
         ),
@@ -173,6 +176,12 @@ let package = Package(
             name: "fingerprint-bench",
             dependencies: ["KitDrivers"],
             path: "Benchmarks/FingerprintBench",
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "pen-report-bench",
+            dependencies: ["KitDrivers"],
+            path: "Benchmarks/PenReportBench",
             swiftSettings: strict
         ),
         // Child process for the outbox crash test (killed with SIGKILL at random moments).
@@ -195,13 +204,16 @@ let package = Package(
         ),
         .testTarget(
             name: "KitSimulatorsTests",
-            dependencies: ["KitDrivers", "KitSimulators"],
+            dependencies: [
+                "KitDrivers", "KitSimulators", "KitAgent", "KitCore", "KitTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(
             name: "KitAgentTests",
             dependencies: [
-                "KitAgent", "SyncServer", "KitCore", "KitTestSupport", "outbox-torture",
+                "KitAgent", "SyncServer", "KitCore", "KitDrivers", "KitSimulators", "KitTestSupport", "outbox-torture",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),

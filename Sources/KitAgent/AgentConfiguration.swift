@@ -30,6 +30,8 @@ public struct AgentConfiguration: Sendable, Equatable {
     /// Seconds an acknowledged transaction's sealed payload is kept (re-send to a server restored
     /// from backup) before it is shredded.
     public var outboxRetention: Double
+    /// Name of the VPN interface to watch (e.g. `wg0`); nil: only the server probe tells.
+    public var vpnInterface: String?
 
     /// Configuration keys; the environment variable is `KIT_AGENT_` + the key in upper case with
     /// `.` → `_` (e.g. `KIT_AGENT_SERVER_URL`).
@@ -44,6 +46,7 @@ public struct AgentConfiguration: Sendable, Equatable {
         public static let serverDataKeyFile = "server.dataKeyFile"
         public static let lockIdleTimeout = "lock.idleTimeout"
         public static let outboxRetention = "outbox.retention"
+        public static let vpnInterface = "link.vpnInterface"
     }
 
     /// The environment prefix for ``LayeredConfiguration``.
@@ -63,7 +66,8 @@ public struct AgentConfiguration: Sendable, Equatable {
         kitId: String? = nil,
         serverDataKeyFile: String? = nil,
         lockIdleTimeout: Double = 900,
-        outboxRetention: Double = 7 * 24 * 3600
+        outboxRetention: Double = 7 * 24 * 3600,
+        vpnInterface: String? = nil
     ) {
         self.stateDirectory = stateDirectory
         self.serverURL = serverURL
@@ -75,6 +79,7 @@ public struct AgentConfiguration: Sendable, Equatable {
         self.serverDataKeyFile = serverDataKeyFile
         self.lockIdleTimeout = lockIdleTimeout
         self.outboxRetention = outboxRetention
+        self.vpnInterface = vpnInterface
     }
 
     /// Reads the configuration layers and validates every value. The server URL is required.
@@ -101,6 +106,15 @@ public struct AgentConfiguration: Sendable, Equatable {
         if let idle = try config.seconds(Key.lockIdleTimeout, in: 10...86400) { lockIdleTimeout = idle }
         if let retention = try config.seconds(Key.outboxRetention, in: 0...(365 * 86400)) {
             outboxRetention = retention
+        }
+        if let name = config.string(Key.vpnInterface), !name.isEmpty {
+            // Linux interface names: at most 15 bytes, no '/' or whitespace.
+            guard name.utf8.count <= 15, !name.contains("/"), name != ".", name != "..",
+                !name.contains(where: \.isWhitespace)
+            else {
+                throw .invalidValue(key: Key.vpnInterface, value: name, expected: "a network interface name such as wg0")
+            }
+            vpnInterface = name
         }
         if let level = try config.choice(Key.logLevel, from: Logger.Level.allCases.map(\.rawValue)),
             let parsed = Logger.Level(rawValue: level)

@@ -36,6 +36,7 @@ public struct AgentDaemon: Sendable {
             serverURL: configuration.serverURL,
             interval: configuration.probeInterval,
             timeout: configuration.probeTimeout,
+            vpnInterface: configuration.vpnInterface,
             logger: logger)
         let token = LocalAPIEndpoint.newToken()
         let processID = ProcessInfo.processInfo.processIdentifier
@@ -55,6 +56,10 @@ public struct AgentDaemon: Sendable {
             client: syncClient, link: link, logger: logger, idleInterval: .seconds(configuration.probeInterval))
         SyncController(client: syncClient).register(on: api)
         StepController(recorder: StepRecorder(runtime: runtime), sync: sync).register(on: api)
+        EvidenceController(
+            signatures: SignatureStation(runtime: runtime, logger: logger),
+            fingerprints: FingerprintStation(runtime: runtime, logger: logger), sync: sync
+        ).register(on: api)
         let maintenance = MaintenanceService(
             runtime: runtime, retention: configuration.outboxRetention, interval: .seconds(60), logger: logger)
 

@@ -11,6 +11,11 @@ import ServiceLifecycle
 ///
 /// A probe checks that the answer really comes from a sync server speaking our API version, so a
 /// captive portal or a wrong URL is reported as such and not as "reachable".
+///
+/// With a VPN interface configured (`link.vpnInterface`, e.g. `wg0`) the monitor also watches
+/// `/sys/class/net/<name>` every quarter second: the interface going down makes the link
+/// unreachable at once (no probe timeout to wait for), and coming up probes immediately, so the
+/// queue starts to drain within a second of the tunnel's return.
 public actor LinkMonitor: Service {
     private let serverURL: URL
     private let interval: Duration
@@ -19,19 +24,28 @@ public actor LinkMonitor: Service {
     private let logger: Logger
     private var current: ServerLinkStatus
     private var reachableHandlers: [@Sendable () async -> Void] = []
+    private let vpnInterface: String?
+    private let sysfsRoot: String
+    private var interfaceState: VPNInterfaceState?
 
     /// Registers work to run whenever the link changes to reachable (e.g. start a sync).
     public func onReachable(_ handler: @escaping @Sendable () async -> Void) {
         reachableHandlers.append(handler)
     }
 
-    public init(serverURL: URL, interval: Double, timeout: Double, client: HTTPClient = .shared, logger: Logger) {
+    public init(
+        serverURL: URL, interval: Double, timeout: Double, vpnInterface: String? = nil,
+        sysfsRoot: String = "/sys/class/net", client: HTTPClient = .shared, logger: Logger
+    ) {
         self.serverURL = serverURL
+        self.vpnInterface = vpnInterface
+        self.sysfsRoot = sysfsRoot
         self.interval = .milliseconds(Int64(interval * 1000))
         self.timeout = .milliseconds(Int64(timeout * 1000))
         self.client = client
         self.logger = logger
         self.current = ServerLinkStatus(url: serverURL.absoluteString)
+        self.current.vpnInterface = vpnInterface
     }
 
     /// The outcome of the last probe.
@@ -40,20 +54,75 @@ public actor LinkMonitor: Service {
     /// Probes until the service group shuts down.
     public func run() async throws {
         await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                await self.probe()
-                do {
-                    try await Task.sleep(for: self.interval)
-                } catch {
-                    return
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    while !Task.isCancelled {
+                        await self.probe()
+                        do {
+                            try await Task.sleep(for: self.interval)
+                        } catch {
+                            return
+                        }
+                    }
+                }
+                if self.vpnInterface != nil {
+                    group.addTask {
+                        while !Task.isCancelled {
+                            await self.watchInterface()
+                            do {
+                                try await Task.sleep(for: .milliseconds(250))
+                            } catch {
+                                return
+                            }
+                        }
+                    }
                 }
             }
+        }
+    }
+
+    /// Reads the VPN interface once; a change down ends reachability now, a change up probes now.
+    func watchInterface() async {
+        guard let vpnInterface else { return }
+        let state = VPNInterfaceState.read(vpnInterface, root: sysfsRoot)
+        guard state != interfaceState else { return }
+        let previous = interfaceState
+        interfaceState = state
+        current.vpnInterfaceState = state.rawValue
+        logger.notice(
+            "VPN interface changed",
+            metadata: ["interface": "\(vpnInterface)", "from": "\(previous?.rawValue ?? "-")", "to": "\(state.rawValue)"])
+        if state == .up {
+            if previous != nil { await probe() }
+        } else {
+            markInterfaceDown(state, name: vpnInterface)
+        }
+    }
+
+    private func markInterfaceDown(_ state: VPNInterfaceState, name: String) {
+        let previous = current.reachability
+        current.reachability = .unreachable
+        current.roundTripMilliseconds = nil
+        current.lastError = state.describe(name)
+        if previous != .unreachable {
+            logger.notice("server link changed", metadata: ["from": "\(previous.rawValue)", "to": "unreachable"])
         }
     }
 
     /// Probes the server once now and returns the new status.
     @discardableResult
     public func probe() async -> ServerLinkStatus {
+        if let vpnInterface {
+            let state = VPNInterfaceState.read(vpnInterface, root: sysfsRoot)
+            interfaceState = state
+            current.vpnInterfaceState = state.rawValue
+            if state != .up {
+                current.lastProbeAt = Date()
+                current.consecutiveFailures += 1
+                markInterfaceDown(state, name: vpnInterface)
+                return current
+            }
+        }
         let started = ContinuousClock.now
         let outcome = await Self.fetchVersion(from: serverURL, client: client, timeout: timeout)
         let elapsed = ContinuousClock.now - started

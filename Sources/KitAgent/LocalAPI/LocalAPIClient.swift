@@ -69,6 +69,41 @@ public struct LocalAPIClient: Sendable {
         }
     }
 
+    /// What a device step recorded: the outbox seq, and for finger sets the kept and skipped fingers.
+    public struct EvidenceRecorded: Decodable, Sendable {
+        public var seq: UInt64
+        public var kept: [StepPayload.FingerprintSet.Finger]?
+        public var skipped: [StepPayload.FingerprintSet.Skip]?
+    }
+
+    /// `POST /v1/cases/{caseId}/signature`: the citizen signs `text` on the pad.
+    public func captureSignature(caseId: String, text: String) async throws(AgentError) -> EvidenceRecorded {
+        try await evidence("/v1/cases/\(Self.escaped(caseId))/signature", body: ["text": text])
+    }
+
+    /// `POST /v1/cases/{caseId}/fingerprints`: the BSI finger set on the scanner; `skips` maps finger
+    /// names (e.g. `leftIndex`) to reasons (`missing`, `injured`, `notCapturable`).
+    public func captureFingerprints(caseId: String, skips: [String: String]) async throws(AgentError)
+        -> EvidenceRecorded
+    {
+        try await evidence("/v1/cases/\(Self.escaped(caseId))/fingerprints", body: ["skip": skips])
+    }
+
+    private func evidence(_ path: String, body: some Encodable) async throws(AgentError) -> EvidenceRecorded {
+        let data: Data
+        do { data = try JSONEncoder().encode(body) } catch { throw .localAPI(reason: "\(error)") }
+        let answer = try await send(.POST, path, body: data)
+        do {
+            return try JSONDecoder().decode(EvidenceRecorded.self, from: answer)
+        } catch {
+            throw .localAPI(reason: "device step answer cannot be read (\(error))")
+        }
+    }
+
+    static func escaped(_ component: String) -> String {
+        component.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/"])) ?? component
+    }
+
     /// `POST /v1/lock`.
     public func lock() async throws(AgentError) {
         _ = try await send(.POST, "/v1/lock")

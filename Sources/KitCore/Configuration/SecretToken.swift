@@ -5,10 +5,7 @@ import Crypto
 public enum SecretToken {
     public static func generate() -> String {
         var generator = SystemRandomNumberGenerator()
-        return (0..<32).map { _ in
-            let byte = UInt8.random(in: 0...255, using: &generator)
-            return String(byte >> 4, radix: 16) + String(byte & 0x0F, radix: 16)
-        }.joined()
+        return Hex.encode((0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) })
     }
 
     public static func hash(_ token: String) -> [UInt8] {

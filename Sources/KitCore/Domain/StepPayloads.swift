@@ -36,6 +36,56 @@ public enum StepPayload {
         public init(documentId: String) { self.documentId = documentId }
     }
 
+    /// `signature.captured`: the facts in front of the "KSIG" attachment (ISO/IEC 19794-7 record and
+    /// PNG, bound to the SHA-256 of the signed text). The text itself stays in the case.
+    public struct Signature: Codable, Sendable, Equatable {
+        /// SHA-256 of the signed text's UTF-8 bytes, lowercase hex; the record embeds the same digest.
+        public var documentSHA256: String
+        /// Pen samples in the record.
+        public var sampleCount: Int
+        /// Pad model that captured it, e.g. "STU-540".
+        public var padModel: String?
+        public init(documentSHA256: String, sampleCount: Int, padModel: String? = nil) {
+            self.documentSHA256 = documentSHA256
+            self.sampleCount = sampleCount
+            self.padModel = padModel
+        }
+    }
+
+    /// `fingerprints.captured`: the facts in front of the finger-set attachment (ISO/IEC 19794-4
+    /// records with WSQ images, BSI TR-03121-3 order); one transaction per finger set.
+    public struct FingerprintSet: Codable, Sendable, Equatable {
+        /// A kept finger: its position name (e.g. "rightIndex"), quality score and whether it met the threshold.
+        public struct Finger: Codable, Sendable, Equatable {
+            public var position: String
+            public var score: Int
+            public var meetsThreshold: Bool
+            public init(position: String, score: Int, meetsThreshold: Bool) {
+                self.position = position
+                self.score = score
+                self.meetsThreshold = meetsThreshold
+            }
+        }
+        /// A skipped finger and the recorded reason (missing, injured, notCapturable, noUsableImage).
+        public struct Skip: Codable, Sendable, Equatable {
+            public var position: String
+            public var reason: String
+            public init(position: String, reason: String) {
+                self.position = position
+                self.reason = reason
+            }
+        }
+        public var kept: [Finger]
+        public var skipped: [Skip]
+        /// Scanner that captured them, e.g. "libfprint/virtual_image".
+        public var scanner: String?
+        public init(kept: [Finger], skipped: [Skip], scanner: String? = nil) {
+            self.kept = kept
+            self.skipped = skipped
+            self.scanner = scanner
+        }
+    }
+
     /// Decodes the JSON facts from a payload: either the whole payload is that JSON, or the payload
     /// is `u32 big-endian length ‖ JSON ‖ binary attachment` (signature records, finger sets).
     public static func facts<T: Decodable>(_ type: T.Type, from payload: [UInt8]) throws -> T {

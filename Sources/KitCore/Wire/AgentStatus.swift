@@ -75,6 +75,10 @@ public struct ServerLinkStatus: Codable, Sendable, Equatable {
     public var lastError: String?
     /// Consecutive failed probes since the last success.
     public var consecutiveFailures: Int
+    /// The watched VPN interface (`link.vpnInterface`), if one is configured.
+    public var vpnInterface: String?
+    /// Its state: `up`, `down` or `absent`.
+    public var vpnInterfaceState: String?
 
     public init(
         url: String,

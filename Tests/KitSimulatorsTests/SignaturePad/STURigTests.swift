@@ -15,6 +15,11 @@ struct STURigTests {
         try runInsideTestbed(STUTestbed(timeoutSeconds: 240), suite: "STURigScenarios")
     }
 
+    @Test(.timeLimit(.minutes(3)))
+    func signatureStationRecordsOneTransactionPerSigning() throws {
+        try runInsideTestbed(STUTestbed(timeoutSeconds: 150), suite: "STURigEvidence")
+    }
+
     @Test(.timeLimit(.minutes(2)))
     func strokeFileIsAutoplayedLikeKitSimDoes() throws {
         let strokes = [

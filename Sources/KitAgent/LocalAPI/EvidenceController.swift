@@ -1,0 +1,123 @@
+import Foundation
+import Hummingbird
+import KitCore
+import KitDrivers
+import Logging
+
+/// Device steps that produce evidence (issues #7 and #8), for the clerk UI and office software:
+///
+/// - `POST /v1/cases/{caseId}/signature` `{"text": "…", "timeoutSeconds": 120}` shows the text on
+///   the signature pad and records the signature bound to it;
+/// - `POST /v1/cases/{caseId}/fingerprints` `{"skip": {"leftIndex": "injured"}}` runs the BSI
+///   finger plan on the scanner and records the finger set.
+///
+/// Both answer 201 with the outbox seq once the one transaction is durable, and an error with
+/// nothing recorded otherwise. They hold the request open while the citizen signs or scans.
+struct EvidenceController<Context: RequestContext> {
+    let signatures: SignatureStation
+    let fingerprints: FingerprintStation
+    let sync: SyncService
+
+    struct SignatureRequest: Decodable {
+        var text: String
+        var timeoutSeconds: Int?
+    }
+
+    struct FingerprintRequest: Decodable {
+        var skip: [String: String]?
+    }
+
+    struct Recorded: ResponseEncodable {
+        var seq: UInt64
+        var txId: String
+        /// For finger sets: the kept fingers with their scores and the skipped ones.
+        var kept: [StepPayload.FingerprintSet.Finger]?
+        var skipped: [StepPayload.FingerprintSet.Skip]?
+    }
+
+    func register(on group: RouterGroup<Context>) {
+        group.post("cases/:caseId/signature") { request, context -> EditedResponse<Recorded> in
+            let caseId = try context.parameters.require("caseId")
+            let body = try await request.decode(as: SignatureRequest.self, context: context)
+            return try await self.sign(caseId: caseId, body)
+        }
+        group.post("cases/:caseId/fingerprints") { request, context -> EditedResponse<Recorded> in
+            let caseId = try context.parameters.require("caseId")
+            let body = try await request.decode(as: FingerprintRequest.self, context: context)
+            return try await self.takeFingerprints(caseId: caseId, skips: try Self.skips(body.skip ?? [:]))
+        }
+    }
+
+    func sign(caseId: String, _ body: SignatureRequest) async throws -> EditedResponse<Recorded> {
+        guard !body.text.isEmpty else { throw HTTPError(.badRequest, message: "the text to sign is empty") }
+        let timeout = Duration.seconds(min(max(body.timeoutSeconds ?? 120, 5), 600))
+        let receipt: Outbox.Receipt
+        do {
+            receipt = try await signatures.signOnConnectedPad(caseId: caseId, text: body.text, timeout: timeout)
+        } catch {
+            throw HTTPError(Self.status(for: error), message: error.description)
+        }
+        return await recorded(receipt)
+    }
+
+    func takeFingerprints(
+        caseId: String, skips: [FingerImageRecord.Position: FingerprintSkipReason]
+    ) async throws -> EditedResponse<Recorded> {
+        let result: (receipt: Outbox.Receipt, set: FingerprintSet)
+        do {
+            result = try await fingerprints.captureOnConnectedScanner(caseId: caseId, skips: skips)
+        } catch {
+            throw HTTPError(Self.status(for: error), message: error.description)
+        }
+        let kept = result.set.keptFingers.map {
+            StepPayload.FingerprintSet.Finger(
+                position: String(describing: $0.position), score: $0.quality.score,
+                meetsThreshold: $0.meetsQualityThreshold)
+        }
+        let skipped = result.set.skippedFingers.map {
+            StepPayload.FingerprintSet.Skip(position: String(describing: $0.position), reason: $0.reason.rawValue)
+        }
+        return await recorded(result.receipt, kept: kept, skipped: skipped)
+    }
+
+    private func recorded(
+        _ receipt: Outbox.Receipt, kept: [StepPayload.FingerprintSet.Finger]? = nil,
+        skipped: [StepPayload.FingerprintSet.Skip]? = nil
+    ) async -> EditedResponse<Recorded> {
+        await sync.trigger()
+        return EditedResponse(
+            status: .created,
+            response: Recorded(
+                seq: receipt.seq, txId: receipt.txId.uuidString.lowercased(), kept: kept, skipped: skipped))
+    }
+
+    /// `{"leftIndex": "injured"}` → positions and reasons; unknown names are a 400.
+    static func skips(_ raw: [String: String]) throws -> [FingerImageRecord.Position: FingerprintSkipReason] {
+        var result: [FingerImageRecord.Position: FingerprintSkipReason] = [:]
+        for (name, reasonName) in raw {
+            guard let position = FingerImageRecord.Position.allCases.first(where: { "\($0)" == name }) else {
+                throw HTTPError(.badRequest, message: "unknown finger \"\(name)\" (use e.g. rightIndex, leftThumb)")
+            }
+            guard let reason = FingerprintSkipReason(rawValue: reasonName) else {
+                let known = FingerprintSkipReason.allCases.map(\.rawValue).joined(separator: ", ")
+                throw HTTPError(.badRequest, message: "unknown skip reason \"\(reasonName)\" (use \(known))")
+            }
+            result[position] = reason
+        }
+        return result
+    }
+
+    static func status(for error: EvidenceError) -> HTTPResponse.Status {
+        switch error {
+        case .caseUnavailable(let caseError):
+            switch caseError {
+            case .locked: return .unauthorized
+            case .noSuchCase: return .notFound
+            default: return .internalServerError
+            }
+        case .noSignaturePad, .noFingerprintScanner, .signaturePad, .fingerprintScanner: return .serviceUnavailable
+        case .fingerprintCapture, .bindingBroken, .emptyFingerprintSet: return .conflict
+        case .notReady, .outbox, .signatureRecord, .fingerprintEncoding: return .serviceUnavailable
+        }
+    }
+}

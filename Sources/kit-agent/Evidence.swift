@@ -1,0 +1,63 @@
+import ArgumentParser
+import Foundation
+import KitAgent
+import KitCore
+
+extension KitAgentCommand {
+    struct Sign: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Let the citizen sign a text on the signature pad and record the signature for the case.",
+            discussion: """
+                The pad shows the text, the citizen's name and OK / Wiederholen / Abbrechen. After OK the \
+                signature (ISO/IEC 19794-7 record and picture), bound to the SHA-256 of exactly this text, is \
+                sealed as one transaction. A cancelled signing or an unplugged pad records nothing.
+                """
+        )
+
+        @OptionGroup var options: AgentOptions
+        @Option(name: .customLong("case"), help: "The case id.") var caseId: String
+        @Option(help: "The text the citizen confirms with the signature.") var text: String
+
+        func run() async throws {
+            let stateDirectory = try await options.resolveStateDirectory()
+            let recorded = try await LocalAPIClient(stateDirectory: stateDirectory).captureSignature(
+                caseId: caseId, text: text)
+            print("signature recorded for case \(caseId) as transaction \(recorded.seq)")
+        }
+    }
+
+    struct Fingerprints: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Take the fingerprints for an ID document on the scanner and record the finger set.",
+            discussion: """
+                BSI procedure: left and right index finger (thumb, middle, ring finger if one cannot be \
+                taken), three captures each, the best kept. Name fingers to skip with their reason, e.g. \
+                --skip leftIndex=injured (reasons: missing, injured, notCapturable).
+                """
+        )
+
+        @OptionGroup var options: AgentOptions
+        @Option(name: .customLong("case"), help: "The case id.") var caseId: String
+        @Option(help: "A finger to skip as FINGER=REASON; repeatable.") var skip: [String] = []
+
+        func run() async throws {
+            var skips: [String: String] = [:]
+            for entry in skip {
+                let parts = entry.split(separator: "=", maxSplits: 1)
+                guard parts.count == 2 else { throw ValidationError("--skip \(entry) is not FINGER=REASON") }
+                skips[String(parts[0])] = String(parts[1])
+            }
+            let stateDirectory = try await options.resolveStateDirectory()
+            let recorded = try await LocalAPIClient(stateDirectory: stateDirectory).captureFingerprints(
+                caseId: caseId, skips: skips)
+            print("finger set recorded for case \(caseId) as transaction \(recorded.seq)")
+            for finger in recorded.kept ?? [] {
+                let note = finger.meetsThreshold ? "" : " (below the quality threshold)"
+                print("  \(finger.position): score \(finger.score)\(note)")
+            }
+            for skipped in recorded.skipped ?? [] {
+                print("  \(skipped.position): skipped, \(skipped.reason)")
+            }
+        }
+    }
+}
