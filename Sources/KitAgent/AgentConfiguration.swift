@@ -112,7 +112,8 @@ public struct AgentConfiguration: Sendable, Equatable {
             guard name.utf8.count <= 15, !name.contains("/"), name != ".", name != "..",
                 !name.contains(where: \.isWhitespace)
             else {
-                throw .invalidValue(key: Key.vpnInterface, value: name, expected: "a network interface name such as wg0")
+                throw .invalidValue(
+                    key: Key.vpnInterface, value: name, expected: "a network interface name such as wg0")
             }
             vpnInterface = name
         }

@@ -48,6 +48,8 @@ expect_error "agent: no server configured" "server.url is missing" \
   "$bin/kit-agent" run --state-dir "$work/a2"
 expect_error "agent: bad server url" "expected an http:// or https:// URL" \
   "$bin/kit-agent" run --state-dir "$work/a3" --server "ftp://example"
+expect_error "agent: bad VPN interface name" "a network interface name such as wg0" \
+  env KIT_AGENT_LINK_VPN_INTERFACE="wg0/../eth0" "$bin/kit-agent" run --state-dir "$work/a4" --server http://127.0.0.1:9
 expect_error "agent: state dir is a file" "is not a directory" \
   "$bin/kit-agent" run --state-dir "$work/a-file" --server http://127.0.0.1:9
 expect_error "status: no agent running" "no kit-agent is running" \

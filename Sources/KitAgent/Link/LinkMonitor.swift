@@ -82,7 +82,7 @@ public actor LinkMonitor: Service {
     }
 
     /// Reads the VPN interface once; a change down ends reachability now, a change up probes now.
-    func watchInterface() async {
+    public func watchInterface() async {
         guard let vpnInterface else { return }
         let state = VPNInterfaceState.read(vpnInterface, root: sysfsRoot)
         guard state != interfaceState else { return }
@@ -91,7 +91,9 @@ public actor LinkMonitor: Service {
         current.vpnInterfaceState = state.rawValue
         logger.notice(
             "VPN interface changed",
-            metadata: ["interface": "\(vpnInterface)", "from": "\(previous?.rawValue ?? "-")", "to": "\(state.rawValue)"])
+            metadata: [
+                "interface": "\(vpnInterface)", "from": "\(previous?.rawValue ?? "-")", "to": "\(state.rawValue)",
+            ])
         if state == .up {
             if previous != nil { await probe() }
         } else {

@@ -46,7 +46,8 @@ public enum VPNInterfaceState: String, Sendable, Codable, Equatable {
     public func describe(_ name: String) -> String {
         switch self {
         case .up: return "VPN interface \(name) is up"
-        case .down: return "VPN interface \(name) is down: the VPN link is not established (check the mobile connection)"
+        case .down:
+            return "VPN interface \(name) is down: the VPN link is not established (check the mobile connection)"
         case .absent:
             return "VPN interface \(name) does not exist: the VPN software is not running or link.vpnInterface is wrong"
         }
