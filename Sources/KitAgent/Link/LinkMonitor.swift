@@ -164,12 +164,31 @@ public actor LinkMonitor: Service {
     static func fetchVersion(
         from serverURL: URL, client: HTTPClient, timeout: TimeAmount
     ) async -> Result<ServerVersionInfo, LinkProblem> {
+        await fetchVersionAndDate(from: serverURL, client: client, timeout: timeout).result
+    }
+
+    /// Fetches and validates `/v1/version`, and reads the server's clock from the HTTP `Date`
+    /// header (RFC 9110 §6.6.1) of any answer.
+    public static func fetchVersionAndDate(
+        from serverURL: URL, client: HTTPClient = .shared, timeout: TimeAmount
+    ) async -> (result: Result<ServerVersionInfo, LinkProblem>, serverDate: Date?) {
+        var serverDate: Date?
+        let result = await fetchVersion(from: serverURL, client: client, timeout: timeout) { date in
+            serverDate = date
+        }
+        return (result, serverDate)
+    }
+
+    private static func fetchVersion(
+        from serverURL: URL, client: HTTPClient, timeout: TimeAmount, date: (Date?) -> Void
+    ) async -> Result<ServerVersionInfo, LinkProblem> {
         let url = serverURL.appendingPathComponent("v1/version").absoluteString
         var request = HTTPClientRequest(url: url)
         request.headers.add(name: "Accept", value: "application/json")
         request.headers.add(name: "User-Agent", value: "kit-agent/\(KitVersion.release)")
         do {
             let response = try await client.execute(request, timeout: timeout)
+            date(response.headers.first(name: "Date").flatMap(Self.httpDate))
             let body = try await response.body.collect(upTo: 64 * 1024)
             guard response.status == .ok else {
                 return .failure(.unexpectedStatus(Int(response.status.code)))
@@ -184,6 +203,17 @@ public actor LinkMonitor: Service {
         } catch {
             return .failure(LinkProblem(error))
         }
+    }
+}
+
+extension LinkMonitor {
+    /// Parses an IMF-fixdate such as `Sun, 06 Nov 1994 08:49:37 GMT`.
+    static func httpDate(_ text: String) -> Date? {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+        return formatter.date(from: text)
     }
 }
 

@@ -1,0 +1,25 @@
+import Foundation
+
+extension Doctor {
+    /// The checks of a kit laptop, in the order IT staff read them: the agent, the link
+    /// (VPN, server, clock), the devices, then disk and queue.
+    public static func kit(
+        stateDirectory: String, serverURL: URL?, vpnInterface: String?, deadline: Duration = .seconds(15)
+    ) -> Doctor {
+        let probe = ServerProbe(serverURL: serverURL)
+        return Doctor(
+            checks: [
+                AgentServiceCheck(stateDirectory: stateDirectory),
+                VPNInterfaceCheck(interface: vpnInterface),
+                ServerCheck(probe: probe),
+                ClockCheck(serverDate: { await probe.serverDate() }),
+                USBDevicesCheck(),
+                SignaturePadCheck(),
+                SmartCardServiceCheck(),
+                CardReaderCheck(),
+                FingerprintScannerCheck(),
+                DiskSpaceCheck(path: stateDirectory),
+                QueueCheck(stateDirectory: stateDirectory),
+            ], deadline: deadline)
+    }
+}

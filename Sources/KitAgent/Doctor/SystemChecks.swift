@@ -1,0 +1,169 @@
+import Foundation
+import KitCore
+
+/// Free space where the outbox lives: a full disk would stop the kit from recording steps.
+public struct DiskSpaceCheck: DoctorCheck {
+    public let name = "disk"
+    let path: String
+    /// Below this the check fails.
+    let minimumFreeBytes: Int64
+    /// Below this the check warns.
+    let warningFreeBytes: Int64
+
+    public init(path: String, minimumFreeBytes: Int64 = 500 << 20, warningFreeBytes: Int64 = 2 << 30) {
+        self.path = path
+        self.minimumFreeBytes = minimumFreeBytes
+        self.warningFreeBytes = max(warningFreeBytes, minimumFreeBytes)
+    }
+
+    public func run() async -> DoctorFinding {
+        // The state directory may not exist yet on a new kit: measure the nearest existing folder.
+        var probe = path
+        while !FileManager.default.fileExists(atPath: probe), probe != "/" {
+            probe = (probe as NSString).deletingLastPathComponent
+            if probe.isEmpty { probe = "/" }
+        }
+        let attributes: [FileAttributeKey: Any]
+        do {
+            attributes = try FileManager.default.attributesOfFileSystem(forPath: probe)
+        } catch {
+            return .failure(name, "cannot read the free space of \(probe): \(error)", fix: "check the state directory")
+        }
+        guard let free = (attributes[.systemFreeSize] as? NSNumber)?.int64Value,
+            let size = (attributes[.systemSize] as? NSNumber)?.int64Value
+        else {
+            return .warning(name, "the file system of \(probe) does not report its free space", fix: "check with df")
+        }
+        let text = "\(Self.format(free)) free of \(Self.format(size)) at \(probe)"
+        if free < minimumFreeBytes {
+            return .failure(
+                name, "disk almost full: " + text,
+                fix: "free space on that disk (at least \(Self.format(minimumFreeBytes))); the kit cannot record "
+                    + "steps on a full disk; sync so acknowledged payloads can be shredded")
+        }
+        if free < warningFreeBytes {
+            return .warning(name, "disk space low: " + text, fix: "free space on that disk soon")
+        }
+        return .ok(name, text)
+    }
+
+    static func format(_ bytes: Int64) -> String {
+        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
+        var value = Double(bytes)
+        var unit = 0
+        while value >= 1024, unit < units.count - 1 {
+            value /= 1024
+            unit += 1
+        }
+        return unit == 0 ? "\(bytes) B" : String(format: "%.1f %@", value, units[unit])
+    }
+}
+
+/// The system clock against the server's (HTTP `Date` of the version probe). Nothing the kit
+/// decides depends on the wall clock (envelopes are ordered by seq and a monotonic clock), but
+/// receipts, logs and the clerk's screen show it.
+public struct ClockCheck: DoctorCheck {
+    public let name = "clock"
+    /// The server's clock, nil when the server was not reachable.
+    let serverDate: @Sendable () async -> Date?
+    let tolerance: TimeInterval
+
+    public init(tolerance: TimeInterval = 120, serverDate: @escaping @Sendable () async -> Date?) {
+        self.serverDate = serverDate
+        self.tolerance = tolerance
+    }
+
+    public func run() async -> DoctorFinding {
+        let now = Date()
+        let local = ISO8601DateFormatter().string(from: now)
+        // A clock before this program was built is certainly wrong (dead RTC battery).
+        if now < Date(timeIntervalSince1970: 1_767_225_600) {  // 2026-01-01
+            return .failure(
+                name, "the system clock says \(local), before this release was built",
+                fix: "set the time (timedatectl set-ntp true, or timedatectl set-time)")
+        }
+        guard let server = await serverDate() else {
+            return .skipped(name, "system clock \(local); the server's clock is not reachable for comparison")
+        }
+        let skew = now.timeIntervalSince(server)
+        if abs(skew) > tolerance {
+            return .warning(
+                name,
+                String(
+                    format: "the system clock is %.0f s %@ the server's", abs(skew), skew > 0 ? "ahead of" : "behind"),
+                fix: "enable time synchronisation: timedatectl set-ntp true (systemd-timesyncd on the VPN)")
+        }
+        return .ok(name, String(format: "system clock within %.0f s of the server's", abs(skew)))
+    }
+}
+
+/// The VPN interface the kit reaches the city's network through (`link.vpnInterface`).
+public struct VPNInterfaceCheck: DoctorCheck {
+    public let name = "vpn"
+    let interface: String?
+    let sysfsRoot: String
+
+    public init(interface: String?, sysfsRoot: String = "/sys/class/net") {
+        self.interface = interface
+        self.sysfsRoot = sysfsRoot
+    }
+
+    public func run() async -> DoctorFinding {
+        guard let interface else {
+            return .skipped(name, "no VPN interface configured (link.vpnInterface)")
+        }
+        let state = VPNInterfaceState.read(interface, root: sysfsRoot)
+        switch state {
+        case .up: return .ok(name, state.describe(interface))
+        case .down:
+            return .failure(
+                name, state.describe(interface),
+                fix: "check the mobile connection, then the VPN: wg show \(interface); ip link set \(interface) up")
+        case .absent:
+            return .failure(
+                name, state.describe(interface),
+                fix: "start the VPN (systemctl start wg-quick@\(interface)) or correct link.vpnInterface")
+        }
+    }
+}
+
+/// The outbox: how much waits, since when, and whether anything is parked for a person.
+public struct QueueCheck: DoctorCheck {
+    public let name = "queue"
+    let stateDirectory: String
+    /// Pending older than this warns (the kit should have met its server by then).
+    let staleAfter: TimeInterval
+
+    public init(stateDirectory: String, staleAfter: TimeInterval = 24 * 3600) {
+        self.stateDirectory = stateDirectory
+        self.staleAfter = staleAfter
+    }
+
+    public func run() async -> DoctorFinding {
+        let stats: QueueStats
+        do {
+            stats = try Outbox.Reader(stateDirectory: stateDirectory).stats()
+        } catch {
+            return .failure(
+                name, "the outbox cannot be read: \(error)",
+                fix: "check the state directory \(stateDirectory) (kit-agent run creates it)")
+        }
+        let parked = stats.byState["parked"] ?? 0
+        var detail = "\(stats.queueDepth) waiting, \(parked) parked, last seq \(stats.lastSeq)"
+        if let oldest = stats.oldestUnacknowledgedAt {
+            let hours = Date().timeIntervalSince(oldest) / 3600
+            detail += String(format: ", oldest unacknowledged %.1f h old", hours)
+            if hours * 3600 > staleAfter {
+                return .warning(
+                    name, detail,
+                    fix: "the kit has not reached its server for a day: check the VPN and run kit-agent sync")
+            }
+        }
+        if parked > 0 {
+            return .warning(
+                name, detail,
+                fix: "parked transactions wait for the back office: sync-server conflicts list, then resolve them")
+        }
+        return .ok(name, detail)
+    }
+}

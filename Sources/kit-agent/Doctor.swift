@@ -1,0 +1,42 @@
+import ArgumentParser
+import Foundation
+import KitAgent
+import KitCore
+
+extension KitAgentCommand {
+    struct DoctorCommand: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "doctor",
+            abstract: "Check the kit for IT staff: service, VPN, server, clock, devices, disk and queue.",
+            discussion: """
+                Prints one line per check and, for each problem, what to do. Exit code 0: all well; \
+                1: warnings only; 2: at least one check failed. Runs without the agent, too (then the \
+                agent check fails and the rest still runs). Devices in use by a running capture may show as busy.
+                """
+        )
+
+        @OptionGroup var options: AgentOptions
+        @Flag(help: "Print the findings as JSON.") var json = false
+        @Option(help: "Seconds one check may take.") var deadline: Int = 15
+
+        func run() async throws {
+            let layered = try await options.layered()
+            let stateDirectory =
+                layered.string(AgentConfiguration.Key.stateDirectory) ?? AgentConfiguration.defaultStateDirectory
+            let serverURL = try? layered.string(AgentConfiguration.Key.serverURL).map(AgentConfiguration.parseServerURL)
+            let vpn = layered.string(AgentConfiguration.Key.vpnInterface)
+            let doctor = Doctor.kit(
+                stateDirectory: stateDirectory, serverURL: serverURL ?? nil, vpnInterface: vpn,
+                deadline: .seconds(max(1, deadline)))
+            let report = await doctor.run()
+            if json {
+                let encoder = WireCoding.encoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            } else {
+                print(report.table())
+            }
+            throw ExitCode(report.exitCode)
+        }
+    }
+}
