@@ -1,0 +1,153 @@
+import Foundation
+import KitAgent
+import KitCore
+import KitTestSupport
+import NIOCore
+import Testing
+
+/// A check that never answers (a hung device).
+struct HangingCheck: DoctorCheck {
+    let name = "hanging"
+    func run() async -> DoctorFinding {
+        try? await Task.sleep(for: .seconds(30))
+        return .ok(name, "woke up")
+    }
+}
+
+@Suite("kit-agent doctor", .serialized)
+struct DoctorTests {
+    @Test func reportWorstStatusExitCodeAndTable() throws {
+        let report = DoctorReport(findings: [
+            .ok("disk", "70 GiB free"),
+            .skipped("vpn", "no VPN interface configured"),
+            .warning("queue", "3 waiting, 1 parked", fix: "resolve the conflict"),
+        ])
+        #expect(report.overall == .warning)
+        #expect(report.exitCode == 1)
+        let table = report.table()
+        #expect(table.contains("queue"))
+        #expect(table.contains("WARN"))
+        #expect(table.contains("fix: resolve the conflict"))
+        #expect(!table.contains("fix: ") || table.components(separatedBy: "fix: ").count == 2)
+        #expect(table.hasSuffix("Ready, with warnings: 1 warning, 1 ok, 1 skipped"))
+
+        var failing = report
+        failing.findings.append(.failure("pcscd", "pcscd is not running", fix: "start pcscd"))
+        #expect(failing.exitCode == 2)
+        #expect(DoctorReport(findings: [.skipped("vpn", "-")]).exitCode == 0)
+
+        let encoded = try WireCoding.encoder().encode(failing)
+        #expect(try WireCoding.decoder().decode(DoctorReport.self, from: encoded).findings == failing.findings)
+    }
+
+    @Test func aHangingCheckFailsAtItsDeadlineAndTheOthersStillRun() async {
+        let started = ContinuousClock.now
+        let report = await Doctor(
+            checks: [HangingCheck(), DiskSpaceCheck(path: NSTemporaryDirectory())], deadline: .milliseconds(300)
+        ).run()
+        #expect(ContinuousClock.now - started < .seconds(5))
+        #expect(report.finding("hanging")?.status == .failure)
+        #expect(report.finding("hanging")?.detail.contains("did not finish") == true)
+        #expect(report.finding("disk")?.status == .ok)
+    }
+
+    @Test func diskAlmostFullIsNamed() async {
+        let path = temporaryPath("doctor-disk")
+        let full = await DiskSpaceCheck(path: path, minimumFreeBytes: Int64.max / 2).run()
+        #expect(full.status == .failure)
+        #expect(full.detail.hasPrefix("disk almost full"))
+        #expect(full.fix?.contains("free space") == true)
+        let fine = await DiskSpaceCheck(path: path, minimumFreeBytes: 1, warningFreeBytes: 1).run()
+        #expect(fine.status == .ok)
+    }
+
+    @Test func vpnDownAndAbsentAreNamed() async throws {
+        let folder = InterfaceFolder()
+        try folder.set("wg0", flags: "0x1090", operstate: "down")
+        let down = await VPNInterfaceCheck(interface: "wg0", sysfsRoot: folder.root).run()
+        #expect(down.status == .failure)
+        #expect(down.detail.contains("VPN interface wg0 is down"))
+        let absent = await VPNInterfaceCheck(interface: "wg1", sysfsRoot: folder.root).run()
+        #expect(absent.status == .failure)
+        #expect(absent.detail.contains("does not exist"))
+        try folder.set("wg0", flags: "0x1091", operstate: "unknown")
+        #expect(await VPNInterfaceCheck(interface: "wg0", sysfsRoot: folder.root).run().status == .ok)
+        #expect(await VPNInterfaceCheck(interface: nil).run().status == .skipped)
+    }
+
+    @Test func padMissingIsNamed() async {
+        // No STU pad exists outside the umockdev testbed: the real libusb finds none.
+        let finding = await SignaturePadCheck().run()
+        #expect(finding.status == .failure)
+        #expect(finding.detail.contains("no signature pad is connected") || finding.detail.contains("USB is not usable"))
+    }
+
+    @Test func serverDownAndServerUpAreNamed() async throws {
+        let port = try { () throws -> Int in try ListeningSocket().port }()  // closed again: nothing listens
+        let down = await ServerCheck(
+            probe: ServerProbe(serverURL: URL(string: "http://127.0.0.1:\(port)"), timeout: .seconds(2))
+        ).run()
+        #expect(down.status == .failure)
+        #expect(down.detail.contains("connection refused"))
+        try await withSyncServer { port in
+            let probe = ServerProbe(serverURL: URL(string: "http://127.0.0.1:\(port)"))
+            let up = await ServerCheck(probe: probe).run()
+            #expect(up.status == .ok, "\(up)")
+            // The same probe's Date header feeds the clock check: same machine, no skew.
+            let clock = await ClockCheck(serverDate: { await probe.serverDate() }).run()
+            #expect(clock.status == .ok, "\(clock)")
+        }
+        let skewed = await ClockCheck(serverDate: { Date().addingTimeInterval(-3600) }).run()
+        #expect(skewed.status == .warning)
+        #expect(skewed.detail.contains("3600 s ahead of"))
+    }
+
+    @Test func pcscdStoppedIsNamedAndRunningIsNot() async throws {
+        let pcscd = "/usr/sbin/pcscd"
+        guard FileManager.default.isExecutableFile(atPath: pcscd) else {
+            Issue.record("pcscd is not installed (scripts/setup installs it)")
+            return
+        }
+        let before = await SmartCardServiceCheck().run()
+        guard before.status == .failure else {
+            print("note: a pcscd runs already on this machine; the stopped case is not checked")
+            return
+        }
+        #expect(before.detail.contains("pcscd is not running"))
+        #expect(await CardReaderCheck().run().status == .skipped)
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: pcscd)
+        process.arguments = ["--foreground"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer {
+            if process.isRunning {
+                kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+            }
+        }
+        var running = before
+        for _ in 0..<50 where running.status != .ok {
+            try await Task.sleep(for: .milliseconds(100))
+            running = await SmartCardServiceCheck().run()
+        }
+        #expect(running.status == .ok, "\(running)")
+        // pcscd offers vpcd's virtual readers (no card on them): the reader check sees one.
+        let reader = await CardReaderCheck().run()
+        #expect(reader.status == .ok, "\(reader)")
+
+        process.terminate()
+        for _ in 0..<30 where process.isRunning { try await Task.sleep(for: .milliseconds(100)) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        var after = running
+        for _ in 0..<30 where after.status != .failure {
+            try await Task.sleep(for: .milliseconds(100))
+            after = await SmartCardServiceCheck().run()
+        }
+        #expect(after.status == .failure)
+        #expect(after.fix?.contains("pcscd") == true)
+    }
+}
