@@ -79,7 +79,8 @@ struct DoctorTests {
         // No STU pad exists outside the umockdev testbed: the real libusb finds none.
         let finding = await SignaturePadCheck().run()
         #expect(finding.status == .failure)
-        #expect(finding.detail.contains("no signature pad is connected") || finding.detail.contains("USB is not usable"))
+        #expect(
+            finding.detail.contains("no signature pad is connected") || finding.detail.contains("USB is not usable"))
     }
 
     @Test func serverDownAndServerUpAreNamed() async throws {
