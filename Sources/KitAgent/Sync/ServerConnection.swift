@@ -53,6 +53,13 @@ public actor ServerConnection {
         return client
     }
 
+    deinit {
+        // A client must be shut down before it goes away; nothing waits for it here.
+        if let client = current?.client {
+            _ = client.shutdown()
+        }
+    }
+
     /// Closes the connections this object opened.
     public func shutdown() async {
         if let client = current?.client {
