@@ -19,10 +19,25 @@ struct SyncClientTests {
             steps: [.identify, .sign, .complete])
     }
 
-    @Test func enrollReplayCheckoutAndRetryAfterLostAnswers() async throws {
+    /// SQLite always; PostgreSQL when installed, or when CI is set (then a missing PostgreSQL fails).
+    static var storages: [ServerConfiguration.StorageKind] {
+        PostgresCluster.shouldRun ? [.sqlite, .postgresql] : [.sqlite]
+    }
+
+    /// Enrollment, replay and checkout over mutual TLS, on each store.
+    @Test(arguments: storages)
+    func enrollReplayCheckoutAndRetryAfterLostAnswers(storage: ServerConfiguration.StorageKind) async throws {
         let serverState = temporaryPath("server")
-        let server = SyncServerApplication(
-            configuration: ServerConfiguration(port: 0, stateDirectory: serverState), logger: quietLogger())
+        var configuration = ServerConfiguration(port: 0, stateDirectory: serverState)
+        if storage == .postgresql {
+            let endpoint = try await PostgresCluster.shared.start()
+            let database = try await PostgresCluster.shared.createDatabase(prefix: "sync")
+            configuration.storage = .postgresql
+            configuration.postgres = .init(
+                host: endpoint.host, port: endpoint.port, username: endpoint.username, database: database,
+                tls: .disable, maximumConnections: 4)
+        }
+        let server = SyncServerApplication(configuration: configuration, logger: quietLogger())
         let store = try await server.openStore()
         let token = BearerToken.generate()
         try await store.createEnrollment(
@@ -103,6 +118,7 @@ struct SyncClientTests {
             #expect(kits.first?.report?.agentVersion == KitVersion.release)
             // The fleet view shows the queue after the answers, not before the last batch.
             #expect(kits.first?.report?.queueDepth == 0)
+            #expect(store.backendName == storage.rawValue)
 
             // A conflict is parked and does not block what comes after it.
             _ = try outbox.enqueue(
