@@ -90,6 +90,31 @@ struct MutualTLSTests {
         #expect((mode as? NSNumber)?.intValue == 0o600)
     }
 
+    @Test func serverCertificateFollowsTheConfiguredHostNames() throws {
+        let directory = temporaryPath("server-tls")
+        let authority = try KitCertificateAuthority.loadOrCreate(keysDirectory: directory)
+        let first = try ServerTLSIdentity.loadOrCreate(
+            keysDirectory: directory, authority: authority, hostnames: ["localhost", "127.0.0.1"])
+        let again = try ServerTLSIdentity.loadOrCreate(
+            keysDirectory: directory, authority: authority, hostnames: ["localhost", "127.0.0.1"])
+        #expect(first.certificate == again.certificate)
+        #expect(try first.certificate.extensions.extendedKeyUsage?.contains(.serverAuth) == true)
+        #expect(try first.certificate.extensions.extendedKeyUsage?.contains(.clientAuth) == false)
+        #expect(authority.certificate.publicKey.isValidSignature(first.certificate.signature, for: first.certificate))
+        let renamed = try ServerTLSIdentity.loadOrCreate(
+            keysDirectory: directory, authority: authority, hostnames: ["sync.vpn", "10.8.0.1"])
+        #expect(renamed.certificate != first.certificate)
+        #expect(renamed.certificate.publicKey == first.certificate.publicKey)
+        let names = try #require(try renamed.certificate.extensions.subjectAlternativeNames)
+        #expect(Array(names) == [.dnsName("sync.vpn"), .ipAddress(ASN1OctetString(contentBytes: [10, 8, 0, 1]))])
+        // The TLS key is its own file, private, and not the CA key.
+        let mode = try FileManager.default.attributesOfItem(atPath: directory + "/tls-server.key")[.posixPermissions]
+        #expect((mode as? NSNumber)?.intValue == 0o600)
+        #expect(
+            try String(contentsOfFile: directory + "/tls-server.key", encoding: .utf8)
+                != String(contentsOfFile: directory + "/kit-ca.key", encoding: .utf8))
+    }
+
     @Test(arguments: StoreBackend.available)
     func kitEndpointsRefuseWhatIsNotAValidKitCertificate(backend: StoreBackend) async throws {
         let location = try await StoreLocation.fresh(backend)
