@@ -32,11 +32,13 @@ public struct AgentDaemon: Sendable {
         if let problem = runtime.outboxProblem {
             logger.warning("outbox cannot record transactions yet", metadata: ["reason": "\(problem)"])
         }
+        let connection = ServerConnection(keys: runtime.keys)
         let link = LinkMonitor(
             serverURL: configuration.serverURL,
             interval: configuration.probeInterval,
             timeout: configuration.probeTimeout,
             vpnInterface: configuration.vpnInterface,
+            connection: connection,
             logger: logger)
         let token = LocalAPIEndpoint.newToken()
         let processID = ProcessInfo.processInfo.processIdentifier
@@ -51,7 +53,7 @@ public struct AgentDaemon: Sendable {
         StatusController(link: link, startedAt: startedAt, runtime: runtime).register(on: api)
         LockController(lock: runtime.lock).register(on: api)
         QueueController(outbox: runtime.outbox, problem: runtime.outboxProblem).register(on: api)
-        let syncClient = SyncClient(runtime: runtime, logger: logger)
+        let syncClient = SyncClient(runtime: runtime, connection: connection, logger: logger)
         let sync = SyncService(
             client: syncClient, link: link, logger: logger, idleInterval: .seconds(configuration.probeInterval))
         SyncController(client: syncClient).register(on: api)
@@ -92,6 +94,7 @@ public struct AgentDaemon: Sendable {
         } catch {
             throw Self.listenError(port: configuration.apiPort, error)
         }
+        await connection.shutdown()
         if let failure = await writeFailure.error { throw failure }
         logger.info("kit-agent stopped")
     }

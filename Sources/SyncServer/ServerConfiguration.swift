@@ -19,6 +19,13 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var logLevel: Logger.Level
     /// The PostgreSQL database when ``storage`` is ``StorageKind/postgresql``.
     public var postgres: PostgresSyncStore.Configuration?
+    /// TLS with kit client certificates. Only for local development may it be turned off
+    /// (`tls.enabled=false`): kits then authenticate with their API token alone over plain HTTP.
+    public var tlsEnabled: Bool
+    /// Host names and IP addresses the server's TLS certificate is issued for (`tls.hostnames`).
+    public var tlsHostnames: [String]
+    /// Validity of the kit client certificates issued at enrollment, in days.
+    public var clientCertificateDays: Int
 
     /// The storage backends a server can use.
     public enum StorageKind: String, Sendable, Equatable, CaseIterable {
@@ -42,6 +49,12 @@ public struct ServerConfiguration: Sendable, Equatable {
         public static let postgresPasswordFile = "postgres.passwordFile"
         /// Most connections of this server process.
         public static let postgresMaxConnections = "postgres.maxConnections"
+        /// `true` (default) or `false` for local development only.
+        public static let tlsEnabled = "tls.enabled"
+        /// Comma-separated host names and IP addresses kits use to reach the server.
+        public static let tlsHostnames = "tls.hostnames"
+        /// Validity of kit client certificates in days (default 365).
+        public static let clientCertificateDays = "tls.clientCertificateDays"
     }
 
     /// The environment prefix for ``LayeredConfiguration``.
@@ -57,7 +70,10 @@ public struct ServerConfiguration: Sendable, Equatable {
         stateDirectory: String = ServerConfiguration.defaultStateDirectory,
         storage: StorageKind = .sqlite,
         logLevel: Logger.Level = .info,
-        postgres: PostgresSyncStore.Configuration? = nil
+        postgres: PostgresSyncStore.Configuration? = nil,
+        tlsEnabled: Bool = true,
+        tlsHostnames: [String] = ServerConfiguration.defaultTLSHostnames,
+        clientCertificateDays: Int = 365
     ) {
         self.host = host
         self.port = port
@@ -65,7 +81,16 @@ public struct ServerConfiguration: Sendable, Equatable {
         self.storage = storage
         self.logLevel = logLevel
         self.postgres = postgres
+        self.tlsEnabled = tlsEnabled
+        self.tlsHostnames = tlsHostnames
+        self.clientCertificateDays = clientCertificateDays
     }
+
+    /// Names in the server certificate when none are configured.
+    public static let defaultTLSHostnames = ["localhost", "127.0.0.1"]
+
+    /// `https` with TLS, `http` without.
+    public var scheme: String { tlsEnabled ? "https" : "http" }
 
     /// Reads the configuration layers and validates every value.
     public init(_ config: LayeredConfiguration) throws(ConfigurationError) {
@@ -82,6 +107,22 @@ public struct ServerConfiguration: Sendable, Equatable {
             let parsed = Logger.Level(rawValue: level)
         {
             self.logLevel = parsed
+        }
+        if let enabled = try config.choice(Key.tlsEnabled, from: ["true", "false"]) {
+            tlsEnabled = enabled == "true"
+        }
+        if let names = config.string(Key.tlsHostnames) {
+            let list = names.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter {
+                !$0.isEmpty
+            }
+            guard !list.isEmpty else {
+                throw .invalidValue(
+                    key: Key.tlsHostnames, value: names, expected: "comma-separated host names or IP addresses")
+            }
+            tlsHostnames = list
+        }
+        if let days = try config.integer(Key.clientCertificateDays, in: 1...3650) {
+            clientCertificateDays = days
         }
         if let url = config.string(Key.postgresURL) {
             do {

@@ -8,12 +8,16 @@ import KitCore
 
 /// The server's keys in `<state>/keys` (mode 0700): the data key that kits seal payloads to
 /// (`data-key.pem`, private, 0600, created on first start) and its public half
-/// (`data-key.pub.pem`) that enrollment hands to kits. TLS and the kit CA live apart.
+/// (`data-key.pub.pem`) that enrollment hands to kits, the operator token, and the kit CA
+/// (``KitCertificateAuthority``, own key). The server's TLS key is another file again
+/// (``ServerTLSIdentity``): one key per purpose (BSI CON.1.A4).
 public struct ServerKeys: Sendable {
     public let dataKey: P256.KeyAgreement.PrivateKey
     public let directory: String
     /// SHA-256 of the back-office operator token (`keys/admin.token`, 0600).
     public let adminTokenHash: [UInt8]
+    /// The kit CA that signs kit client certificates and the server's TLS certificate.
+    public let authority: KitCertificateAuthority
 
     public static func loadOrCreate(in stateDirectory: StateDirectory) throws(SyncServerError) -> ServerKeys {
         let directory = stateDirectory.appending("keys")
@@ -40,9 +44,11 @@ public struct ServerKeys: Sendable {
                 throw SyncServerError.keys(path: adminPath, reason: "empty operator token")
             }
             let adminTokenHash = BearerToken.hash(adminToken)
+            let authority = try KitCertificateAuthority.loadOrCreate(keysDirectory: directory)
             if let data = FileManager.default.contents(atPath: privatePath) {
                 let key = try P256.KeyAgreement.PrivateKey(pemRepresentation: String(decoding: data, as: UTF8.self))
-                return ServerKeys(dataKey: key, directory: directory, adminTokenHash: adminTokenHash)
+                return ServerKeys(
+                    dataKey: key, directory: directory, adminTokenHash: adminTokenHash, authority: authority)
             }
             let key = P256.KeyAgreement.PrivateKey()
             guard
@@ -55,7 +61,7 @@ public struct ServerKeys: Sendable {
             else {
                 throw SyncServerError.keys(path: directory, reason: String(cString: strerror(errno)))
             }
-            return ServerKeys(dataKey: key, directory: directory, adminTokenHash: adminTokenHash)
+            return ServerKeys(dataKey: key, directory: directory, adminTokenHash: adminTokenHash, authority: authority)
         } catch let error as SyncServerError {
             throw error
         } catch {
@@ -65,6 +71,9 @@ public struct ServerKeys: Sendable {
 
     /// The operator token file for back-office tools.
     public var adminTokenPath: String { directory + "/admin.token" }
+
+    /// The kit CA certificate (public) that kits pin at enrollment (`kit-agent enroll --ca-file`).
+    public var caCertificatePath: String { directory + "/" + KitCertificateAuthority.certificateFileName }
 
     /// Where the public data key is written for enrollment and for tests.
     public var publicKeyPath: String { directory + "/data-key.pub.pem" }

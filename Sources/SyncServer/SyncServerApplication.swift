@@ -1,6 +1,8 @@
 import Crypto
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import KitCore
 import Logging
 import NIOCore
@@ -47,16 +49,25 @@ public struct SyncServerApplication: Sendable {
         }
     }
 
-    /// Builds the HTTP router over a store and the server's keys.
-    public static func router(store: any SyncStore, keys: ServerKeys, metrics: ServerMetrics = ServerMetrics())
+    /// Builds the HTTP router over a store and the server's keys. `requireClientCertificate` is
+    /// false only when TLS is off for local development.
+    public static func router(
+        store: any SyncStore, keys: ServerKeys, requireClientCertificate: Bool,
+        clientCertificateValidity: TimeInterval = 365 * 86_400, metrics: ServerMetrics = ServerMetrics()
+    )
         -> Router<SyncRequestContext>
     {
         let router = Router(context: SyncRequestContext.self)
         HealthController(store: store).register(on: router)
         VersionController(store: store).register(on: router)
         metrics.register(on: router, store: store)
-        EnrollmentController(store: store, dataKey: keys.dataKey.publicKey).register(on: router)
-        let kitRoutes = router.group("v1").add(middleware: KitAuthenticationMiddleware(store: store))
+        EnrollmentController(
+            store: store, dataKey: keys.dataKey.publicKey, authority: keys.authority,
+            clientCertificateValidity: clientCertificateValidity
+        )
+        .register(on: router)
+        let kitRoutes = router.group("v1").add(
+            middleware: KitAuthenticationMiddleware(store: store, requireClientCertificate: requireClientCertificate))
         KitSyncController(
             store: store, engine: IngestEngine(opener: EnvelopeOpener(dataKey: keys.dataKey)), metrics: metrics
         )
@@ -71,17 +82,37 @@ public struct SyncServerApplication: Sendable {
     /// port 0).
     public func run(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws(SyncServerError) {
         let keys = try ServerKeys.loadOrCreate(in: try stateDirectory())
+        let server: HTTPServerBuilder
+        if configuration.tlsEnabled {
+            let identity = try ServerTLSIdentity.loadOrCreate(
+                keysDirectory: keys.directory, authority: keys.authority, hostnames: configuration.tlsHostnames)
+            do {
+                server = try .tls(.http1(), tlsConfiguration: try identity.serverConfiguration())
+            } catch {
+                throw .keys(path: keys.directory, reason: "the TLS configuration cannot be built: \(error)")
+            }
+        } else {
+            logger.warning(
+                "TLS is off (tls.enabled=false): kits authenticate by API token alone; for local development only")
+            server = .http1()
+        }
         let store = try await openStore()
         let logger = self.logger
+        let scheme = configuration.scheme
         let app = Application(
-            router: Self.router(store: store, keys: keys),
+            router: Self.router(
+                store: store, keys: keys, requireClientCertificate: configuration.tlsEnabled,
+                clientCertificateValidity: TimeInterval(configuration.clientCertificateDays) * 86_400),
+            server: server,
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port),
                 serverName: "sync-server"
             ),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
-                logger.info("sync-server listening", metadata: ["port": "\(port)", "storage": "\(store.backendName)"])
+                logger.info(
+                    "sync-server listening",
+                    metadata: ["port": "\(port)", "scheme": "\(scheme)", "storage": "\(store.backendName)"])
                 await onListening(port)
             },
             logger: logger

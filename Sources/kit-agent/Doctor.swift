@@ -25,8 +25,15 @@ extension KitAgentCommand {
                 layered.string(AgentConfiguration.Key.stateDirectory) ?? AgentConfiguration.defaultStateDirectory
             let serverURL = try? layered.string(AgentConfiguration.Key.serverURL).map(AgentConfiguration.parseServerURL)
             let vpn = layered.string(AgentConfiguration.Key.vpnInterface)
+            // The kit's mTLS identity when it is enrolled; the doctor creates nothing on a new kit.
+            var keys: KitKeyStore?
+            if FileManager.default.fileExists(atPath: stateDirectory + "/keys"),
+                let directory = try? StateDirectory.prepare(stateDirectory)
+            {
+                keys = try? KitKeyStore(stateDirectory: directory)
+            }
             let doctor = Doctor.kit(
-                stateDirectory: stateDirectory, serverURL: serverURL ?? nil, vpnInterface: vpn,
+                stateDirectory: stateDirectory, serverURL: serverURL ?? nil, vpnInterface: vpn, keys: keys,
                 deadline: .seconds(max(1, deadline)))
             let report = await doctor.run()
             if json {

@@ -7,7 +7,12 @@ extension KitAgentCommand {
     struct Enroll: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Enroll this kit with the sync server using the one-time token IT gave you.",
-            discussion: "Run once per kit, before the first `kit-agent run` (or restart the agent afterwards)."
+            discussion: """
+                Run once per kit, before the first `kit-agent run` (or restart the agent afterwards). Over https the \
+                kit trusts only the CA certificate given with --ca-file: the server's keys/kit-ca.pem, handed over \
+                by IT together with the token (compare the SHA-256 fingerprint `sync-server kits enroll` prints). \
+                The kit creates its own TLS client key and receives its client certificate.
+                """
         )
 
         @OptionGroup var options: AgentOptions
@@ -18,6 +23,11 @@ extension KitAgentCommand {
         @Option(help: "The one-time enrollment token (`sync-server kits enroll`).")
         var token: String
 
+        @Option(
+            name: .customLong("ca-file"),
+            help: "The server's kit CA certificate (its keys/kit-ca.pem); required for https:// servers.")
+        var caFile: String?
+
         func run() async throws {
             let layered = try await options.layered()
             guard let serverText = layered.string(AgentConfiguration.Key.serverURL) else {
@@ -26,8 +36,15 @@ extension KitAgentCommand {
             let serverURL = try AgentConfiguration.parseServerURL(serverText)
             let directory = try StateDirectory.prepare(
                 layered.string(AgentConfiguration.Key.stateDirectory) ?? AgentConfiguration.defaultStateDirectory)
+            var caPEM: String?
+            if let caFile {
+                guard let data = FileManager.default.contents(atPath: caFile) else {
+                    throw ValidationError("--ca-file \(caFile) cannot be read")
+                }
+                caPEM = String(decoding: data, as: UTF8.self)
+            }
             let credentials = try await Enrollment.enroll(
-                stateDirectory: directory, serverURL: serverURL, kitId: kitId, token: token)
+                stateDirectory: directory, serverURL: serverURL, kitId: kitId, token: token, caCertificatePEM: caPEM)
             print("kit \(credentials.kitId) enrolled with \(credentials.serverURL)")
         }
     }

@@ -32,8 +32,11 @@ extension SyncServerCommand {
         struct Enroll: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
                 abstract: "Create a one-time enrollment token for a kit and print it.",
-                discussion:
-                    "Give the token to the person setting up the kit: kit-agent enroll --kit-id ID --token TOKEN.")
+                discussion: """
+                    Give the token and the kit CA certificate (keys/kit-ca.pem in the state directory, public) to \
+                    the person setting up the kit: kit-agent enroll --kit-id ID --token TOKEN --ca-file kit-ca.pem. \
+                    The token goes to standard output; the CA file and its SHA-256 fingerprint to standard error.
+                    """)
             @OptionGroup var options: StoreOptions
             @Option(name: .customLong("kit-id"), help: "The kit's id, e.g. kit-mainz-07.") var kitId: String
             @Option(help: "Hours the token stays valid.") var validHours = 24.0
@@ -48,13 +51,19 @@ extension SyncServerCommand {
             }
 
             func run() async throws {
-                let store = try await options.application().openStore()
+                let application = try await options.application()
+                let keys = try ServerKeys.loadOrCreate(in: try application.stateDirectory())
+                let store = try await application.openStore()
                 let token = BearerToken.generate()
                 try await store.createEnrollment(
                     kitId: kitId, tokenHash: BearerToken.hash(token),
                     expiresAt: Date().addingTimeInterval(validHours * 3600))
                 await store.close()
                 print(token)
+                FileHandle.standardError.write(
+                    Data(
+                        ("kit CA certificate for kit-agent enroll --ca-file: \(keys.caCertificatePath)\n"
+                            + "SHA-256 fingerprint: \(keys.authority.fingerprint)\n").utf8))
             }
         }
 

@@ -42,6 +42,24 @@ expect_error "server: bad port in env" 'http.port="eighty"' \
   env SYNC_SERVER_HTTP_PORT=eighty "$bin/sync-server" serve --state-dir "$work/s2"
 expect_error "server: missing config file" "configuration file $work/none.json does not exist" \
   "$bin/sync-server" serve --config "$work/none.json"
+# A TLS sync server, and the CA of another server that the kit wrongly pins.
+tls_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+"$bin/sync-server" serve --state-dir "$work/s4" --port "$tls_port" --log-level critical 2>/dev/null &
+tls_server=$!
+"$bin/sync-server" kits enroll --state-dir "$work/s5" --kit-id kit-other >/dev/null 2>&1
+cp "$work/s5/keys/kit-ca.pem" "$work/other-ca.pem"
+for _ in $(seq 100); do
+  curl -fsS --cacert "$work/s4/keys/kit-ca.pem" "https://127.0.0.1:$tls_port/healthz" >/dev/null 2>&1 && break
+  sleep 0.1
+done
+expect_error "server: bad tls.enabled" 'tls.enabled="maybe"' \
+  env SYNC_SERVER_TLS_ENABLED=maybe "$bin/sync-server" serve --state-dir "$work/s3"
+expect_error "agent: enroll over https without the CA" "needs the server's kit CA certificate" \
+  "$bin/kit-agent" enroll --state-dir "$work/a6" --server https://127.0.0.1:9 --kit-id kit-x --token t
+expect_error "agent: enroll against a server whose CA is not pinned" "TLS handshake failed" \
+  "$bin/kit-agent" enroll --state-dir "$work/a7" --server "https://127.0.0.1:$tls_port" --kit-id kit-x --token t \
+  --ca-file "$work/other-ca.pem"
+kill -TERM "$tls_server"; wait "$tls_server"
 expect_error "agent: port in use" "already in use" \
   "$bin/kit-agent" run --state-dir "$work/a1" --server http://127.0.0.1:9 --api-port "$busy" --log-level critical
 expect_error "agent: no server configured" "server.url is missing" \

@@ -11,7 +11,7 @@ import Testing
 @Suite("Agent ↔ sync server link, end to end over loopback")
 struct AgentLinkTests {
     @Test func statusShowsAReachableServer() async throws {
-        try await withSyncServer { serverPort in
+        try await withSyncServer(tls: false) { serverPort in
             try await withAgent(serverURL: "http://127.0.0.1:\(serverPort)") { endpoint, stateDirectory in
                 let status = try await LocalAPIClient(stateDirectory: stateDirectory)
                     .status(refresh: true)

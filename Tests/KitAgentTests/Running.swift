@@ -35,9 +35,11 @@ func whileRunning<Value: Sendable, Result>(
 
 enum RunningError: Error { case stoppedBeforeListening }
 
-func withSyncServer<Result>(_ body: (Int) async throws -> Result) async throws -> Result {
+/// Runs a sync server on a free port. `tls: false` is the local-development mode for agents that
+/// are not enrolled (they cannot verify a TLS server before they have pinned its CA).
+func withSyncServer<Result>(tls: Bool = true, _ body: (Int) async throws -> Result) async throws -> Result {
     let server = SyncServerApplication(
-        configuration: ServerConfiguration(port: 0, stateDirectory: temporaryPath("server")),
+        configuration: ServerConfiguration(port: 0, stateDirectory: temporaryPath("server"), tlsEnabled: tls),
         logger: quietLogger())
     return try await whileRunning({ ready in try await server.run(onListening: ready) }, body)
 }

@@ -5,6 +5,7 @@ import KitCore
 import KitTestSupport
 import SyncServer
 import Testing
+import X509
 
 /// The kit's sync client against a real sync server process-in-process over loopback HTTP.
 @Suite("Kit sync client against a running sync server")
@@ -18,10 +19,25 @@ struct SyncClientTests {
             steps: [.identify, .sign, .complete])
     }
 
-    @Test func enrollReplayCheckoutAndRetryAfterLostAnswers() async throws {
+    /// SQLite always; PostgreSQL when installed, or when CI is set (then a missing PostgreSQL fails).
+    static var storages: [ServerConfiguration.StorageKind] {
+        PostgresCluster.shouldRun ? [.sqlite, .postgresql] : [.sqlite]
+    }
+
+    /// Enrollment, replay and checkout over mutual TLS, on each store.
+    @Test(arguments: storages)
+    func enrollReplayCheckoutAndRetryAfterLostAnswers(storage: ServerConfiguration.StorageKind) async throws {
         let serverState = temporaryPath("server")
-        let server = SyncServerApplication(
-            configuration: ServerConfiguration(port: 0, stateDirectory: serverState), logger: quietLogger())
+        var configuration = ServerConfiguration(port: 0, stateDirectory: serverState)
+        if storage == .postgresql {
+            let endpoint = try await PostgresCluster.shared.start()
+            let database = try await PostgresCluster.shared.createDatabase(prefix: "sync")
+            configuration.storage = .postgresql
+            configuration.postgres = .init(
+                host: endpoint.host, port: endpoint.port, username: endpoint.username, database: database,
+                tls: .disable, maximumConnections: 4)
+        }
+        let server = SyncServerApplication(configuration: configuration, logger: quietLogger())
         let store = try await server.openStore()
         let token = BearerToken.generate()
         try await store.createEnrollment(
@@ -31,7 +47,8 @@ struct SyncClientTests {
         }
 
         try await whileRunning({ ready in try await server.run(onListening: ready) }) { port in
-            let url = try AgentConfiguration.parseServerURL("http://127.0.0.1:\(port)")
+            let url = try AgentConfiguration.parseServerURL("https://127.0.0.1:\(port)")
+            let caPEM = try String(contentsOfFile: serverState + "/keys/kit-ca.pem", encoding: .utf8)
             let directory = try StateDirectory.prepare(temporaryPath("kit"))
             // Before enrollment the outbox cannot seal: it says why.
             let before = try KitRuntime(
@@ -43,11 +60,33 @@ struct SyncClientTests {
             // A wrong token is refused clearly.
             await #expect(throws: AgentError.self) {
                 try await Enrollment.enroll(
-                    stateDirectory: directory, serverURL: url, kitId: "kit-sync", token: "wrong")
+                    stateDirectory: directory, serverURL: url, kitId: "kit-sync", token: "wrong",
+                    caCertificatePEM: caPEM)
+            }
+            // Over https the kit needs the CA out of band, and a server with another CA is not trusted
+            // (the token is not spent on it).
+            await #expect(throws: AgentError.self) {
+                try await Enrollment.enroll(
+                    stateDirectory: directory, serverURL: url, kitId: "kit-sync", token: token, caCertificatePEM: nil)
+            }
+            let otherCA = try KitCertificateAuthority.loadOrCreate(keysDirectory: temporaryPath("other-ca"))
+            do {
+                try await Enrollment.enroll(
+                    stateDirectory: directory, serverURL: url, kitId: "kit-sync", token: token,
+                    caCertificatePEM: otherCA.certificatePEM)
+                Issue.record("enrolled with a server whose CA was not pinned")
+            } catch let error as AgentError {
+                #expect(error.description.contains("TLS handshake failed"))
             }
             let credentials = try await Enrollment.enroll(
-                stateDirectory: directory, serverURL: url, kitId: "kit-sync", token: token)
+                stateDirectory: directory, serverURL: url, kitId: "kit-sync", token: token, caCertificatePEM: caPEM)
             #expect(credentials.kitId == "kit-sync")
+            let identity = try #require(try KitTLSIdentity.load(from: try KitKeyStore(stateDirectory: directory)))
+            #expect(identity.clientCertificate.issuer == identity.authority.subject)
+            for file in ["tls-client.key", "tls-client.pem", "server-ca.pem"] {
+                let mode = try FileManager.default.attributesOfItem(atPath: directory.path + "/keys/" + file)
+                #expect((mode[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+            }
 
             let runtime = try KitRuntime(
                 configuration: AgentConfiguration(stateDirectory: directory.path, serverURL: url), directory: directory,
@@ -79,6 +118,7 @@ struct SyncClientTests {
             #expect(kits.first?.report?.agentVersion == KitVersion.release)
             // The fleet view shows the queue after the answers, not before the last batch.
             #expect(kits.first?.report?.queueDepth == 0)
+            #expect(store.backendName == storage.rawValue)
 
             // A conflict is parked and does not block what comes after it.
             _ = try outbox.enqueue(

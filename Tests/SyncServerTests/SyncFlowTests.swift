@@ -6,8 +6,10 @@ import KitCore
 import KitTestSupport
 import NIOCore
 import NIOFoundationCompat
+import SwiftASN1
 import SyncServer
 import Testing
+import X509
 
 /// The sync API end to end inside one process: enrollment, checkout, ingest with the conflict
 /// rules, duplicates, refusals, conflicts and the fleet view.
@@ -17,6 +19,7 @@ struct SyncFlowTests {
     final class TestKit: @unchecked Sendable {
         let kitId: String
         let signingKey = P256.Signing.PrivateKey()
+        let tlsKey = P256.Signing.PrivateKey()
         var sealer: EnvelopeSealer
         var previousHash = TransactionHeader.genesisHash
         var seq: UInt64 = 0
@@ -77,7 +80,9 @@ struct SyncFlowTests {
 
     @Test func homeVisitFlowWithConflictsAndDuplicates() async throws {
         let server = try await makeServer()
-        let app = Application(router: SyncServerApplication.router(store: server.store, keys: server.keys))
+        let app = Application(
+            router: SyncServerApplication.router(
+                store: server.store, keys: server.keys, requireClientCertificate: false))
         let kitA = TestKit(kitId: "kit-a", serverDataKey: server.keys.dataKey.publicKey)
         let kitB = TestKit(kitId: "kit-b", serverDataKey: server.keys.dataKey.publicKey)
         let admin: HTTPFields = [.authorization: "Bearer \(server.adminToken)"]
@@ -89,11 +94,18 @@ struct SyncFlowTests {
                 try await server.store.createEnrollment(
                     kitId: kit.kitId, tokenHash: BearerToken.hash(token), expiresAt: Date().addingTimeInterval(600))
                 let request = EnrollmentRequest(
-                    kitId: kit.kitId, token: token, signingKey: kit.signingKey.publicKey.x963Representation)
+                    kitId: kit.kitId, token: token, signingKey: kit.signingKey.publicKey.x963Representation,
+                    csr: try TestCertificates.request(kitId: kit.kitId, key: kit.tlsKey))
                 try await client.execute(uri: "/v1/enroll", method: .post, body: try Self.json(request)) { response in
                     #expect(response.status == .ok)
                     let reply = try WireCoding.decoder().decode(EnrollmentReply.self, from: Data(buffer: response.body))
                     #expect(reply.serverDataKey == server.keys.dataKey.publicKey.pemRepresentation)
+                    #expect(reply.caCertificate == server.keys.authority.certificatePEM)
+                    let certificate = try Certificate(pemEncoded: reply.clientCertificate)
+                    #expect(KitCertificateAuthority.commonName(of: certificate.subject) == kit.kitId)
+                    #expect(certificate.publicKey == Certificate.PublicKey(kit.tlsKey.publicKey))
+                    #expect(try certificate.extensions.extendedKeyUsage?.contains(.clientAuth) == true)
+                    #expect(try certificate.extensions.keyUsage?.digitalSignature == true)
                     kit.apiToken = reply.apiToken
                 }
                 // The token works once only.
@@ -241,7 +253,9 @@ struct SyncFlowTests {
 
     @Test func garbageBodiesGetClearErrors() async throws {
         let server = try await makeServer()
-        let app = Application(router: SyncServerApplication.router(store: server.store, keys: server.keys))
+        let app = Application(
+            router: SyncServerApplication.router(
+                store: server.store, keys: server.keys, requireClientCertificate: false))
         let kit = TestKit(kitId: "kit-g", serverDataKey: server.keys.dataKey.publicKey)
         let token = BearerToken.generate()
         try await server.store.createEnrollment(

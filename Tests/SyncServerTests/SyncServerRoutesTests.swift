@@ -20,7 +20,8 @@ struct SyncServerRoutesTests {
     @Test func healthAndVersionAnswerFromTheDatabase() async throws {
         let store = try await application().openStore()
         let keys = try ServerKeys.loadOrCreate(in: try application().stateDirectory())
-        let app = Application(router: SyncServerApplication.router(store: store, keys: keys))
+        let app = Application(
+            router: SyncServerApplication.router(store: store, keys: keys, requireClientCertificate: true))
         try await app.test(.router) { client in
             try await client.execute(uri: "/healthz", method: .get) { response in
                 #expect(response.status == .ok)
@@ -46,7 +47,8 @@ struct SyncServerRoutesTests {
         let store = try await application().openStore()
         await store.close()
         let keys = try ServerKeys.loadOrCreate(in: try application().stateDirectory())
-        let app = Application(router: SyncServerApplication.router(store: store, keys: keys))
+        let app = Application(
+            router: SyncServerApplication.router(store: store, keys: keys, requireClientCertificate: true))
         try await app.test(.router) { client in
             try await client.execute(uri: "/healthz", method: .get) { response in
                 #expect(response.status == .serviceUnavailable)
@@ -93,5 +95,25 @@ struct SyncServerRoutesTests {
             environment: ["SYNC_SERVER_STATE_DIRECTORY": "/srv/sync", "SYNC_SERVER_LOG_LEVEL": "debug"])
         let configuration = try ServerConfiguration(layered)
         #expect(configuration == ServerConfiguration(port: 9000, stateDirectory: "/srv/sync", logLevel: .debug))
+        #expect(configuration.tlsEnabled)
+        #expect(configuration.tlsHostnames == ["localhost", "127.0.0.1"])
+        #expect(configuration.clientCertificateDays == 365)
+
+        let tls = try ServerConfiguration(
+            try await LayeredConfiguration.load(
+                flags: [:], environmentPrefix: ServerConfiguration.environmentPrefix, file: nil,
+                environment: [
+                    "SYNC_SERVER_TLS_ENABLED": "false", "SYNC_SERVER_TLS_HOSTNAMES": "sync.example, 10.8.0.1",
+                    "SYNC_SERVER_TLS_CLIENT_CERTIFICATE_DAYS": "30",
+                ]))
+        #expect(!tls.tlsEnabled)
+        #expect(tls.tlsHostnames == ["sync.example", "10.8.0.1"])
+        #expect(tls.clientCertificateDays == 30)
+        await #expect(throws: ConfigurationError.self) {
+            _ = try ServerConfiguration(
+                try await LayeredConfiguration.load(
+                    flags: [:], environmentPrefix: ServerConfiguration.environmentPrefix, file: nil,
+                    environment: ["SYNC_SERVER_TLS_ENABLED": "maybe"]))
+        }
     }
 }

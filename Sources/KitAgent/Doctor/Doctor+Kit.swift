@@ -1,12 +1,16 @@
+import AsyncHTTPClient
 import Foundation
 
 extension Doctor {
     /// The checks of a kit laptop, in the order IT staff read them: the agent, the link
     /// (VPN, server, clock), the devices, then disk and queue.
     public static func kit(
-        stateDirectory: String, serverURL: URL?, vpnInterface: String?, deadline: Duration = .seconds(15)
+        stateDirectory: String, serverURL: URL?, vpnInterface: String?, keys: KitKeyStore?,
+        deadline: Duration = .seconds(15)
     ) -> Doctor {
-        let probe = ServerProbe(serverURL: serverURL)
+        // The kit's mTLS identity when it is enrolled, exactly as the sync client connects.
+        let connection = keys.map { ServerConnection(keys: $0) } ?? ServerConnection(client: .shared)
+        let probe = ServerProbe(serverURL: serverURL, connection: connection)
         return Doctor(
             checks: [
                 AgentServiceCheck(stateDirectory: stateDirectory),

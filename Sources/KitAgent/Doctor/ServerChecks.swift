@@ -6,20 +6,34 @@ import NIOCore
 /// One probe of the sync server shared by the server and clock checks.
 public actor ServerProbe {
     let serverURL: URL?
-    let client: HTTPClient
+    let connection: ServerConnection
     let timeout: TimeAmount
     private var outcome: (result: Result<ServerVersionInfo, LinkProblem>, serverDate: Date?, milliseconds: Int)?
 
-    public init(serverURL: URL?, client: HTTPClient = .shared, timeout: TimeAmount = .seconds(5)) {
+    /// A probe over `connection`: the kit's mTLS client (its certificate, the pinned kit CA) for
+    /// `https://` servers, exactly as the sync client connects.
+    public init(serverURL: URL?, connection: ServerConnection, timeout: TimeAmount = .seconds(5)) {
         self.serverURL = serverURL
-        self.client = client
+        self.connection = connection
         self.timeout = timeout
+    }
+
+    /// A probe without client certificate (plain HTTP servers, tests).
+    public init(serverURL: URL?, client: HTTPClient = .shared, timeout: TimeAmount = .seconds(5)) {
+        self.init(serverURL: serverURL, connection: ServerConnection(client: client), timeout: timeout)
     }
 
     func probe() async -> (result: Result<ServerVersionInfo, LinkProblem>, serverDate: Date?, milliseconds: Int)? {
         guard let serverURL else { return nil }
         if let outcome { return outcome }
         let started = ContinuousClock.now
+        let client: HTTPClient
+        do {
+            client = try await connection.client(for: serverURL.absoluteString)
+        } catch {
+            outcome = (.failure(.notEnrolled(error.description)), nil, 0)
+            return outcome
+        }
         let (result, date) = await LinkMonitor.fetchVersionAndDate(from: serverURL, client: client, timeout: timeout)
         let elapsed = ContinuousClock.now - started
         let milliseconds =
@@ -62,6 +76,10 @@ public struct ServerCheck: DoctorCheck {
             case .timeout: fix = "check the VPN (kit-agent doctor: vpn) and the mobile connection"
             case .unknownHost: fix = "check server.url and the DNS server the VPN hands out"
             case .unexpectedStatus, .notASyncServer: fix = "server.url points at something else: correct it"
+            case .tlsHandshake:
+                fix = "the server's certificate is not from the kit CA pinned at enrollment, or it refused this "
+                    + "kit's certificate: check server.url; if the server was set up anew, enroll the kit again"
+            case .notEnrolled: fix = "enroll the kit: kit-agent enroll --server URL --kit-id ID --token TOKEN --ca-file CA"
             case .other: fix = "check server.url, the VPN and the server's logs"
             }
             return .failure(name, "\(url): \(problem.description)", fix: fix)

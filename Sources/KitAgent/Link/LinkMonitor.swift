@@ -4,6 +4,7 @@ import KitCore
 import Logging
 import NIOCore
 import NIOHTTP1
+import NIOSSL
 import ServiceLifecycle
 
 /// Watches the link to the sync server by probing `GET /v1/version` at a fixed interval, and
@@ -20,7 +21,7 @@ public actor LinkMonitor: Service {
     private let serverURL: URL
     private let interval: Duration
     private let timeout: TimeAmount
-    private let client: HTTPClient
+    private let connection: ServerConnection
     private let logger: Logger
     private var current: ServerLinkStatus
     private var reachableHandlers: [@Sendable () async -> Void] = []
@@ -37,12 +38,22 @@ public actor LinkMonitor: Service {
         serverURL: URL, interval: Double, timeout: Double, vpnInterface: String? = nil,
         sysfsRoot: String = "/sys/class/net", client: HTTPClient = .shared, logger: Logger
     ) {
+        self.init(
+            serverURL: serverURL, interval: interval, timeout: timeout, vpnInterface: vpnInterface,
+            sysfsRoot: sysfsRoot, connection: ServerConnection(client: client), logger: logger)
+    }
+
+    /// A monitor that probes over the kit's TLS connection (client certificate, pinned kit CA).
+    public init(
+        serverURL: URL, interval: Double, timeout: Double, vpnInterface: String? = nil,
+        sysfsRoot: String = "/sys/class/net", connection: ServerConnection, logger: Logger
+    ) {
         self.serverURL = serverURL
         self.vpnInterface = vpnInterface
         self.sysfsRoot = sysfsRoot
         self.interval = .milliseconds(Int64(interval * 1000))
         self.timeout = .milliseconds(Int64(timeout * 1000))
-        self.client = client
+        self.connection = connection
         self.logger = logger
         self.current = ServerLinkStatus(url: serverURL.absoluteString)
         self.current.vpnInterface = vpnInterface
@@ -126,7 +137,13 @@ public actor LinkMonitor: Service {
             }
         }
         let started = ContinuousClock.now
-        let outcome = await Self.fetchVersion(from: serverURL, client: client, timeout: timeout)
+        let outcome: Result<ServerVersionInfo, LinkProblem>
+        do {
+            let client = try await connection.client(for: serverURL.absoluteString)
+            outcome = await Self.fetchVersion(from: serverURL, client: client, timeout: timeout)
+        } catch {
+            outcome = .failure(.notEnrolled(error.description))
+        }
         let elapsed = ContinuousClock.now - started
         let now = Date()
         let previous = current.reachability
@@ -229,6 +246,11 @@ public enum LinkProblem: Error, Equatable, CustomStringConvertible {
     case unexpectedStatus(Int)
     /// Something answered 200, but not with a sync server's version document.
     case notASyncServer
+    /// The TLS handshake failed: the server's certificate is not from the pinned kit CA, or the
+    /// server refused the kit's certificate.
+    case tlsHandshake(String)
+    /// The kit cannot speak TLS to the server yet (not enrolled).
+    case notEnrolled(String)
     /// Any other network failure.
     case other(String)
 
@@ -247,7 +269,11 @@ public enum LinkProblem: Error, Equatable, CustomStringConvertible {
         }
         let text = String(describing: error)
         let lowered = text.lowercased()
-        if lowered.contains("connectionrefused") || lowered.contains("connection refused") {
+        if error is NIOSSLError || lowered.contains("certificate") || lowered.contains("handshake")
+            || lowered.contains("ssl")
+        {
+            self = .tlsHandshake(text)
+        } else if lowered.contains("connectionrefused") || lowered.contains("connection refused") {
             self = .connectionRefused
         } else if lowered.contains("nxdomain") || lowered.contains("resolve") || lowered.contains("lookup") {
             self = .unknownHost
@@ -266,6 +292,12 @@ public enum LinkProblem: Error, Equatable, CustomStringConvertible {
         case .unknownHost: return "server host name does not resolve: check server.url and DNS on the VPN"
         case .unexpectedStatus(let code): return "server answered HTTP \(code) to /v1/version: check server.url"
         case .notASyncServer: return "the address answers, but not as a sync-server: check server.url (captive portal?)"
+        case .tlsHandshake(let text):
+            return
+                "TLS handshake failed (\(text)): the server's certificate is not from the kit CA pinned at enrollment, "
+                + "or the server refused this kit's certificate (expired or from another server); check the server "
+                + "URL or enroll again"
+        case .notEnrolled(let text): return text
         case .other(let text): return "network error: \(text)"
         }
     }

@@ -15,16 +15,17 @@ import NIOHTTP1
 ///   the retained envelopes again.
 public actor SyncClient {
     private let runtime: KitRuntime
-    private let client: HTTPClient
+    private let connection: ServerConnection
     private let logger: Logger
     private let batchSize: Int
     private let timeout: TimeAmount
 
     public init(
-        runtime: KitRuntime, client: HTTPClient = .shared, logger: Logger, batchSize: Int = 100, timeout: Double = 30
+        runtime: KitRuntime, connection: ServerConnection? = nil, logger: Logger, batchSize: Int = 100,
+        timeout: Double = 30
     ) {
         self.runtime = runtime
-        self.client = client
+        self.connection = connection ?? ServerConnection(keys: runtime.keys)
         self.logger = logger
         self.batchSize = batchSize
         self.timeout = .milliseconds(Int64(timeout * 1000))
@@ -183,8 +184,10 @@ public actor SyncClient {
     private func request(_ method: HTTPMethod, credentials: KitCredentials, path: String, body: Data?)
         async throws(SyncError) -> Data
     {
-        var request = HTTPClientRequest(
-            url: credentials.serverURL.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + path)
+        let url = credentials.serverURL.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + path
+        let client: HTTPClient
+        do { client = try await connection.client(for: url) } catch { throw .notEnrolled(error.description) }
+        var request = HTTPClientRequest(url: url)
         request.method = method
         request.headers.add(name: "Authorization", value: "Bearer \(credentials.apiToken)")
         request.headers.add(name: "User-Agent", value: "kit-agent/\(KitVersion.release)")

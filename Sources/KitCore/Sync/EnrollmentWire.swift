@@ -6,11 +6,14 @@ public struct EnrollmentRequest: Codable, Sendable, Equatable {
     public var token: String
     /// The kit's signing public key, x9.63 (65 bytes), base64 in JSON.
     public var signingKey: Data
+    /// PKCS#10 certificate request (RFC 2986, PEM) for the kit's TLS client key; subject CN = kit id.
+    public var csr: String
 
-    public init(kitId: String, token: String, signingKey: Data) {
+    public init(kitId: String, token: String, signingKey: Data, csr: String) {
         self.kitId = kitId
         self.token = token
         self.signingKey = signingKey
+        self.csr = csr
     }
 }
 
@@ -21,10 +24,18 @@ public struct EnrollmentReply: Codable, Sendable, Equatable {
     public var apiToken: String
     /// The server's data public key (PEM) that payloads are sealed to.
     public var serverDataKey: String
+    /// The kit's TLS client certificate (PEM) issued by the server's kit CA.
+    public var clientCertificate: String
+    /// The kit CA certificate (PEM): the only trust root for the server's TLS certificate.
+    public var caCertificate: String
 
-    public init(kitId: String, apiToken: String, serverDataKey: String) {
+    public init(
+        kitId: String, apiToken: String, serverDataKey: String, clientCertificate: String, caCertificate: String
+    ) {
         self.kitId = kitId
         self.apiToken = apiToken
         self.serverDataKey = serverDataKey
+        self.clientCertificate = clientCertificate
+        self.caCertificate = caCertificate
     }
 }

@@ -2,20 +2,36 @@ import Crypto
 import Hummingbird
 import KitCore
 
-/// Kit routes: the request must carry the kit's API token (issued at enrollment, stored hashed).
-/// Unknown and revoked kits are refused before any handler runs.
+/// Kit routes: the connection must carry a client certificate from the kit CA (verified in the TLS
+/// handshake; expired or foreign certificates never get this far) whose common name is the kit id,
+/// and the request the kit's API token (issued at enrollment, stored hashed) for the same kit.
+/// Requests without a certificate, and unknown and revoked kits, are refused before any handler
+/// runs. Only with `tls.enabled=false` (local development) is the API token enough.
 struct KitAuthenticationMiddleware: RouterMiddleware {
     typealias Context = SyncRequestContext
     let store: any SyncStore
+    let requireClientCertificate: Bool
 
     func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
+        var certificateKitId: String?
+        if requireClientCertificate {
+            guard let kitId = await ClientCertificateIdentity.kitId(on: context.channel) else {
+                throw HTTPError(
+                    .unauthorized, message: "a client certificate from this server's kit CA is required: enroll the kit"
+                )
+            }
+            certificateKitId = kitId
+        }
         guard let token = BearerToken.from(request) else {
             throw HTTPError(.unauthorized, message: "kit API token missing")
         }
         guard let kit = try await store.kit(apiTokenHash: BearerToken.hash(token)) else {
             throw HTTPError(.unauthorized, message: "unknown or revoked kit")
+        }
+        if let certificateKitId, certificateKitId != kit.kitId {
+            throw HTTPError(.forbidden, message: "the client certificate and the API token belong to different kits")
         }
         var context = context
         context.kitId = kit.kitId

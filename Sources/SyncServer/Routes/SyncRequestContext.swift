@@ -10,8 +10,11 @@ public struct SyncRequestContext: RequestContext {
     public var kitId: String?
     /// Set by ``AdminAuthenticationMiddleware``.
     public var isOperator = false
+    /// The connection the request came on: its TLS handler holds the verified client certificate.
+    public let channel: any Channel
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
+        channel = source.channel
     }
 }

@@ -1,0 +1,87 @@
+import AsyncHTTPClient
+import Foundation
+import KitCore
+import NIOSSL
+
+/// The HTTP client for the sync server: for `https://` URLs one built from the kit's TLS identity
+/// (client certificate, pinned kit CA), rebuilt when enrollment installed a new one; for `http://`
+/// URLs (a server with `tls.enabled=false`, local development only) the shared plain client.
+public actor ServerConnection {
+    private let keys: KitKeyStore?
+    private let fixed: HTTPClient?
+    private var current: (client: HTTPClient, fingerprint: String)?
+
+    /// A connection using the kit's enrolled TLS identity.
+    public init(keys: KitKeyStore) {
+        self.keys = keys
+        self.fixed = nil
+    }
+
+    /// A connection that always uses `client` (tests, tools).
+    public init(client: HTTPClient) {
+        self.keys = nil
+        self.fixed = client
+    }
+
+    /// The client for requests to `url`.
+    public func client(for url: String) throws(ServerConnectionError) -> HTTPClient {
+        if let fixed { return fixed }
+        guard url.lowercased().hasPrefix("https://") else { return .shared }
+        guard let keys else { throw .notEnrolled }
+        let identity: KitTLSIdentity
+        do {
+            guard let loaded = try KitTLSIdentity.load(from: keys) else { throw ServerConnectionError.notEnrolled }
+            identity = loaded
+        } catch let error as ServerConnectionError {
+            throw error
+        } catch {
+            throw .unusableIdentity(String(describing: error))
+        }
+        let fingerprint = KitTLSIdentity.fingerprint(of: identity.clientCertificate)
+        if let current, current.fingerprint == fingerprint { return current.client }
+        let configuration: TLSConfiguration
+        do { configuration = try identity.clientConfiguration() } catch {
+            throw .unusableIdentity(String(describing: error))
+        }
+        let client = HTTPClient(
+            eventLoopGroup: HTTPClient.defaultEventLoopGroup,
+            configuration: HTTPClient.Configuration(tlsConfiguration: configuration))
+        if let previous = current?.client {
+            Task { try? await previous.shutdown() }
+        }
+        current = (client, fingerprint)
+        return client
+    }
+
+    deinit {
+        // A client must be shut down before it goes away; nothing waits for it here.
+        if let client = current?.client {
+            _ = client.shutdown()
+        }
+    }
+
+    /// Closes the connections this object opened.
+    public func shutdown() async {
+        if let client = current?.client {
+            try? await client.shutdown()
+        }
+        current = nil
+    }
+}
+
+/// Why the kit cannot talk TLS to the sync server.
+public enum ServerConnectionError: Error, Equatable, CustomStringConvertible {
+    /// No client certificate and pinned kit CA yet.
+    case notEnrolled
+    /// The TLS key, certificate or pinned CA cannot be used.
+    case unusableIdentity(String)
+
+    public var description: String {
+        switch self {
+        case .notEnrolled:
+            return "this kit has no TLS client certificate for the sync server yet: run kit-agent enroll"
+        case .unusableIdentity(let reason):
+            return "the kit's TLS certificate or key cannot be used (\(reason)): enroll the kit again"
+        }
+    }
+}
