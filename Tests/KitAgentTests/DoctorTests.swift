@@ -3,6 +3,7 @@ import KitAgent
 import KitCore
 import KitTestSupport
 import NIOCore
+import SyncServer
 import Testing
 
 /// A check that never answers (a hung device).
@@ -90,7 +91,7 @@ struct DoctorTests {
         ).run()
         #expect(down.status == .failure)
         #expect(down.detail.contains("connection refused"))
-        try await withSyncServer { port in
+        try await withSyncServer(tls: false) { port in
             let probe = ServerProbe(serverURL: URL(string: "http://127.0.0.1:\(port)"))
             let up = await ServerCheck(probe: probe).run()
             #expect(up.status == .ok, "\(up)")
@@ -150,5 +151,50 @@ struct DoctorTests {
         }
         #expect(after.status == .failure)
         #expect(after.fix?.contains("pcscd") == true)
+    }
+}
+
+@Suite("kit-agent doctor over mutual TLS", .serialized)
+struct DoctorTLSTests {
+    /// Enrolls a kit with a TLS server and returns its key store.
+    func enrolledKit(serverState: String, port: Int) async throws -> KitKeyStore {
+        let server = SyncServerApplication(
+            configuration: ServerConfiguration(port: 0, stateDirectory: serverState), logger: quietLogger())
+        let store = try await server.openStore()
+        let token = BearerToken.generate()
+        try await store.createEnrollment(
+            kitId: "kit-doctor", tokenHash: BearerToken.hash(token), expiresAt: Date().addingTimeInterval(600))
+        await store.close()
+        let directory = try StateDirectory.prepare(temporaryPath("kit-doctor"))
+        _ = try await Enrollment.enroll(
+            stateDirectory: directory, serverURL: try AgentConfiguration.parseServerURL("https://127.0.0.1:\(port)"),
+            kitId: "kit-doctor", token: token,
+            caCertificatePEM: try String(contentsOfFile: serverState + "/keys/kit-ca.pem", encoding: .utf8))
+        return try KitKeyStore(stateDirectory: directory)
+    }
+
+    @Test func theRightServerPassesAndAServerWithAnotherCertificateIsNamed() async throws {
+        let stateA = temporaryPath("server-a")
+        let serverA = SyncServerApplication(
+            configuration: ServerConfiguration(port: 0, stateDirectory: stateA), logger: quietLogger())
+        try await whileRunning({ ready in try await serverA.run(onListening: ready) }) { portA in
+            let keys = try await enrolledKit(serverState: stateA, port: portA)
+            let good = await ServerCheck(
+                probe: ServerProbe(
+                    serverURL: URL(string: "https://127.0.0.1:\(portA)"), connection: ServerConnection(keys: keys))
+            ).run()
+            #expect(good.status == .ok, "\(good)")
+
+            // A server set up anew (another kit CA) at the address the kit knows.
+            try await withSyncServer { portB in
+                let wrong = await ServerCheck(
+                    probe: ServerProbe(
+                        serverURL: URL(string: "https://127.0.0.1:\(portB)"), connection: ServerConnection(keys: keys))
+                ).run()
+                #expect(wrong.status == .failure)
+                #expect(wrong.detail.contains("TLS handshake failed"), "\(wrong.detail)")
+                #expect(wrong.fix?.contains("enroll the kit again") == true)
+            }
+        }
     }
 }

@@ -52,7 +52,7 @@ struct VPNInterfaceTests {
     @Test func aDownInterfaceMakesTheLinkUnreachableAtOnceAndUpProbesAtOnce() async throws {
         let folder = InterfaceFolder()
         try folder.set("wg0", flags: "0x1090", operstate: "down")
-        try await withSyncServer { port in
+        try await withSyncServer(tls: false) { port in
             let url = try AgentConfiguration.parseServerURL("http://127.0.0.1:\(port)")
             let link = LinkMonitor(
                 serverURL: url, interval: 3600, timeout: 2, vpnInterface: "wg0", sysfsRoot: folder.root,
