@@ -30,6 +30,10 @@ public struct AgentConfiguration: Sendable, Equatable {
     /// Seconds an acknowledged transaction's sealed payload is kept (re-send to a server restored
     /// from backup) before it is shredded.
     public var outboxRetention: Double
+    /// The EC terminal (ZVT over TCP or serial); nil: no terminal, payments refuse.
+    public var terminalAddress: PaymentTerminalAddress?
+    /// The terminal's six-digit ZVT password (000000 on most terminals).
+    public var terminalPassword: Int
 
     /// Configuration keys; the environment variable is `KIT_AGENT_` + the key in upper case with
     /// `.` → `_` (e.g. `KIT_AGENT_SERVER_URL`).
@@ -44,6 +48,8 @@ public struct AgentConfiguration: Sendable, Equatable {
         public static let serverDataKeyFile = "server.dataKeyFile"
         public static let lockIdleTimeout = "lock.idleTimeout"
         public static let outboxRetention = "outbox.retention"
+        public static let terminalAddress = "terminal.zvt.address"
+        public static let terminalPassword = "terminal.zvt.password"
     }
 
     /// The environment prefix for ``LayeredConfiguration``.
@@ -63,7 +69,9 @@ public struct AgentConfiguration: Sendable, Equatable {
         kitId: String? = nil,
         serverDataKeyFile: String? = nil,
         lockIdleTimeout: Double = 900,
-        outboxRetention: Double = 7 * 24 * 3600
+        outboxRetention: Double = 7 * 24 * 3600,
+        terminalAddress: PaymentTerminalAddress? = nil,
+        terminalPassword: Int = 0
     ) {
         self.stateDirectory = stateDirectory
         self.serverURL = serverURL
@@ -75,6 +83,8 @@ public struct AgentConfiguration: Sendable, Equatable {
         self.serverDataKeyFile = serverDataKeyFile
         self.lockIdleTimeout = lockIdleTimeout
         self.outboxRetention = outboxRetention
+        self.terminalAddress = terminalAddress
+        self.terminalPassword = terminalPassword
     }
 
     /// Reads the configuration layers and validates every value. The server URL is required.
@@ -101,6 +111,16 @@ public struct AgentConfiguration: Sendable, Equatable {
         if let idle = try config.seconds(Key.lockIdleTimeout, in: 10...86400) { lockIdleTimeout = idle }
         if let retention = try config.seconds(Key.outboxRetention, in: 0...(365 * 86400)) {
             outboxRetention = retention
+        }
+        if let address = config.string(Key.terminalAddress), !address.isEmpty {
+            terminalAddress = try PaymentTerminalAddress.parse(address, key: Key.terminalAddress)
+        }
+        if let password = config.string(Key.terminalPassword) {
+            guard password.count == 6, password.allSatisfy({ $0.isASCII && $0.isNumber }), let value = Int(password)
+            else {
+                throw .invalidValue(key: Key.terminalPassword, value: "(hidden)", expected: "six digits, e.g. 000000")
+            }
+            terminalPassword = value
         }
         if let level = try config.choice(Key.logLevel, from: Logger.Level.allCases.map(\.rawValue)),
             let parsed = Logger.Level(rawValue: level)
