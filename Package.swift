@@ -201,7 +201,7 @@ let package = Package(
         .testTarget(
             name: "KitAgentTests",
             dependencies: [
-                "KitAgent", "SyncServer", "KitCore", "KitTestSupport", "outbox-torture",
+                "KitAgent", "SyncServer", "KitCore", "KitDrivers", "KitSimulators", "KitTestSupport", "outbox-torture",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),

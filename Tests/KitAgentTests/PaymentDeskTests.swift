@@ -1,0 +1,166 @@
+import Foundation
+import KitAgent
+import KitCore
+import KitDrivers
+import KitSimulators
+import KitTestSupport
+import Testing
+
+/// Card payments through the agent against the in-process ZVT simulator: outcomes recorded
+/// with the terminal's trace number, unknown outcomes blocking the next charge until recovery.
+@Suite("Payment desk: crash-safe card payments")
+struct PaymentDeskTests {
+    struct Rig {
+        let kit: KitFixture
+        let server: ZVTSimulatorServer
+        let desk: PaymentDesk
+        let ledger: PaymentLedger
+
+        static func start(_ configuration: ZVTSimulatorConfiguration = .init(cardDelay: .milliseconds(20))) async throws
+            -> Rig
+        {
+            let kit = try KitFixture()
+            try await kit.lock.initialize(secret: "correct horse battery")
+            for (caseId, fee) in [("c-1", 1250), ("c-2", 800), ("c-free", 0)] {
+                try await kit.cases.store(
+                    CaseSnapshot(
+                        caseId: caseId, version: 5, title: "Ummeldung",
+                        citizen: .init(
+                            givenNames: "Erika", familyName: "Muster", dateOfBirth: "1940-01-01",
+                            address: .init(street: "Rheinallee 1", zip: "55116", city: "Mainz")),
+                        steps: [.pay], fees: fee > 0 ? [.init(label: "Gebühr", amountCents: fee)] : []))
+            }
+            let server = try ZVTSimulatorServer(configuration: configuration)
+            let port = try await server.listen(port: 0)
+            let terminal = ZVTTerminal(
+                transport: ZVTTCPTransport(host: "127.0.0.1", port: port),
+                configuration: ZVTTerminalConfiguration(
+                    timeouts: ZVTSessionTimeouts(acknowledgement: .seconds(2), cardholder: .seconds(5))))
+            let ledger = PaymentLedger(database: kit.database, outbox: kit.outbox)
+            let desk = PaymentDesk(ledger: ledger, cases: kit.cases, terminal: terminal, logger: quietLogger())
+            return Rig(kit: kit, server: server, desk: desk, ledger: ledger)
+        }
+
+        func outcomes(_ caseId: String) throws -> [OutboxEntry] {
+            try kit.outbox.entries().filter {
+                $0.caseId == caseId && $0.kind == TransactionKind.paymentOutcome.rawValue
+            }
+        }
+
+        func stop() async {
+            await desk.terminal?.close()
+            await server.stop()
+        }
+    }
+
+    @Test func approvedPaymentRecordsTheTerminalsTraceNumber() async throws {
+        let rig = try await Rig.start()
+        let result = try await rig.desk.pay(caseId: "c-1")
+        #expect(result.status == .approved, "\(result.message)")
+        #expect(result.amountCents == 1250)
+        let journal = await rig.server.journal
+        let booked = try #require(journal.entries.last)
+        #expect(result.traceNumber == booked.traceNumber)
+        #expect(result.receiptNumber == booked.receiptNumber)
+        #expect(journal.approvedAuthorizations == 1)
+        let record = try rig.ledger.intent(intentTxId: result.intentTxId)
+        #expect(record.state == .approved)
+        #expect(record.traceNumber == booked.traceNumber)
+        #expect(try rig.outcomes("c-1").map(\.seq) == [try #require(record.outcomeSeq)])
+        #expect(try rig.ledger.unresolved().isEmpty)
+        await rig.stop()
+    }
+
+    @Test func declinedPaymentIsRecordedAsNotPaidAndTheNextOneMayStart() async throws {
+        let rig = try await Rig.start()
+        // The simulator declines amounts ending in 05 cents (issuer declined).
+        let declined = try await rig.desk.pay(caseId: "c-1", amountCents: 1205)
+        #expect(declined.status == .notPaid)
+        #expect(declined.reason?.hasPrefix("declined") == true, "\(declined.reason ?? "")")
+        #expect(try rig.ledger.intent(intentTxId: declined.intentTxId).state == .notPaid)
+        let approved = try await rig.desk.pay(caseId: "c-1", amountCents: 1250)
+        #expect(approved.status == .approved)
+        #expect(try rig.outcomes("c-1").count == 2)
+        await rig.stop()
+    }
+
+    @Test func unknownOutcomeBlocksTheNextChargeUntilTheTerminalIsAsked() async throws {
+        let rig = try await Rig.start(
+            ZVTSimulatorConfiguration(faults: [.disconnectMidTransaction], faultCount: 1, cardDelay: .milliseconds(20)))
+        let first = try await rig.desk.pay(caseId: "c-1")
+        #expect(first.status == .unknown, "\(first.message)")
+        #expect(first.message.contains("payment outcome unknown"))
+        #expect(try rig.outcomes("c-1").isEmpty)
+        for caseId in ["c-1", "c-2"] {
+            await #expect(
+                throws: PaymentError.unresolvedPayment(caseId: "c-1", amountCents: 1250, intentTxId: first.intentTxId)
+            ) {
+                _ = try await rig.desk.pay(caseId: caseId)
+            }
+        }
+        let round = await rig.desk.recoverUnresolved()
+        #expect(round == PaymentDesk.RecoveryRound(resolved: 1, remaining: 0))
+        let record = try rig.ledger.intent(intentTxId: first.intentTxId)
+        let journal = await rig.server.journal
+        #expect(record.state == .approved)
+        #expect(record.traceNumber == journal.entries.last?.traceNumber)
+        #expect(journal.authorizationRequests == 1)
+        #expect(journal.approvedAuthorizations == 1)
+        #expect(try rig.outcomes("c-1").count == 1)
+        // A second round finds nothing to do and records nothing.
+        #expect(await rig.desk.recoverUnresolved() == PaymentDesk.RecoveryRound(resolved: 0, remaining: 0))
+        #expect(try rig.outcomes("c-1").count == 1)
+        await rig.stop()
+    }
+
+    @Test func unreachableTerminalIsRecordedAsNotPaid() async throws {
+        let kit = try KitFixture()
+        try await kit.lock.initialize(secret: "correct horse battery")
+        try await kit.cases.store(
+            CaseSnapshot(
+                caseId: "c-1", version: 1, title: "Ummeldung",
+                citizen: .init(
+                    givenNames: "Erika", familyName: "Muster", dateOfBirth: "1940-01-01",
+                    address: .init(street: "Rheinallee 1", zip: "55116", city: "Mainz")),
+                steps: [.pay], fees: [.init(label: "Gebühr", amountCents: 300)]))
+        let port = try ListeningSocket().port  // closed again at once: nobody listens there
+        let terminal = ZVTTerminal(transport: ZVTTCPTransport(host: "127.0.0.1", port: UInt16(port)))
+        let ledger = PaymentLedger(database: kit.database, outbox: kit.outbox)
+        let desk = PaymentDesk(ledger: ledger, cases: kit.cases, terminal: terminal, logger: quietLogger())
+        let result = try await desk.pay(caseId: "c-1")
+        #expect(result.status == .notPaid)
+        #expect(result.reason?.contains("not asked to pay") == true, "\(result.reason ?? "")")
+        #expect(try ledger.unresolved().isEmpty)
+    }
+
+    @Test func withoutTerminalOrAmountPaymentsRefuseAndRecordNothing() async throws {
+        let kit = try KitFixture()
+        try await kit.lock.initialize(secret: "correct horse battery")
+        let ledger = PaymentLedger(database: kit.database, outbox: kit.outbox)
+        let none = PaymentDesk(ledger: ledger, cases: kit.cases, terminal: nil, logger: quietLogger())
+        await #expect(throws: PaymentError.noTerminal) { _ = try await none.pay(caseId: "c-1") }
+        #expect(PaymentError.noTerminal.description.contains("terminal.zvt.address"))
+
+        let rig = try await Rig.start()
+        await #expect(throws: PaymentError.noAmount(caseId: "c-free")) { _ = try await rig.desk.pay(caseId: "c-free") }
+        await #expect(throws: PaymentError.caseUnavailable(.noSuchCase(caseId: "nope"))) {
+            _ = try await rig.desk.pay(caseId: "nope")
+        }
+        #expect(try kit.outbox.stats().lastSeq == 0)
+        #expect(try rig.kit.outbox.stats().lastSeq == 0)
+        #expect(await rig.server.journal.authorizationRequests == 0)
+        await rig.stop()
+    }
+
+    @Test func terminalAddressesParse() throws {
+        let key = AgentConfiguration.Key.terminalAddress
+        #expect(try PaymentTerminalAddress.parse("10.0.0.7:20007", key: key) == .tcp(host: "10.0.0.7", port: 20007))
+        #expect(
+            try PaymentTerminalAddress.parse("terminal.local", key: key) == .tcp(host: "terminal.local", port: 20007))
+        #expect(try PaymentTerminalAddress.parse("[::1]:4100", key: key) == .tcp(host: "::1", port: 4100))
+        #expect(try PaymentTerminalAddress.parse("/dev/ttyUSB0", key: key) == .serial(path: "/dev/ttyUSB0"))
+        for bad in ["host:0", "host:99999", "host:abc", ":20007", "[::1"] {
+            #expect(throws: ConfigurationError.self, "\(bad)") { try PaymentTerminalAddress.parse(bad, key: key) }
+        }
+    }
+}
