@@ -152,6 +152,66 @@ struct PaymentDeskTests {
         await rig.stop()
     }
 
+    @Test func aTerminalThatCannotBeAskedKeepsTheIntentOpenAndSaysWhy() async throws {
+        let kit = try KitFixture()
+        try await kit.lock.initialize(secret: "correct horse battery")
+        let ledger = PaymentLedger(database: kit.database, outbox: kit.outbox)
+        let intent = try ledger.openIntent(
+            caseId: "c-1", baseVersion: 1, amountCents: 900, currencyCode: 978, previousTraceNumber: 3)
+        let port = try ListeningSocket().port  // closed again at once: nobody listens there
+        let terminal = ZVTTerminal(transport: ZVTTCPTransport(host: "127.0.0.1", port: UInt16(port)))
+        let desk = PaymentDesk(ledger: ledger, cases: kit.cases, terminal: terminal, logger: quietLogger())
+        #expect(await desk.recoverUnresolved() == PaymentDesk.RecoveryRound(resolved: 0, remaining: 1))
+        #expect(await desk.recoverUnresolved() == PaymentDesk.RecoveryRound(resolved: 0, remaining: 1))
+        let still = try ledger.intent(intentTxId: intent.intentTxId)
+        #expect(still.state == .open)
+        #expect(still.recoveryAttempts == 2)
+        #expect(still.reason?.contains("not reachable") == true, "\(still.reason ?? "")")
+        #expect(try kit.outbox.stats().lastSeq == 1)
+        await #expect(
+            throws: PaymentError.unresolvedPayment(caseId: "c-1", amountCents: 900, intentTxId: intent.intentTxId)
+        ) {
+            _ = try await desk.pay(caseId: "c-1")
+        }
+    }
+
+    @Test func terminalSettingsComeFromFlagsAndEnvironment() async throws {
+        let configuration = try AgentConfiguration(
+            await LayeredConfiguration.load(
+                flags: ["server.url": "http://127.0.0.1:9", "terminal.zvt.address": "192.168.7.20"],
+                environmentPrefix: AgentConfiguration.environmentPrefix, file: nil,
+                environment: ["KIT_AGENT_TERMINAL_ZVT_PASSWORD": "123456"]))
+        #expect(configuration.terminalAddress == .tcp(host: "192.168.7.20", port: 20007))
+        #expect(configuration.terminalPassword == 123_456)
+        let plain = try AgentConfiguration(
+            await LayeredConfiguration.load(
+                flags: ["server.url": "http://127.0.0.1:9"], environmentPrefix: AgentConfiguration.environmentPrefix,
+                file: nil, environment: [:]))
+        #expect(plain.terminalAddress == nil)
+        #expect(plain.terminalPassword == 0)
+        await #expect(throws: ConfigurationError.self) {
+            _ = try AgentConfiguration(
+                await LayeredConfiguration.load(
+                    flags: ["server.url": "http://127.0.0.1:9"],
+                    environmentPrefix: AgentConfiguration.environmentPrefix, file: nil,
+                    environment: ["KIT_AGENT_TERMINAL_ZVT_PASSWORD": "12ab"]))
+        }
+    }
+
+    @Test func theLocalAPIRefusesPaymentsWithoutATerminal() async throws {
+        try await withAgent(serverURL: "http://127.0.0.1:9") { _, stateDirectory in
+            let client = try LocalAPIClient(stateDirectory: stateDirectory)
+            do {
+                _ = try await client.pay(caseId: "2026-0042", amountCents: 1250)
+                Issue.record("the payment should be refused")
+            } catch {
+                #expect(String(describing: error).contains("terminal.zvt.address"), "\(error)")
+            }
+            let status = try await client.status(refresh: false)
+            #expect(status.unresolvedPayments == nil)
+        }
+    }
+
     @Test func terminalAddressesParse() throws {
         let key = AgentConfiguration.Key.terminalAddress
         #expect(try PaymentTerminalAddress.parse("10.0.0.7:20007", key: key) == .tcp(host: "10.0.0.7", port: 20007))

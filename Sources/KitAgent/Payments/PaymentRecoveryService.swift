@@ -5,7 +5,7 @@ import ServiceLifecycle
 /// repeat receipt 06 20): once at start-up, then while any remain with growing pauses
 /// (`initialDelay` doubling up to `maximumDelay`), and every `idleInterval` it looks for new ones
 /// (a payment whose outcome became unknown while the agent runs).
-struct PaymentRecoveryService: Service {
+struct PaymentRecoveryService: Service, CustomStringConvertible {
     let desk: PaymentDesk
     let initialDelay: Duration
     let maximumDelay: Duration
@@ -22,6 +22,8 @@ struct PaymentRecoveryService: Service {
         self.idleInterval = idleInterval
         self.logger = logger
     }
+
+    var description: String { "PaymentRecoveryService" }
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
