@@ -88,8 +88,14 @@ struct PaymentCrashTests {
         let first = try await children.startAgent(binaries.kitAgent, kit: kit, terminal: "127.0.0.1:\(port)")
         let client = try LocalAPIClient(stateDirectory: kit.stateDirectory)
         try await client.unlock(secret: Self.secret, initialize: false)
-        let paidA = try await client.pay(caseId: "case-a", amountCents: nil)
-        #expect(paidA.status == .approved, "\(paidA.message)")
+        // Through the command line: JSON on stdout, exit code 0 because approved.
+        let paidA = try await runCommand(
+            binaries.kitAgent, ["pay", "--case", "case-a", "--state-dir", kit.stateDirectory, "--json"])
+        #expect(paidA.status == 0, "\(paidA.output)")
+        let resultA = try WireCoding.decoder().decode(PaymentResult.self, from: Data(paidA.output.utf8))
+        #expect(resultA.status == .approved)
+        #expect(resultA.amountCents == 500)
+        #expect(resultA.traceNumber == 1)
         children.stop(first)
 
         // A "terminal" that accepts the connection and never reads: the agent commits the intent,
@@ -102,6 +108,11 @@ struct PaymentCrashTests {
         try await poll("the intent for case-b is committed", seconds: 10) {
             (try? await hanging.unresolvedPayments())?.map(\.caseId) == ["case-b"]
         }
+        // No second charge while it runs: one clear line, exit code not 0.
+        let refused = try await runCommand(
+            binaries.kitAgent, ["pay", "--case", "case-a", "--state-dir", kit.stateDirectory])
+        #expect(refused.status != 0)
+        #expect(refused.output.contains("another card payment is running"), "\(refused.output)")
         children.kill(second, signal: SIGKILL)
         _ = await payment.result
 
@@ -296,6 +307,25 @@ final class ChildProcesses: @unchecked Sendable {
         lock.unlock()
         for process in all { kill(process, signal: SIGKILL) }
     }
+}
+
+/// Runs a command to its end; returns its exit status and its standard output and error.
+func runCommand(_ executable: URL, _ arguments: [String]) async throws -> (status: Int32, output: String) {
+    let process = Process()
+    process.executableURL = executable
+    process.arguments = arguments
+    process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("KIT_AGENT_") }
+    let output = Pipe()
+    process.standardOutput = output
+    process.standardError = output
+    try process.run()
+    let reader = output.fileHandleForReading
+    let data = await ZVTPOSIXChannel.runBlocking { () -> Data in
+        let data = reader.readDataToEndOfFile()
+        process.waitUntilExit()
+        return data
+    }
+    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
 }
 
 struct PollTimeout: Error, CustomStringConvertible {

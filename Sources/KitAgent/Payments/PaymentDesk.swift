@@ -116,7 +116,7 @@ public actor PaymentDesk {
         try requireLedger().unresolved()
     }
 
-    /// What one recovery round did.
+    /// What one recovery round (status enquiry 05 01, repeat receipt 06 20 per open intent) did.
     public struct RecoveryRound: Sendable, Equatable {
         /// Intents whose outcome was recorded in this round.
         public var resolved: Int

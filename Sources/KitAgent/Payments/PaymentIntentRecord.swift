@@ -8,7 +8,7 @@ import GRDB
 /// is what recovery (status enquiry 05 01, repeat receipt 06 20) works from. It holds amounts,
 /// currency, trace and receipt numbers only — no personal data.
 public struct PaymentIntentRecord: Codable, Sendable, Equatable {
-    /// Where the payment stands.
+    /// Where the payment stands (open until the 06 01 outcome, or the 05 01 / 06 20 recovery, is recorded).
     public enum State: String, Codable, Sendable, Equatable {
         /// Committed; the outcome is not recorded yet (running, or unknown after a crash or a
         /// broken link). No other payment may start while one is open.

@@ -18,7 +18,8 @@ public final class PaymentLedger: Sendable {
         self.outbox = outbox
     }
 
-    /// What the terminal did, as recorded in `payment.outcome`.
+    /// What the terminal did, as recorded in `payment.outcome` (ZVT spec rev. 13.x: completion
+    /// 06 0F with status information 04 0F, abort 06 1E, or the answers to 05 01 / 06 20).
     public enum Resolution: Sendable, Equatable {
         /// Approved: trace number (BMP 0B), receipt number (BMP 87), receipt lines.
         case approved(traceNumber: Int?, receiptNumber: Int?, receiptLines: [String], recovered: Bool)
@@ -218,23 +219,6 @@ public final class PaymentLedger: Sendable {
             return try database.queue.write(body)
         } catch {
             throw .outbox(.storage(StorageError(error, path: database.path, operation: "write payments")))
-        }
-    }
-}
-
-extension PaymentLedger {
-    /// Read-only access for `kit-agent` subcommands that inspect the state directory directly.
-    public static func unresolved(stateDirectory: String) throws(PaymentError) -> [PaymentIntentRecord] {
-        let database: AgentDatabase
-        do {
-            database = try AgentDatabase(path: stateDirectory + "/agent.sqlite", readOnly: true)
-        } catch {
-            throw .outbox(.storage(error))
-        }
-        do {
-            return try database.queue.read { db in try openIntents(db) }
-        } catch {
-            throw .outbox(.storage(StorageError(error, path: database.path, operation: "read payments")))
         }
     }
 }

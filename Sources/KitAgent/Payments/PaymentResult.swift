@@ -1,7 +1,7 @@
 /// What a card payment ended with, as the local API and `kit-agent pay` report it (ZVT spec
 /// rev. 13.x: completion 06 0F / abort 06 1E after Authorization 06 01, or no end seen).
 public struct PaymentResult: Codable, Sendable, Equatable {
-    /// How the payment ended.
+    /// How the payment ended (06 0F approved, 06 1E / declined 04 0F not paid, no end seen unknown).
     public enum Status: String, Codable, Sendable, Equatable {
         /// The terminal approved; the fee is paid.
         case approved
