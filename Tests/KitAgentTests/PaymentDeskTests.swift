@@ -77,7 +77,12 @@ struct PaymentDeskTests {
         let declined = try await rig.desk.pay(caseId: "c-1", amountCents: 1205)
         #expect(declined.status == .notPaid)
         #expect(declined.reason?.hasPrefix("declined") == true, "\(declined.reason ?? "")")
-        #expect(try rig.ledger.intent(intentTxId: declined.intentTxId).state == .notPaid)
+        let record = try rig.ledger.intent(intentTxId: declined.intentTxId)
+        #expect(record.state == .notPaid)
+        // The terminal numbered the decline: recovery will know that transaction is accounted for.
+        let booked = try #require(await rig.server.journal.entries.last)
+        #expect(record.traceNumber == booked.traceNumber)
+        #expect(try rig.ledger.recordedTraceNumbers() == [booked.traceNumber])
         let approved = try await rig.desk.pay(caseId: "c-1", amountCents: 1250)
         #expect(approved.status == .approved)
         #expect(try rig.outcomes("c-1").count == 2)

@@ -96,9 +96,17 @@ public actor PaymentDesk {
                     recovered: false),
                 receiptLines: receipt.lines)
         case .declined(let decline):
-            return record(intent, .notPaid(reason: "declined: \(decline.englishText)", recovered: false))
+            return record(
+                intent,
+                .notPaid(
+                    reason: "declined: \(decline.englishText)", traceNumber: decline.details?.traceNumber,
+                    recovered: false))
         case .aborted(let decline):
-            return record(intent, .notPaid(reason: "aborted: \(decline.englishText)", recovered: false))
+            return record(
+                intent,
+                .notPaid(
+                    reason: "aborted: \(decline.englishText)", traceNumber: decline.details?.traceNumber,
+                    recovered: false))
         case .unknown(let error):
             let finding = "the link to the terminal broke after the payment was sent (\(error.description))"
             try? ledger.noteRecoveryAttempt(intentTxId: intent.intentTxId, finding: finding)

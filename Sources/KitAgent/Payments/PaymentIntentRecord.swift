@@ -34,7 +34,7 @@ public struct PaymentIntentRecord: Codable, Sendable, Equatable {
     public var state: State
     /// Outbox seq of the `payment.outcome` transaction, once resolved.
     public var outcomeSeq: UInt64?
-    /// Terminal trace number (BMP 0B) of the approved payment.
+    /// Terminal trace number (BMP 0B) of the approved (or declined) payment.
     public var traceNumber: Int?
     /// Terminal receipt number (BMP 87) of the approved payment.
     public var receiptNumber: Int?

@@ -23,8 +23,9 @@ public final class PaymentLedger: Sendable {
     public enum Resolution: Sendable, Equatable {
         /// Approved: trace number (BMP 0B), receipt number (BMP 87), receipt lines.
         case approved(traceNumber: Int?, receiptNumber: Int?, receiptLines: [String], recovered: Bool)
-        /// Not paid (declined, aborted, never sent), with the reason.
-        case notPaid(reason: String, recovered: Bool)
+        /// Not paid (declined, aborted, never sent), with the reason and, for a decline, the
+        /// terminal's trace number (kept locally so recovery knows that transaction is accounted for).
+        case notPaid(reason: String, traceNumber: Int? = nil, recovered: Bool)
     }
 
     /// Commits `payment.intent` and the local record in one transaction. Throws
@@ -93,7 +94,7 @@ public final class PaymentLedger: Sendable {
                 approved: true, amountCents: intent.amountCents, trace: trace.map(String.init),
                 receipt: receipt.map(String.init), currencyCode: intent.currencyCode, intentTxId: intentTxId,
                 recovered: recovered, receiptLines: lines.isEmpty ? nil : lines)
-        case .notPaid(let reason, let recovered):
+        case .notPaid(let reason, _, let recovered):
             state = .notPaid
             facts = StepPayload.Payment(
                 approved: false, amountCents: intent.amountCents, currencyCode: intent.currencyCode,
@@ -117,8 +118,8 @@ public final class PaymentLedger: Sendable {
                 switch resolution {
                 case .approved(let traceNumber, let number, _, _):
                     (trace, receiptNumber, reason) = (traceNumber, number, nil)
-                case .notPaid(let text, _):
-                    (trace, receiptNumber, reason) = (nil, nil, text)
+                case .notPaid(let text, let traceNumber, _):
+                    (trace, receiptNumber, reason) = (traceNumber, nil, text)
                 }
                 try db.execute(
                     sql: """
@@ -174,15 +175,15 @@ public final class PaymentLedger: Sendable {
         return found
     }
 
-    /// Trace numbers of payments recorded as approved: a terminal's last transaction with one of
-    /// these is not an open intent's payment.
+    /// Trace numbers of payments recorded (approved, and declined ones the terminal numbered): a
+    /// terminal's last transaction with one of these is not an open intent's payment.
     public func recordedTraceNumbers() throws(PaymentError) -> Set<Int> {
         try read { db in
             Set(try Int.fetchAll(db, sql: "SELECT trace_number FROM payment_intents WHERE trace_number IS NOT NULL"))
         }
     }
 
-    /// The trace number of the most recent approved payment, if any.
+    /// The trace number of the most recent recorded payment that has one, if any.
     public func lastRecordedTraceNumber() throws(PaymentError) -> Int? {
         try read { db in
             try Int.fetchOne(
