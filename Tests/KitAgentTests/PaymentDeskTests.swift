@@ -96,6 +96,10 @@ struct PaymentDeskTests {
         #expect(first.status == .unknown, "\(first.message)")
         #expect(first.message.contains("payment outcome unknown"))
         #expect(try rig.outcomes("c-1").isEmpty)
+        let open = try rig.ledger.intent(intentTxId: first.intentTxId)
+        #expect(open.state == .open)
+        #expect(open.recoveryAttempts == 0)
+        #expect(open.reason?.contains("link to the terminal broke") == true, "\(open.reason ?? "")")
         for caseId in ["c-1", "c-2"] {
             await #expect(
                 throws: PaymentError.unresolvedPayment(caseId: "c-1", amountCents: 1250, intentTxId: first.intentTxId)

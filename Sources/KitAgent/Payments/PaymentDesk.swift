@@ -109,7 +109,7 @@ public actor PaymentDesk {
                     recovered: false))
         case .unknown(let error):
             let finding = "the link to the terminal broke after the payment was sent (\(error.description))"
-            try? ledger.noteRecoveryAttempt(intentTxId: intent.intentTxId, finding: finding)
+            try? ledger.noteRecoveryAttempt(intentTxId: intent.intentTxId, finding: finding, attempt: false)
             logger.warning(
                 "payment outcome unknown; recovery will ask the terminal",
                 metadata: ["case": "\(caseId)", "amountCents": "\(amount)", "intentSeq": "\(intent.intentSeq)"])
@@ -223,7 +223,7 @@ public actor PaymentDesk {
             logger.error(
                 "payment outcome NOT recorded; recovery will ask the terminal again",
                 metadata: ["case": "\(intent.caseId)", "reason": "\(error)"])
-            try? ledger.noteRecoveryAttempt(intentTxId: intent.intentTxId, finding: error.description)
+            try? ledger.noteRecoveryAttempt(intentTxId: intent.intentTxId, finding: error.description, attempt: false)
             var open = intent
             open.reason = "the terminal answered but the kit could not record it (\(error.description))"
             return PaymentResult(record: open, receiptLines: receiptLines)

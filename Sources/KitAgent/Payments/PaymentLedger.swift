@@ -141,15 +141,16 @@ public final class PaymentLedger: Sendable {
         return record
     }
 
-    /// Notes what the last attempt to resolve an open intent found (shown in `GET /v1/payments`).
-    public func noteRecoveryAttempt(intentTxId: String, finding: String) throws(PaymentError) {
+    /// Notes what is known about an open intent (shown in `GET /v1/payments`); `attempt` counts
+    /// it as one more time the terminal was asked.
+    public func noteRecoveryAttempt(intentTxId: String, finding: String, attempt: Bool = true) throws(PaymentError) {
         try write { db in
             try db.execute(
                 sql: """
-                    UPDATE payment_intents SET reason = ?, recovery_attempts = recovery_attempts + 1
+                    UPDATE payment_intents SET reason = ?, recovery_attempts = recovery_attempts + ?
                     WHERE intent_tx_id = ? AND state = 'open'
                     """,
-                arguments: [finding, intentTxId])
+                arguments: [finding, attempt ? 1 : 0, intentTxId])
         }
     }
 
