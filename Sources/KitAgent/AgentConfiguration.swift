@@ -32,6 +32,10 @@ public struct AgentConfiguration: Sendable, Equatable {
     public var outboxRetention: Double
     /// Name of the VPN interface to watch (e.g. `wg0`); nil: only the server probe tells.
     public var vpnInterface: String?
+    /// The EC terminal (ZVT over TCP or serial); nil: no terminal, payments refuse.
+    public var terminalAddress: PaymentTerminalAddress?
+    /// The terminal's six-digit ZVT password (000000 on most terminals).
+    public var terminalPassword: Int
 
     /// Configuration keys; the environment variable is `KIT_AGENT_` + the key in upper case with
     /// `.` → `_` (e.g. `KIT_AGENT_SERVER_URL`).
@@ -47,6 +51,8 @@ public struct AgentConfiguration: Sendable, Equatable {
         public static let lockIdleTimeout = "lock.idleTimeout"
         public static let outboxRetention = "outbox.retention"
         public static let vpnInterface = "link.vpnInterface"
+        public static let terminalAddress = "terminal.zvt.address"
+        public static let terminalPassword = "terminal.zvt.password"
     }
 
     /// The environment prefix for ``LayeredConfiguration``.
@@ -67,7 +73,9 @@ public struct AgentConfiguration: Sendable, Equatable {
         serverDataKeyFile: String? = nil,
         lockIdleTimeout: Double = 900,
         outboxRetention: Double = 7 * 24 * 3600,
-        vpnInterface: String? = nil
+        vpnInterface: String? = nil,
+        terminalAddress: PaymentTerminalAddress? = nil,
+        terminalPassword: Int = 0
     ) {
         self.stateDirectory = stateDirectory
         self.serverURL = serverURL
@@ -80,6 +88,8 @@ public struct AgentConfiguration: Sendable, Equatable {
         self.lockIdleTimeout = lockIdleTimeout
         self.outboxRetention = outboxRetention
         self.vpnInterface = vpnInterface
+        self.terminalAddress = terminalAddress
+        self.terminalPassword = terminalPassword
     }
 
     /// Reads the configuration layers and validates every value. The server URL is required.
@@ -116,6 +126,16 @@ public struct AgentConfiguration: Sendable, Equatable {
                     key: Key.vpnInterface, value: name, expected: "a network interface name such as wg0")
             }
             vpnInterface = name
+        }
+        if let address = config.string(Key.terminalAddress), !address.isEmpty {
+            terminalAddress = try PaymentTerminalAddress.parse(address, key: Key.terminalAddress)
+        }
+        if let password = config.string(Key.terminalPassword) {
+            guard password.count == 6, password.allSatisfy({ $0.isASCII && $0.isNumber }), let value = Int(password)
+            else {
+                throw .invalidValue(key: Key.terminalPassword, value: "(hidden)", expected: "six digits, e.g. 000000")
+            }
+            terminalPassword = value
         }
         if let level = try config.choice(Key.logLevel, from: Logger.Level.allCases.map(\.rawValue)),
             let parsed = Logger.Level(rawValue: level)

@@ -62,13 +62,21 @@ public struct AgentDaemon: Sendable {
             signatures: SignatureStation(runtime: runtime, logger: logger),
             fingerprints: FingerprintStation(runtime: runtime, logger: logger), sync: sync
         ).register(on: api)
+        let desk = PaymentDesk(
+            runtime: runtime, terminalAddress: configuration.terminalAddress,
+            password: configuration.terminalPassword, logger: logger)
+        PaymentController(desk: desk, sync: sync).register(on: api)
+        let recovery = PaymentRecoveryService(desk: desk, logger: logger)
+        if let address = configuration.terminalAddress {
+            logger.info("EC terminal configured", metadata: ["terminal": "\(address)"])
+        }
         let maintenance = MaintenanceService(
             runtime: runtime, retention: configuration.outboxRetention, interval: .seconds(60), logger: logger)
 
         let app = Application(
             router: router,
             configuration: .init(address: .hostname("127.0.0.1", port: configuration.apiPort), serverName: "kit-agent"),
-            services: [link, maintenance, sync],
+            services: [link, maintenance, sync, recovery],
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
                 boundPort.set(port)

@@ -16,10 +16,8 @@ struct KitAgentCommand: AsyncParsableCommand {
             """,
         version: KitVersion.release,
         subcommands: [
-            Run.self, Status.self, Enroll.self, Sync.self, Step.self, Sign.self, Fingerprints.self, DoctorCommand.self,
-            Unlock.self,
-            Lock.self,
-            Queue.self, ZVT.self,
+            Run.self, Status.self, Enroll.self, Sync.self, Step.self, Pay.self, Sign.self, Fingerprints.self,
+            DoctorCommand.self, Unlock.self, Lock.self, Queue.self, ZVT.self,
         ]
     )
 }
@@ -46,6 +44,13 @@ struct AgentOptions: ParsableArguments {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String?
 
+    @Option(
+        name: .long,
+        help:
+            "The EC terminal (ZVT): HOST:PORT over TCP (port 20007 if left out) or a serial device such as /dev/ttyUSB0."
+    )
+    var terminal: String?
+
     func layered() async throws(ConfigurationError) -> LayeredConfiguration {
         var flags: [String: String] = [:]
         flags[AgentConfiguration.Key.stateDirectory] = stateDirectory
@@ -53,6 +58,7 @@ struct AgentOptions: ParsableArguments {
         flags[AgentConfiguration.Key.apiPort] = apiPort.map(String.init)
         flags[AgentConfiguration.Key.serverDataKeyFile] = serverDataKey
         flags[AgentConfiguration.Key.logLevel] = logLevel
+        flags[AgentConfiguration.Key.terminalAddress] = terminal
         return try await LayeredConfiguration.load(
             flags: flags,
             environmentPrefix: AgentConfiguration.environmentPrefix,

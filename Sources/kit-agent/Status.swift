@@ -81,6 +81,10 @@ struct StatusReport {
         } else if let problem = status.outboxProblem {
             rows.append(("queue", "cannot record transactions: \(problem)"))
         }
+        if let open = status.unresolvedPayments, open > 0 {
+            rows.append(
+                ("card payments", "\(open) with unknown outcome: do not charge again (`kit-agent pay --list`)"))
+        }
         rows.append(("last probe", server.lastProbeAt.map(Self.time) ?? "never"))
         rows.append(("last reachable", server.lastReachableAt.map(Self.time) ?? "never"))
         let width = rows.map(\.0.count).max() ?? 0

@@ -72,6 +72,12 @@ expect_error "agent: state dir is a file" "is not a directory" \
   "$bin/kit-agent" run --state-dir "$work/a-file" --server http://127.0.0.1:9
 expect_error "status: no agent running" "no kit-agent is running" \
   "$bin/kit-agent" status --state-dir "$work/a4"
+expect_error "agent: bad terminal address" "terminal.zvt.address" \
+  "$bin/kit-agent" run --state-dir "$work/a6" --server http://127.0.0.1:9 --terminal "terminal:99999"
+expect_error "agent: bad terminal password" "six digits" \
+  env KIT_AGENT_TERMINAL_ZVT_PASSWORD=12ab "$bin/kit-agent" run --state-dir "$work/a6" --server http://127.0.0.1:9
+expect_error "pay: no agent running" "no kit-agent is running" \
+  "$bin/kit-agent" pay --case 2026-0042 --state-dir "$work/a4"
 
 # Server unreachable: the agent runs (offline work is the point), status says why and exits 3.
 api=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')

@@ -77,9 +77,11 @@ public struct ServerCheck: DoctorCheck {
             case .unknownHost: fix = "check server.url and the DNS server the VPN hands out"
             case .unexpectedStatus, .notASyncServer: fix = "server.url points at something else: correct it"
             case .tlsHandshake:
-                fix = "the server's certificate is not from the kit CA pinned at enrollment, or it refused this "
+                fix =
+                    "the server's certificate is not from the kit CA pinned at enrollment, or it refused this "
                     + "kit's certificate: check server.url; if the server was set up anew, enroll the kit again"
-            case .notEnrolled: fix = "enroll the kit: kit-agent enroll --server URL --kit-id ID --token TOKEN --ca-file CA"
+            case .notEnrolled:
+                fix = "enroll the kit: kit-agent enroll --server URL --kit-id ID --token TOKEN --ca-file CA"
             case .other: fix = "check server.url, the VPN and the server's logs"
             }
             return .failure(name, "\(url): \(problem.description)", fix: fix)

@@ -104,6 +104,33 @@ public struct LocalAPIClient: Sendable {
         component.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/"])) ?? component
     }
 
+    /// `POST /v1/cases/{caseId}/payment`: takes a card payment (default amount: the case's fees).
+    /// Answers after the terminal finished (up to the card holder's time limit).
+    public func pay(caseId: String, amountCents: Int?) async throws(AgentError) -> PaymentResult {
+        struct Body: Encodable { var amountCents: Int? }
+        let data: Data
+        do { data = try JSONEncoder().encode(Body(amountCents: amountCents)) } catch {
+            throw .localAPI(reason: "\(error)")
+        }
+        let escaped = caseId.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/"])) ?? caseId
+        let body = try await send(.POST, "/v1/cases/\(escaped)/payment", body: data)
+        do {
+            return try WireCoding.decoder().decode(PaymentResult.self, from: body)
+        } catch {
+            throw .localAPI(reason: "payment answer cannot be read (\(error))")
+        }
+    }
+
+    /// `GET /v1/payments`: payments whose outcome is not recorded yet.
+    public func unresolvedPayments() async throws(AgentError) -> [PaymentIntentRecord] {
+        let body = try await send(.GET, "/v1/payments")
+        do {
+            return try WireCoding.decoder().decode([PaymentIntentRecord].self, from: body)
+        } catch {
+            throw .localAPI(reason: "payment list cannot be read (\(error))")
+        }
+    }
+
     /// `POST /v1/lock`.
     public func lock() async throws(AgentError) {
         _ = try await send(.POST, "/v1/lock")

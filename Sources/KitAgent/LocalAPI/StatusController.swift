@@ -29,6 +29,9 @@ struct StatusController<Context: RequestContext> {
             kitId: runtime.kitId,
             unlocked: await runtime.lock.status.unlocked,
             queue: try? runtime.outbox?.stats(),
-            outboxProblem: runtime.outboxProblem)
+            outboxProblem: runtime.outboxProblem,
+            unresolvedPayments: runtime.outbox.flatMap { outbox in
+                try? PaymentLedger(database: runtime.database, outbox: outbox).unresolved().count
+            })
     }
 }

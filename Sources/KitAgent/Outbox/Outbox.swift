@@ -37,6 +37,18 @@ public final class Outbox: Sendable {
     public func enqueue(
         caseId: String, kind: String, baseVersion: UInt64, payload: some DataProtocol & Sendable
     ) throws(OutboxError) -> Receipt {
+        try enqueue(caseId: caseId, kind: kind, baseVersion: baseVersion, payload: payload, alongside: { _, _ in })
+    }
+
+    /// Like `enqueue(caseId:kind:baseVersion:payload:)`, and runs `alongside` in the same write
+    /// transaction after the envelope row is inserted: local bookkeeping that must commit
+    /// together with the transaction or not at all (a payment intent and its local record).
+    /// When `alongside` throws, nothing is recorded and the error is reported as
+    /// ``OutboxError/alongsideFailed(_:)``, unless it is a database error (then ``OutboxError/storage(_:)``).
+    public func enqueue(
+        caseId: String, kind: String, baseVersion: UInt64, payload: some DataProtocol & Sendable,
+        alongside: (Database, Receipt) throws -> Void
+    ) throws(OutboxError) -> Receipt {
         let txId = UUID()
         let kitId = self.kitId
         guard let sealer = self.sealer else { throw .readOnly }
@@ -64,10 +76,20 @@ public final class Outbox: Sendable {
                         seq, txId.uuidString.lowercased(), caseId, kind, baseVersion, header.wallMillis, Data(hash),
                         Data(bytes), bytes.count, header.wallMillis,
                     ])
-                return Receipt(seq: seq, txId: txId, envelopeHash: hash)
+                let receipt = Receipt(seq: seq, txId: txId, envelopeHash: hash)
+                do {
+                    try alongside(db, receipt)
+                } catch let error as DatabaseError {
+                    throw error
+                } catch {
+                    throw AlongsideFailure(reason: String(describing: error))
+                }
+                return receipt
             }
         } catch let error as EnvelopeError {
             throw .sealing(error)
+        } catch let failure as AlongsideFailure {
+            throw .alongsideFailed(failure.reason)
         } catch {
             throw .storage(StorageError(error, path: database.path, operation: "enqueue"))
         }
@@ -222,6 +244,11 @@ public final class Outbox: Sendable {
         }
     }
 
+    /// Carries an `alongside` failure out of the write transaction (which rolls back).
+    private struct AlongsideFailure: Error {
+        var reason: String
+    }
+
     static func monotonicNanos() -> UInt64 {
         // CLOCK_MONOTONIC on Linux.
         DispatchTime.now().uptimeNanoseconds
@@ -242,6 +269,8 @@ public enum OutboxError: Error, Equatable, CustomStringConvertible {
     case entryMismatch(seq: UInt64)
     /// This handle can only read (`kit-agent queue`).
     case readOnly
+    /// Bookkeeping that had to commit together with the transaction failed; nothing was recorded.
+    case alongsideFailed(String)
 
     public var description: String {
         switch self {
@@ -252,6 +281,7 @@ public enum OutboxError: Error, Equatable, CustomStringConvertible {
             return "the queue skips from seq \(expected - 1) to \(found): a transaction is missing"
         case .entryMismatch(let seq): return "queue entry \(seq) does not match its stored envelope"
         case .readOnly: return "the queue was opened for reading only"
+        case .alongsideFailed(let reason): return "the transaction was NOT recorded: \(reason)"
         }
     }
 }

@@ -106,6 +106,33 @@ public final class AgentDatabase: Sendable {
                     );
                     """)
         }
+        migrator.registerMigration("v2-payment-intents") { db in
+            // The kit's own, unsealed record of card payments (issue #6, crash safety): only
+            // amounts, currency, trace and receipt numbers and outbox references — no personal
+            // data. At most one intent may be open at a time (the partial unique index).
+            try db.execute(
+                sql: """
+                    CREATE TABLE payment_intents (
+                        intent_tx_id TEXT PRIMARY KEY,
+                        case_id TEXT NOT NULL,
+                        base_version INTEGER NOT NULL,
+                        amount_cents INTEGER NOT NULL,
+                        currency INTEGER NOT NULL,
+                        previous_trace INTEGER,
+                        intent_seq INTEGER NOT NULL REFERENCES outbox(seq),
+                        state TEXT NOT NULL CHECK (state IN ('open', 'approved', 'not-paid')),
+                        outcome_seq INTEGER REFERENCES outbox(seq),
+                        trace_number INTEGER,
+                        receipt_number INTEGER,
+                        reason TEXT,
+                        recovery_attempts INTEGER NOT NULL DEFAULT 0,
+                        created_millis INTEGER NOT NULL,
+                        resolved_millis INTEGER
+                    );
+                    CREATE UNIQUE INDEX payment_intents_one_open ON payment_intents(state) WHERE state = 'open';
+                    CREATE INDEX payment_intents_by_case ON payment_intents(case_id);
+                    """)
+        }
         return migrator
     }
 }

@@ -12,11 +12,46 @@ public enum StepPayload {
         /// Terminal trace number (BMP 0B) and receipt number (BMP 87), when approved.
         public var trace: String?
         public var receipt: String?
-        public init(approved: Bool, amountCents: Int, trace: String? = nil, receipt: String? = nil) {
+        /// ISO 4217 numeric currency (978 = EUR), when the terminal reported it.
+        public var currencyCode: Int?
+        /// `txId` of the `payment.intent` transaction this outcome resolves, when the payment
+        /// ran through the kit's crash-safe payment flow.
+        public var intentTxId: String?
+        /// Why the payment did not happen (decline text, "terminal not reachable", …).
+        public var reason: String?
+        /// Whether the outcome was learned from the terminal after a crash or a broken link
+        /// (status enquiry 05 01 and repeat receipt 06 20) rather than from the payment itself.
+        public var recovered: Bool?
+        /// The terminal's receipt text lines (card number masked by the terminal).
+        public var receiptLines: [String]?
+        public init(
+            approved: Bool, amountCents: Int, trace: String? = nil, receipt: String? = nil, currencyCode: Int? = nil,
+            intentTxId: String? = nil, reason: String? = nil, recovered: Bool? = nil, receiptLines: [String]? = nil
+        ) {
             self.approved = approved
             self.amountCents = amountCents
             self.trace = trace
             self.receipt = receipt
+            self.currencyCode = currencyCode
+            self.intentTxId = intentTxId
+            self.reason = reason
+            self.recovered = recovered
+            self.receiptLines = receiptLines
+        }
+    }
+
+    /// `payment.intent`: committed before the terminal receives Authorization 06 01, so a payment
+    /// whose outcome the kit never saw can be found and resolved (issue #6, crash safety).
+    public struct PaymentIntent: Codable, Sendable, Equatable {
+        public var amountCents: Int
+        /// ISO 4217 numeric currency (978 = EUR).
+        public var currencyCode: Int
+        /// The terminal's last trace number known before the payment, if any.
+        public var previousTraceNumber: Int?
+        public init(amountCents: Int, currencyCode: Int, previousTraceNumber: Int? = nil) {
+            self.amountCents = amountCents
+            self.currencyCode = currencyCode
+            self.previousTraceNumber = previousTraceNumber
         }
     }
 

@@ -21,6 +21,8 @@ public struct AgentStatus: Codable, Sendable, Equatable {
     public var queue: QueueStats?
     /// Why the outbox cannot record transactions now (e.g. no server data key), if so.
     public var outboxProblem: String?
+    /// Card payments whose outcome is not recorded yet (the kit keeps asking the terminal).
+    public var unresolvedPayments: Int?
 
     public init(
         agentVersion: String,
@@ -31,7 +33,8 @@ public struct AgentStatus: Codable, Sendable, Equatable {
         kitId: String? = nil,
         unlocked: Bool? = nil,
         queue: QueueStats? = nil,
-        outboxProblem: String? = nil
+        outboxProblem: String? = nil,
+        unresolvedPayments: Int? = nil
     ) {
         self.agentVersion = agentVersion
         self.processID = processID
@@ -42,6 +45,7 @@ public struct AgentStatus: Codable, Sendable, Equatable {
         self.unlocked = unlocked
         self.queue = queue
         self.outboxProblem = outboxProblem
+        self.unresolvedPayments = unresolvedPayments
     }
 }
 

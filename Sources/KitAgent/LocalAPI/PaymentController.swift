@@ -1,0 +1,73 @@
+import Foundation
+import Hummingbird
+import KitCore
+import NIOCore
+
+extension PaymentResult: ResponseEncodable {}
+extension PaymentIntentRecord: ResponseEncodable {}
+
+/// `POST /v1/cases/{caseId}/payment` `{"amountCents": 1250}` (amount optional: the case's fees):
+/// takes a card payment on the EC terminal and answers its outcome — approved with trace and
+/// receipt number, not paid with the reason, or unknown (the kit asks the terminal by itself).
+/// `GET /v1/payments`: payments whose outcome is not recorded yet.
+struct PaymentController<Context: RequestContext> {
+    let desk: PaymentDesk
+    let sync: SyncService
+
+    struct Body: Decodable {
+        var amountCents: Int?
+    }
+
+    func register(on group: RouterGroup<Context>) {
+        group.post("cases/:caseId/payment") { request, context -> PaymentResult in
+            let caseId = try context.parameters.require("caseId")
+            let bytes = try await request.body.collect(upTo: 64 * 1024)
+            var amount: Int?
+            if bytes.readableBytes > 0 {
+                do {
+                    amount = try JSONDecoder().decode(Body.self, from: Data(bytes.readableBytesView)).amountCents
+                } catch {
+                    throw HTTPError(.badRequest, message: "the body must be JSON like {\"amountCents\": 1250}")
+                }
+            }
+            return try await self.pay(caseId: caseId, amountCents: amount)
+        }
+        group.get("payments") { _, _ -> [PaymentIntentRecord] in
+            try await self.unresolved()
+        }
+    }
+
+    func unresolved() async throws -> [PaymentIntentRecord] {
+        do {
+            return try await desk.unresolved()
+        } catch {
+            throw HTTPError(Self.status(for: error), message: error.description)
+        }
+    }
+
+    func pay(caseId: String, amountCents: Int?) async throws -> PaymentResult {
+        let result: PaymentResult
+        do {
+            result = try await desk.pay(caseId: caseId, amountCents: amountCents)
+        } catch {
+            throw HTTPError(Self.status(for: error), message: error.description)
+        }
+        await sync.trigger()
+        return result
+    }
+
+    static func status(for error: PaymentError) -> HTTPResponse.Status {
+        switch error {
+        case .caseUnavailable(let caseError):
+            switch caseError {
+            case .locked: return .unauthorized
+            case .noSuchCase: return .notFound
+            default: return .internalServerError
+            }
+        case .noAmount, .invalidAmount: return .badRequest
+        case .unresolvedPayment, .busy, .alreadyResolved: return .conflict
+        case .noSuchIntent: return .notFound
+        case .noTerminal, .notReady, .outbox: return .serviceUnavailable
+        }
+    }
+}

@@ -1,0 +1,243 @@
+import Foundation
+import KitCore
+import KitDrivers
+import Logging
+import Synchronization
+
+/// Takes card payments for checked-out cases on the kit's EC terminal so that a payment is never
+/// lost and never taken twice (issue #6; ZVT spec rev. 13.x Authorization 06 01, recovery with
+/// status enquiry 05 01 and repeat receipt 06 20):
+///
+/// 1. the `payment.intent` and the local ``PaymentIntentRecord`` commit in one transaction
+///    before anything is sent to the terminal;
+/// 2. the terminal's answer (approved, declined, aborted) commits as `payment.outcome` together
+///    with resolving the local record; an answer never seen (link broke after 06 01) leaves the
+///    intent open;
+/// 3. while any intent is open, no new payment starts; ``recoverUnresolved()`` asks the terminal
+///    what became of open intents (at start-up and, with backoff, until none is left).
+public actor PaymentDesk {
+    /// The terminal, or nil when none is configured (payments then refuse with a clear message).
+    public let terminal: ZVTTerminal?
+    private let ledger: PaymentLedger?
+    private let ledgerProblem: String?
+    private let cases: CaseStore
+    private let logger: Logger
+    private var running = false
+
+    public init(
+        ledger: PaymentLedger?, ledgerProblem: String? = nil, cases: CaseStore, terminal: ZVTTerminal?, logger: Logger
+    ) {
+        self.ledger = ledger
+        self.ledgerProblem = ledgerProblem
+        self.cases = cases
+        self.terminal = terminal
+        self.logger = logger
+    }
+
+    /// The desk of a running agent: ledger on the runtime's outbox, terminal from the configuration.
+    public init(runtime: KitRuntime, terminalAddress: PaymentTerminalAddress?, password: Int, logger: Logger) {
+        let terminal = terminalAddress.map { address in
+            ZVTTerminal(
+                transport: address.makeTransport(), configuration: ZVTTerminalConfiguration(password: password))
+        }
+        self.init(
+            ledger: runtime.outbox.map { PaymentLedger(database: runtime.database, outbox: $0) },
+            ledgerProblem: runtime.outboxProblem, cases: runtime.cases, terminal: terminal, logger: logger)
+    }
+
+    /// Takes `amountCents` (default: the sum of the case's fees) for a checked-out case. Returns
+    /// approved, not paid, or unknown (the link broke after the authorization was sent; the kit
+    /// keeps asking the terminal). Throws when the payment was not started.
+    public func pay(caseId: String, amountCents requested: Int? = nil) async throws(PaymentError) -> PaymentResult {
+        guard let terminal else { throw .noTerminal }
+        let ledger = try requireLedger()
+        guard !running else { throw .busy }
+        if let open = try ledger.unresolved().first {
+            throw .unresolvedPayment(caseId: open.caseId, amountCents: open.amountCents, intentTxId: open.intentTxId)
+        }
+        running = true
+        defer { running = false }
+
+        let snapshot: CaseSnapshot
+        do { snapshot = try await cases.snapshot(caseId: caseId) } catch { throw .caseUnavailable(error) }
+        let amount = requested ?? snapshot.fees.reduce(0) { $0 + $1.amountCents }
+        if requested == nil && amount == 0 { throw .noAmount(caseId: caseId) }
+        guard (1...99_999_999).contains(amount) else { throw .invalidAmount(amount) }
+        let currencyCode = await terminal.configuration.currencyCode
+        var previousTrace = await terminal.statistics.lastTraceNumber
+        if previousTrace == nil { previousTrace = try ledger.lastRecordedTraceNumber() }
+
+        let intent = try ledger.openIntent(
+            caseId: caseId, baseVersion: snapshot.version, amountCents: amount,
+            currencyCode: currencyCode, previousTraceNumber: previousTrace)
+        logger.info(
+            "payment intent recorded",
+            metadata: [
+                "case": "\(caseId)", "amountCents": "\(amount)", "intentSeq": "\(intent.intentSeq)",
+                "previousTrace": "\(previousTrace.map(String.init) ?? "none")",
+            ])
+
+        let receipt = ReceiptCollector()
+        let outcome: ZVTTransactionOutcome
+        do {
+            try await prepare(terminal)
+            outcome = try await terminal.pay(amountCents: amount, onEvent: { receipt.collect($0) })
+        } catch {
+            // Every error thrown here means the authorization was not sent.
+            return record(
+                intent, .notPaid(reason: "the terminal was not asked to pay: \(error.description)", recovered: false))
+        }
+        switch outcome {
+        case .approved(let details):
+            return record(
+                intent,
+                .approved(
+                    traceNumber: details.traceNumber, receiptNumber: details.receiptNumber, receiptLines: receipt.lines,
+                    recovered: false),
+                receiptLines: receipt.lines)
+        case .declined(let decline):
+            return record(
+                intent,
+                .notPaid(
+                    reason: "declined: \(decline.englishText)", traceNumber: decline.details?.traceNumber,
+                    recovered: false))
+        case .aborted(let decline):
+            return record(
+                intent,
+                .notPaid(
+                    reason: "aborted: \(decline.englishText)", traceNumber: decline.details?.traceNumber,
+                    recovered: false))
+        case .unknown(let error):
+            let finding = "the link to the terminal broke after the payment was sent (\(error.description))"
+            try? ledger.noteRecoveryAttempt(intentTxId: intent.intentTxId, finding: finding, attempt: false)
+            logger.warning(
+                "payment outcome unknown; recovery will ask the terminal",
+                metadata: ["case": "\(caseId)", "amountCents": "\(amount)", "intentSeq": "\(intent.intentSeq)"])
+            return PaymentResult(
+                status: .unknown, caseId: caseId, intentTxId: intent.intentTxId, amountCents: amount,
+                currencyCode: intent.currencyCode, reason: finding, receiptLines: receipt.lines)
+        }
+    }
+
+    /// Intents without recorded outcome, oldest first.
+    public func unresolved() throws(PaymentError) -> [PaymentIntentRecord] {
+        try requireLedger().unresolved()
+    }
+
+    /// What one recovery round (status enquiry 05 01, repeat receipt 06 20 per open intent) did.
+    public struct RecoveryRound: Sendable, Equatable {
+        /// Intents whose outcome was recorded in this round.
+        public var resolved: Int
+        /// Intents still open afterwards.
+        public var remaining: Int
+
+        public init(resolved: Int, remaining: Int) {
+            self.resolved = resolved
+            self.remaining = remaining
+        }
+    }
+
+    /// Asks the terminal about every open intent (05 01, 06 20; never 06 01) and records what it
+    /// says. An intent the terminal cannot account for stays open. Skipped while a payment runs.
+    public func recoverUnresolved() async -> RecoveryRound {
+        guard let ledger, !running else { return RecoveryRound(resolved: 0, remaining: 0) }
+        let open: [PaymentIntentRecord]
+        do {
+            open = try ledger.unresolved()
+        } catch {
+            logger.error("cannot read open payment intents", metadata: ["reason": "\(error)"])
+            return RecoveryRound(resolved: 0, remaining: 1)
+        }
+        guard !open.isEmpty else { return RecoveryRound(resolved: 0, remaining: 0) }
+        guard let terminal else {
+            for intent in open {
+                try? ledger.noteRecoveryAttempt(
+                    intentTxId: intent.intentTxId, finding: PaymentError.noTerminal.description)
+            }
+            return RecoveryRound(resolved: 0, remaining: open.count)
+        }
+        running = true
+        defer { running = false }
+        var resolved = 0
+        for intent in open {
+            let recorded: Set<Int>
+            do { recorded = try ledger.recordedTraceNumbers() } catch { continue }
+            let question = ZVTPaymentIntent(
+                id: intent.intentTxId, amountCents: intent.amountCents, currencyCode: intent.currencyCode,
+                previousTraceNumber: intent.previousTraceNumber)
+            let answer = await terminal.recover(question, recordedTraceNumbers: recorded)
+            let metadata: Logger.Metadata = ["case": "\(intent.caseId)", "intentSeq": "\(intent.intentSeq)"]
+            switch answer {
+            case .approved(let details, let receipt):
+                let result = record(
+                    intent,
+                    .approved(
+                        traceNumber: details.traceNumber, receiptNumber: details.receiptNumber,
+                        receiptLines: receipt.map(\.text), recovered: true))
+                if result.status == .approved { resolved += 1 }
+                logger.notice(
+                    "recovered payment: approved by the terminal",
+                    metadata: metadata.merging(["trace": "\(details.traceNumber.map(String.init) ?? "?")"]) { $1 })
+            case .notDone(let reason):
+                let result = record(intent, .notPaid(reason: reason, recovered: true))
+                if result.status == .notPaid { resolved += 1 }
+                logger.notice("recovered payment: not paid", metadata: metadata)
+            case .stillUnknown(let reason):
+                try? ledger.noteRecoveryAttempt(intentTxId: intent.intentTxId, finding: reason)
+                logger.warning("payment still unknown", metadata: metadata.merging(["reason": "\(reason)"]) { $1 })
+            }
+        }
+        return RecoveryRound(resolved: resolved, remaining: open.count - resolved)
+    }
+
+    // MARK: - Private
+
+    private func requireLedger() throws(PaymentError) -> PaymentLedger {
+        guard let ledger else { throw .notReady(ledgerProblem ?? "outbox unavailable") }
+        return ledger
+    }
+
+    /// Opens, registers (06 00) and enables the terminal as far as needed.
+    private func prepare(_ terminal: ZVTTerminal) async throws(ZVTTerminalError) {
+        if await terminal.state == .closed { try await terminal.open() }
+        if await !terminal.isClaimed { try await terminal.claim() }
+        if await !terminal.isEnabled { try await terminal.enable() }
+    }
+
+    /// Records the outcome; when that fails the intent stays open and recovery records it later.
+    private func record(
+        _ intent: PaymentIntentRecord, _ resolution: PaymentLedger.Resolution, receiptLines: [String] = []
+    ) -> PaymentResult {
+        guard let ledger else { return PaymentResult(record: intent) }
+        do {
+            let resolved = try ledger.resolve(intentTxId: intent.intentTxId, as: resolution)
+            logger.info(
+                "payment outcome recorded",
+                metadata: [
+                    "case": "\(intent.caseId)", "state": "\(resolved.state.rawValue)",
+                    "outcomeSeq": "\(resolved.outcomeSeq.map(String.init) ?? "?")",
+                    "trace": "\(resolved.traceNumber.map(String.init) ?? "none")",
+                ])
+            return PaymentResult(record: resolved, receiptLines: receiptLines)
+        } catch {
+            logger.error(
+                "payment outcome NOT recorded; recovery will ask the terminal again",
+                metadata: ["case": "\(intent.caseId)", "reason": "\(error)"])
+            try? ledger.noteRecoveryAttempt(intentTxId: intent.intentTxId, finding: error.description, attempt: false)
+            var open = intent
+            open.reason = "the terminal answered but the kit could not record it (\(error.description))"
+            return PaymentResult(record: open, receiptLines: receiptLines)
+        }
+    }
+}
+
+/// Collects the receipt lines a terminal sends during a payment (06 D1 / 06 D3).
+private final class ReceiptCollector: Sendable {
+    private let storage = Mutex<[String]>([])
+
+    var lines: [String] { storage.withLock { $0 } }
+
+    func collect(_ event: ZVTTerminalEvent) {
+        if case .receiptLine(let line) = event { storage.withLock { $0.append(line.text) } }
+    }
+}
