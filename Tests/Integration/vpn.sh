@@ -51,8 +51,10 @@ for ns in "$kitns" "$srvns"; do ip -n "$ns" link set lo up; done
 ip -n "$kitns" link set "bkv$tag" up; ip -n "$srvns" link set "bkw$tag" up
 (umask 077; wg genkey >"$work/kit.key"; wg genkey >"$work/srv.key")
 wg pubkey <"$work/kit.key" >"$work/kit.pub"; wg pubkey <"$work/srv.key" >"$work/srv.pub"
-ip netns exec "$kitns" wireguard-go -f "$wgkit" >"$work/wg-kit.log" 2>&1 & pids+=($!)
-ip netns exec "$srvns" wireguard-go -f "$wgsrv" >"$work/wg-srv.log" 2>&1 & pids+=($!)
+ip netns exec "$kitns" wireguard-go -f "$wgkit" >"$work/wg-kit.log" 2>&1 &
+pids+=($!)
+ip netns exec "$srvns" wireguard-go -f "$wgsrv" >"$work/wg-srv.log" 2>&1 &
+pids+=($!)
 wait_for "wireguard-go interfaces" 10 test -S "/var/run/wireguard/$wgkit.sock" -a -S "/var/run/wireguard/$wgsrv.sock"
 ip netns exec "$kitns" wg set "$wgkit" private-key "$work/kit.key" \
   peer "$(cat "$work/srv.pub")" endpoint 192.168.203.2:51820 allowed-ips 10.203.0.2/32 persistent-keepalive 5
@@ -63,12 +65,15 @@ ip -n "$kitns" link set "$wgkit" up; ip -n "$srvns" link set "$wgsrv" up
 
 # The city's server, reachable only through the tunnel.
 server=(--state-dir "$work/server")
-ip netns exec "$srvns" "$bin/sync-server" serve "${server[@]}" --host 10.203.0.2 --port 8480 \
-  --log-level notice 2>"$work/sync-server.log" & pids+=($!)
-url="http://10.203.0.2:8480"
-check "server reachable through the tunnel" \
-  wait_for "sync-server through WireGuard" 30 ip netns exec "$kitns" curl -fsS "$url/healthz"
-token="$("$bin/sync-server" kits enroll "${server[@]}" --kit-id kit-vpn-01)"
+# Mutual TLS: the server's certificate names its tunnel address; the kit pins the kit CA.
+SYNC_SERVER_TLS_HOSTNAMES="10.203.0.2" ip netns exec "$srvns" "$bin/sync-server" serve "${server[@]}" \
+  --host 10.203.0.2 --port 8480 --log-level notice 2>"$work/sync-server.log" &
+pids+=($!)
+url="https://10.203.0.2:8480"
+ca="$work/server/keys/kit-ca.pem"
+check "server reachable through the tunnel (TLS, certificate for 10.203.0.2)" \
+  wait_for "sync-server through WireGuard" 30 ip netns exec "$kitns" curl -fsS --cacert "$ca" "$url/healthz"
+token="$("$bin/sync-server" kits enroll "${server[@]}" --kit-id kit-vpn-01 2>/dev/null)"
 python3 - "$root/demo/cases.json" "$work/cases.json" <<'PY'
 import json, sys
 cases = json.load(open(sys.argv[1]))
@@ -81,10 +86,12 @@ PY
 # The kit, in its own namespace: it sees the VPN interface in its /sys/class/net.
 agent=(--state-dir "$work/agent")
 inkit() { ip netns exec "$kitns" "$@"; }
-inkit "$bin/kit-agent" enroll "${agent[@]}" --server "$url" --kit-id kit-vpn-01 --token "$token" >/dev/null
-KIT_AGENT_LINK_VPN_INTERFACE="$wgkit" KIT_AGENT_LINK_PROBE_INTERVAL=5 \
-  inkit "$bin/kit-agent" run "${agent[@]}" --server "$url" --api-port 7420 --log-level notice \
-  2>"$work/kit-agent.log" & pids+=($!)
+inkit "$bin/kit-agent" enroll "${agent[@]}" --server "$url" --kit-id kit-vpn-01 --token "$token" --ca-file "$ca" \
+  >/dev/null
+# (ip netns exec replaces itself with the agent, so $! is the agent's pid.)
+KIT_AGENT_LINK_VPN_INTERFACE="$wgkit" KIT_AGENT_LINK_PROBE_INTERVAL=5 ip netns exec "$kitns" \
+  "$bin/kit-agent" run "${agent[@]}" --server "$url" --api-port 7420 --log-level notice 2>"$work/kit-agent.log" &
+pids+=($!)
 wait_for "kit-agent local API" 30 test -s "$work/agent/run/local-api.json"
 echo "VPN-Test-Geheimnis" | inkit "$bin/kit-agent" unlock --initialize "${agent[@]}" >/dev/null
 inkit "$bin/kit-agent" sync "${agent[@]}" >/dev/null
@@ -97,8 +104,9 @@ check "agent sees the VPN interface down" \
   wait_for "link unreachable" 5 bash -c \
   "ip netns exec $kitns $bin/kit-agent status ${agent[*]} --json | grep -q '\"vpnInterfaceState\" : \"down\"'"
 
-# The clerk works on: COUNT transactions through the local API, all durable before each answer.
-python3 - "$work/agent/run/local-api.json" "$count" <<'PY' || failed=$((failed + 1))
+# The clerk works on: COUNT transactions through the local API (loopback of the kit's namespace),
+# each durable before its answer.
+ip netns exec "$kitns" python3 - "$work/agent/run/local-api.json" "$count" <<'PY' || failed=$((failed + 1))
 import http.client, json, sys
 endpoint = json.load(open(sys.argv[1]))
 connection = http.client.HTTPConnection("127.0.0.1", endpoint["port"], timeout=30)
@@ -116,7 +124,8 @@ stats() { inkit "$bin/kit-agent" queue stats "${agent[@]}" --json; }
 stats >"$work/before.json"
 last_seq() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["lastSeq"])' "$1"; }
 depth() { python3 -c 'import json,sys; s=json.load(open(sys.argv[1]))["byState"]; print(s.get("pending",0)+s.get("sent",0))' "$1"; }
-check "$count transactions queued while the VPN is down" test "$(depth "$work/before.json")" -eq "$count"
+check "$count transactions queued while the VPN is down" \
+  test "$(depth "$work/before.json")" -eq "$count" -a "$(last_seq "$work/before.json")" -ge "$count"
 
 # The VPN comes back. No new local write: only the interface changes.
 up_at=$(date +%s.%N)
@@ -136,7 +145,7 @@ check "no new local write while draining" test "$(last_seq "$work/now.json")" -e
 applied=$("$bin/sync-server" kits list "${server[@]}" | sed -nE 's/.*kit-vpn-01 .*last seq ([0-9]+).*/\1/p')
 check "server applied every transaction (last seq $applied)" test "${applied:-0}" -eq "$(last_seq "$work/before.json")"
 if [ -n "$first_ack" ]; then
-  python3 -c "import sys; u,f,d=map(float,sys.argv[1:]); print(f'vpn: link-up to first acknowledgement {f-u:.2f} s, to empty queue {d-u:.2f} s ({int(sys.argv[4])/(d-u):.0f} tx/s)')" \
+  python3 -c "import sys; u,f,d=map(float,sys.argv[1:4]); print(f'vpn: link-up to first acknowledgement {f-u:.2f} s, to empty queue {d-u:.2f} s ({int(sys.argv[4])/(d-u):.0f} tx/s)')" \
     "$up_at" "$first_ack" "$drained_at" "$count"
 fi
 if [ "$failed" -gt 0 ]; then
