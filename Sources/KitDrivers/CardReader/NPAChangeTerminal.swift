@@ -23,7 +23,15 @@ public enum NPAChangeTerminal {
         }
         let plain = ISO7816CardChannel(transport: transport)
         let cardAccessBytes: [UInt8]
+        let selectMF: ISO7816CommandAPDU
         do {
+            selectMF = try .selectFile(0x3F00)
+        } catch {
+            throw .transport(.apdu(error))
+        }
+        do {
+            // From the MF: a previous session may have left the eID application selected.
+            _ = try await plain.sendExpectingSuccess(selectMF)
             cardAccessBytes = try await plain.readFile(NPAFile.cardAccess.fid, limit: 4096)
         } catch {
             throw .from(error)
@@ -60,17 +68,12 @@ public enum NPATerminalAuthentication {
     {
         let chain = [credentials.documentVerifier, credentials.terminal]
         // OpenPACE checks the chain on our side too: a broken configuration fails before the card sees it.
-        let ephemeralKey = try await channel.withContext { (context) throws(NPAEACError) -> [UInt8] in
+        // OpenPACE's terminal role takes the key and the terminal certificate (for the signature
+        // algorithm); the chain itself is verified by the card.
+        let compressed = try await channel.withContext { (context) throws(NPAEACError) -> [UInt8] in
             try context.initializeTerminalAuthentication(
-                trustAnchor: credentials.cvca.encoded, privateKey: credentials.privateKey)
-            for certificate in chain where !context.importCertificate(certificate.encoded) {
-                throw .invalidTerminalCredentials(
-                    reason: "certificate \(certificate.holderReference) does not verify with its issuer's key")
-            }
+                trustAnchor: credentials.terminal.encoded, privateKey: credentials.privateKey)
             return try context.generateChipAuthenticationEphemeralKey()
-        }
-        let compressed = try await channel.withContext { (context) throws(NPAEACError) in
-            try context.compressedKey(ephemeralKey)
         }
         for certificate in chain {
             let dst = try await send(
@@ -79,7 +82,7 @@ public enum NPATerminalAuthentication {
                     try .npaMSESetDST(authorityReference: certificate.authorityReference)
                 })
             guard dst.statusWord == .success else {
-                throw .certificateRejectedByCard(holder: certificate.authorityReference, status: dst.statusWord)
+                throw .certificateRejectedByCard(holder: certificate.holderReference, status: dst.statusWord)
             }
             let verify = try await send(
                 channel,
@@ -110,7 +113,7 @@ public enum NPATerminalAuthentication {
         let chipKey = channel.chipPACEKey
         let signature = try await channel.withContext { (context) throws(NPAEACError) -> [UInt8] in
             try context.setTerminalAuthenticationNonce(challenge.data)
-            return try context.terminalSignature(ephemeralKey: ephemeralKey, chipPACEKey: chipKey)
+            return try context.terminalSignature(compressedEphemeralKey: compressed, chipPACEKey: chipKey)
         }
         let external = try await send(
             channel,

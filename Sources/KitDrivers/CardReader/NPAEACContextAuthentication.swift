@@ -6,8 +6,8 @@ import CEAC
 extension NPAEACContext {
     // MARK: - Terminal Authentication
 
-    /// Sets the trust anchor (a CVCA certificate) and, for the terminal, its private key (PKCS#8 or
-    /// SEC 1 DER). Dates are not checked against the system clock here: the caller checks them
+    /// Chip: sets the trust anchor (the CVCA certificate). Terminal: sets its own certificate (for
+    /// the signature algorithm) and its private key (PKCS#8 or SEC 1 DER). Dates are not checked against the system clock here: the caller checks them
     /// (terminal: today; chip: its own current date, TR-03110-3 §2.5).
     public func initializeTerminalAuthentication(
         trustAnchor: [UInt8], privateKey: [UInt8]? = nil
@@ -30,7 +30,8 @@ extension NPAEACContext {
         certificate.withUnsafeBufferPointer { TA_STEP2_import_certificate(context, $0.baseAddress, $0.count) } == 1
     }
 
-    /// Terminal: the ephemeral key pair for Chip Authentication; returns the public key.
+    /// Terminal: the ephemeral key pair for Chip Authentication; returns Comp() of the public key
+    /// (for MSE:Set AT tag 91; the full key comes from ``chipAuthenticationEphemeralKey()``).
     public func generateChipAuthenticationEphemeralKey() throws(NPAEACError) -> [UInt8] {
         guard let key = Self.consume(TA_STEP3_generate_ephemeral_key(context)) else {
             throw .library(step: "generate the ephemeral key for chip authentication")
@@ -38,14 +39,14 @@ extension NPAEACContext {
         return key
     }
 
-    /// Comp(): the compressed form of an EC public key (x coordinate, TR-03110-3 §A.2.2.3).
+    /// Comp(): the compressed form of an EC public key, its x coordinate (TR-03110-3 §A.2.2.3).
     public func compressedKey(_ key: [UInt8]) throws(NPAEACError) -> [UInt8] {
-        guard let input = Self.makeBuffer(key) else { throw .library(step: "compress a public key") }
-        defer { BUF_MEM_free(input) }
-        guard let compressed = Self.consume(EAC_Comp(context, EAC_ID_CA, input)) else {
-            throw .library(step: "compress a public key")
+        guard key.count >= 3, key.count % 2 == 1, key[0] == 0x04 else {
+            throw .malformedResponse(
+                step: "key compression",
+                reason: "not an uncompressed EC point (\(key.count) bytes, first \(key.first ?? 0))")
         }
-        return compressed
+        return Array(key[1...(key.count / 2)])
     }
 
     /// Terminal: stores the chip's challenge r_PICC (GET CHALLENGE).
@@ -55,11 +56,15 @@ extension NPAEACContext {
         guard TA_STEP4_set_nonce(context, input) == 1 else { throw .library(step: "store the card's challenge") }
     }
 
-    /// Terminal: the signature over ID_PICC ‖ r_PICC ‖ Comp(ephemeral key) for EXTERNAL AUTHENTICATE.
-    public func terminalSignature(ephemeralKey: [UInt8], chipPACEKey: [UInt8]) throws(NPAEACError) -> [UInt8] {
-        guard let own = Self.makeBuffer(ephemeralKey) else { throw .library(step: "sign the challenge") }
+    /// Terminal: the signature over ID_PICC = Comp(chip's PACE key) ‖ r_PICC ‖ Comp(ephemeral key)
+    /// for EXTERNAL AUTHENTICATE.
+    public func terminalSignature(
+        compressedEphemeralKey: [UInt8], chipPACEKey: [UInt8]
+    ) throws(NPAEACError) -> [UInt8] {
+        let chipID = try compressedKey(chipPACEKey)
+        guard let own = Self.makeBuffer(compressedEphemeralKey) else { throw .library(step: "sign the challenge") }
         defer { BUF_MEM_free(own) }
-        guard let chip = Self.makeBuffer(chipPACEKey) else { throw .library(step: "sign the challenge") }
+        guard let chip = Self.makeBuffer(chipID) else { throw .library(step: "sign the challenge") }
         defer { BUF_MEM_free(chip) }
         guard let signature = Self.consume(TA_STEP5_sign(context, own, chip, nil)) else {
             throw .library(step: "sign the challenge with the terminal key")

@@ -122,7 +122,8 @@ struct NPAEACTests {
             _ = try await session.readPlaceOfResidence()
         }
         // TA after a PACE without CHAT is refused.
-        let plain = try await NPAPACESession.establish(over: transport, password: .can, digits: "222222")
+        let plain = try await NPAPACESession.establish(
+            over: transport, password: .can, digits: "222222", cardAccess: CardSimulatorNPACard.cardAccess)
         await #expect(throws: NPAEACError.self) {
             try await NPATerminalAuthentication.run(over: plain, credentials: try pki.credentials())
         }
