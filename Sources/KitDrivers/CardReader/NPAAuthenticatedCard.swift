@@ -29,6 +29,25 @@ public struct NPAAuthenticatedCard: Sendable {
         }
     }
 
+    /// Reads DG4, DG5 and DG8 (given names, family names, date of birth).
+    public func readIdentity() async throws(NPAEACError) -> NPAIdentity {
+        let dg4 = try await readDataGroup(4, sfi: NPAIdentity.File.dg4.sfi)
+        let dg5 = try await readDataGroup(5, sfi: NPAIdentity.File.dg5.sfi)
+        let dg8 = try await readDataGroup(8, sfi: NPAIdentity.File.dg8.sfi)
+        do {
+            return try NPAIdentity(dg4: dg4, dg5: dg5, dg8: dg8)
+        } catch {
+            throw .dataGroup(error)
+        }
+    }
+
+    /// The identity check of the Änderungsterminal: identity (DG4, DG5, DG8) and address (DG17).
+    public func checkIdentity() async throws(NPAEACError) -> NPAIdentityCheck {
+        NPAIdentityCheck(
+            identity: try await readIdentity(), placeOfResidence: try await readPlaceOfResidence(),
+            terminalHolder: terminalHolder)
+    }
+
     /// Writes a new DG17 (needs the right "write DG17") and returns the bytes written.
     @discardableResult
     public func writePlaceOfResidence(_ place: NPAPlaceOfResidence) async throws(NPAEACError) -> [UInt8] {

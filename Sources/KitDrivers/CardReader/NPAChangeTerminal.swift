@@ -21,6 +21,9 @@ public enum NPAChangeTerminal {
             throw .terminalCertificateExpired(
                 holder: certificate.holderReference, expiration: certificate.expirationDate)
         }
+        if password == .can, !credentials.grantedRights.contains(.canAllowed) {
+            throw .notAllowed(operation: "work with the CAN", right: .canAllowed)
+        }
         let plain = ISO7816CardChannel(transport: transport)
         let cardAccessBytes: [UInt8]
         let selectMF: ISO7816CommandAPDU

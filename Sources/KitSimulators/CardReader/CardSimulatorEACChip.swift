@@ -8,7 +8,8 @@ import KitDrivers
 /// - the certificate chain is verified against the trust anchor (the CVCA certificate) by OpenPACE;
 ///   validity is checked against the chip's current date, which moves forward to the effective date
 ///   of each accepted certificate (TR-03110-3 §2.5);
-/// - the effective rights are the CHAT of PACE ∩ terminal ∩ DV ∩ CVCA;
+/// - the effective rights are the CHAT of PACE ∩ terminal ∩ DV ∩ CVCA (none after PACE with the
+///   CAN unless "CAN allowed" is among them);
 /// - Chip Authentication uses a static brainpoolP256r1 key pair; after its answer secure messaging
 ///   continues with the new keys.
 final class CardSimulatorEACChip {
@@ -25,6 +26,7 @@ final class CardSimulatorEACChip {
     private var context: NPAEACContext?
     private var chipPACEKey: [UInt8] = []
     private var paceCHAT: NPACertificateHolderAuthorization?
+    private var pacePassword: NPAPACEPassword?
     private var taInitialized = false
     private var verificationKeyHolder: String?
     private var currentKeyHolder: String?
@@ -47,11 +49,15 @@ final class CardSimulatorEACChip {
     }
 
     /// PACE finished: TA may follow on this context.
-    func startSession(context: NPAEACContext, chipPACEKey: [UInt8], chat: NPACertificateHolderAuthorization?) {
+    func startSession(
+        context: NPAEACContext, chipPACEKey: [UInt8], chat: NPACertificateHolderAuthorization?,
+        password: NPAPACEPassword
+    ) {
         endSession()
         self.context = context
         self.chipPACEKey = chipPACEKey
         paceCHAT = chat
+        pacePassword = password
     }
 
     /// Secure messaging ended or the card was reset.
@@ -59,6 +65,7 @@ final class CardSimulatorEACChip {
         context = nil
         chipPACEKey = []
         paceCHAT = nil
+        pacePassword = nil
         taInitialized = false
         currentKeyHolder = nil
         documentVerifier = nil
@@ -193,6 +200,8 @@ final class CardSimulatorEACChip {
         effectiveRights = paceCHAT.rights.intersection(terminal.holderAuthorization.rights)
             .intersection(documentVerifier.holderAuthorization.rights)
             .intersection(trustAnchor.holderAuthorization.rights)
+        // PACE with the CAN opens the eID data only to terminals with "CAN allowed" (TR-03110-4 §2.2.3.2).
+        if pacePassword == .can && !effectiveRights.contains(.canAllowed) { effectiveRights = [] }
         return CardSimulatorResponse.status(0x9000)
     }
 

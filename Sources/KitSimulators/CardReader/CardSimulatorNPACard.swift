@@ -38,6 +38,10 @@ public final class CardSimulatorNPACard: CardSimulatorCard {
         protocolIdentifier: NPAObjectIdentifiers.pace.appending(2, 2), version: 2,
         parameterID: NPAStandardizedDomainParameters.brainpoolP256r1.rawValue)
 
+    /// The identity of the test specimen: ERIKA MUSTERMANN, born 12 August 1964.
+    public static let testIdentity = NPAIdentity(
+        givenNames: "ERIKA", familyNames: "MUSTERMANN", dateOfBirth: "19640812")
+
     /// Chip Authentication v2 with id-CA-ECDH-AES-CBC-CMAC-128, key id 65.
     public static let chipAuthenticationInfo = NPAChipAuthenticationInfo(
         protocolIdentifier: NPAObjectIdentifiers.caECDH.appending(2), version: 2, keyID: 65)
@@ -81,7 +85,8 @@ public final class CardSimulatorNPACard: CardSimulatorCard {
     ///   (``CardSimulatorTerminalPKI/cvca``); without one every terminal chain is refused.
     public init(
         passwords: Passwords = Passwords(), placeOfResidence: NPAPlaceOfResidence,
-        trustAnchor: NPACVCertificate? = nil, fault: CardSimulatorFault = .none
+        identity: NPAIdentity = CardSimulatorNPACard.testIdentity, trustAnchor: NPACVCertificate? = nil,
+        fault: CardSimulatorFault = .none
     ) {
         self.passwords = passwords
         self.fault = fault
@@ -100,6 +105,14 @@ public final class CardSimulatorNPACard: CardSimulatorCard {
         default: break
         }
         let dg17 = (try? placeOfResidence.encoded()) ?? []
+        let identityGroups = identity.encodedDataGroups
+        let identityFiles = [
+            (NPAIdentity.File.dg4, 4, identityGroups.dg4), (NPAIdentity.File.dg5, 5, identityGroups.dg5),
+            (NPAIdentity.File.dg8, 8, identityGroups.dg8),
+        ].map { file, group, content in
+            CardSimulatorFile(
+                fid: file.fid, sfi: file.sfi, content: content, read: .authorized(.read(dataGroup: group)))
+        }
         fileSystem = CardSimulatorFileSystem(
             masterFiles: [
                 CardSimulatorFile(fid: NPAFile.cardAccess.fid, sfi: NPAFile.cardAccess.sfi, content: access),
@@ -110,7 +123,7 @@ public final class CardSimulatorNPACard: CardSimulatorCard {
             applications: [
                 CardSimulatorApplication(
                     aid: NPAFile.eIDApplicationAID,
-                    files: [
+                    files: identityFiles + [
                         CardSimulatorFile(
                             fid: NPAFile.dg17.fid, sfi: NPAFile.dg17.sfi, content: dg17,
                             read: .authorized(.read(dataGroup: 17)), write: .authorized(.write(dataGroup: 17))),
@@ -299,7 +312,7 @@ public final class CardSimulatorNPACard: CardSimulatorCard {
                 if run.password == .can { canAuthenticatedInSession = true }
                 if run.password == .pin { pinRetryCounter = 3 }
                 let messaging = NPASecureMessaging(context: context)
-                eac.startSession(context: context, chipPACEKey: run.ownKey, chat: run.chat)
+                eac.startSession(context: context, chipPACEKey: run.ownKey, chat: run.chat, password: run.password)
                 if secured {
                     pendingMessaging = messaging
                 } else {

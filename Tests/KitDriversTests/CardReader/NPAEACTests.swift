@@ -21,7 +21,10 @@ struct NPAEACTests {
         let session = try await NPAChangeTerminal.authenticate(
             over: transport, digits: "222222", credentials: try pki.credentials())
         #expect(session.effectiveRights == .changeTerminal)
-        #expect(try await session.readPlaceOfResidence() == CardSimulatorTestData.address)
+        let check = try await session.checkIdentity()
+        #expect(check.identity == CardSimulatorNPACard.testIdentity)
+        #expect(check.placeOfResidence == CardSimulatorTestData.address)
+        #expect(check.terminalHolder == pki.terminal.holderReference)
         try await session.writePlaceOfResidence(Self.newAddress)
         #expect(try await session.readPlaceOfResidence() == Self.newAddress)
         // A new session (new PACE, TA, CA) sees the written address: the card keeps it.
@@ -81,6 +84,35 @@ struct NPAEACTests {
             try await overconfident.writePlaceOfResidence(Self.newAddress)
         }
         #expect(try await session.readPlaceOfResidence() == CardSimulatorTestData.address)
+    }
+
+    @Test func withoutCANAllowedTheCardOpensNothingAfterPACEWithTheCAN() async throws {
+        var rights = NPAAuthenticationTerminalRights.changeTerminal
+        rights.remove(.canAllowed)
+        let pki = try CardSimulatorTerminalPKI.generate(terminalRights: rights)
+        let transport = CardSimulatorDirectTransport(card: Self.card(trusting: pki))
+        await #expect(throws: NPAEACError.notAllowed(operation: "work with the CAN", right: .canAllowed)) {
+            _ = try await NPAChangeTerminal.authenticate(
+                over: transport, digits: "222222", credentials: try pki.credentials())
+        }
+        #expect(transport.log.isEmpty)
+        // With the PIN the same terminal reads the address.
+        let session = try await NPAChangeTerminal.authenticate(
+            over: transport, password: .pin, digits: "111111", credentials: try pki.credentials())
+        #expect(try await session.readPlaceOfResidence() == CardSimulatorTestData.address)
+        // The card enforces the rule too: TA and CA after PACE with the CAN leave the data closed.
+        let channel = try await NPAPACESession.establish(
+            over: transport, password: .can, digits: "222222", cardAccess: CardSimulatorNPACard.cardAccess,
+            chat: pki.terminal.holderAuthorization)
+        try await NPATerminalAuthentication.run(over: channel, credentials: try pki.credentials())
+        try await NPAChipAuthentication.run(
+            over: channel, cardAccess: try NPACardAccess(bytes: CardSimulatorNPACard.cardAccess))
+        let forced = NPAAuthenticatedCard(channel: channel, effectiveRights: .all, terminalHolder: "forced")
+        await #expect(
+            throws: NPAEACError.refusedByCard(operation: "read DG17", status: .securityStatusNotSatisfied)
+        ) {
+            _ = try await forced.readPlaceOfResidence()
+        }
     }
 
     @Test func expiredTerminalCertificateIsNamedBeforeTheCardIsTouched() async throws {
