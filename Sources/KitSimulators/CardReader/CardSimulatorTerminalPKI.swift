@@ -31,7 +31,8 @@ public struct CardSimulatorTerminalPKI: Sendable {
         let cvcaKey = try CardSimulatorECKey()
         let dvKey = try CardSimulatorECKey()
         let terminalKey = try CardSimulatorECKey()
-        let mnemonic = String(cvcaHolder.dropFirst(2).prefix(4))
+        // "DEKITCVCA00001" → "DEKITDV00001", "DEKITAT00001".
+        let mnemonic = String(cvcaHolder.dropFirst(2).dropLast(5)).replacingOccurrences(of: "CVCA", with: "")
         let dvHolder = "DE\(mnemonic)DV00001"
         let terminalHolder = "DE\(mnemonic)AT00001"
         let cvca = try issue(
