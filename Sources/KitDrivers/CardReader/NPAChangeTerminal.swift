@@ -75,7 +75,7 @@ public enum NPATerminalAuthentication {
         // algorithm); the chain itself is verified by the card.
         let compressed = try await channel.withContext { (context) throws(NPAEACError) -> [UInt8] in
             try context.initializeTerminalAuthentication(
-                trustAnchor: credentials.terminal.encoded, privateKey: credentials.privateKey)
+                certificate: credentials.terminal.encoded, privateKey: credentials.privateKey)
             return try context.generateChipAuthenticationEphemeralKey()
         }
         for certificate in chain {

@@ -6,13 +6,14 @@ import CEAC
 extension NPAEACContext {
     // MARK: - Terminal Authentication
 
-    /// Chip: sets the trust anchor (the CVCA certificate). Terminal: sets its own certificate (for
-    /// the signature algorithm) and its private key (PKCS#8 or SEC 1 DER). Dates are not checked against the system clock here: the caller checks them
-    /// (terminal: today; chip: its own current date, TR-03110-3 §2.5).
+    /// Chip: `certificate` is the trust anchor (the CVCA certificate). Terminal: its own certificate
+    /// (for the signature algorithm) and its private key (PKCS#8 or SEC 1 DER). Dates are not
+    /// checked against the system clock here: the caller checks them (terminal: today; chip: its
+    /// own current date, TR-03110-3 §2.5).
     public func initializeTerminalAuthentication(
-        trustAnchor: [UInt8], privateKey: [UInt8]? = nil
+        certificate: [UInt8], privateKey: [UInt8]? = nil
     ) throws(NPAEACError) {
-        let ok = trustAnchor.withUnsafeBufferPointer { anchor in
+        let ok = certificate.withUnsafeBufferPointer { anchor in
             if let privateKey {
                 return privateKey.withUnsafeBufferPointer { key in
                     EAC_CTX_init_ta(context, key.baseAddress, key.count, anchor.baseAddress, anchor.count)
@@ -20,7 +21,7 @@ extension NPAEACContext {
             }
             return EAC_CTX_init_ta(context, nil, 0, anchor.baseAddress, anchor.count)
         }
-        guard ok == 1 else { throw .library(step: "load the CVCA certificate and terminal key") }
+        guard ok == 1 else { throw .library(step: "load the certificate and key for terminal authentication") }
         TA_disable_checks(context)
     }
 

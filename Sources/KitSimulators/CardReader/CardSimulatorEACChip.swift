@@ -147,7 +147,7 @@ final class CardSimulatorEACChip {
         // Expired by the chip's date: TR-03110-3 §2.5 (a terminal certificate is checked, not trusted).
         guard certificate.expirationDate >= currentDate else { return CardSimulatorResponse.status(0x6300) }
         if !taInitialized {
-            guard (try? context.initializeTerminalAuthentication(trustAnchor: trustAnchor.encoded)) != nil else {
+            guard (try? context.initializeTerminalAuthentication(certificate: trustAnchor.encoded)) != nil else {
                 return CardSimulatorResponse.status(0x6F00)
             }
             taInitialized = true

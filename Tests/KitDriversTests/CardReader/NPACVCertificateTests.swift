@@ -57,7 +57,7 @@ struct NPACVCertificateTests {
     func openPACEAcceptsTheChain() throws {
         let pki = try CardSimulatorTerminalPKI.generate()
         let context = try NPAEACContext(cardAccess: CardSimulatorNPACard.cardAccess)
-        try context.initializeTerminalAuthentication(trustAnchor: pki.cvca.encoded)
+        try context.initializeTerminalAuthentication(certificate: pki.cvca.encoded)
         #expect(context.importCertificate(pki.documentVerifier.encoded))
         var tampered = pki.terminal
         tampered.holderAuthorization.rights = .all
