@@ -41,8 +41,11 @@ final class CardSimulatorEACChip {
     /// Set after the CA answer: the response still goes out under the PACE keys, then the keys switch.
     var switchKeysAfterResponse = false
 
-    init(trustAnchor: NPACVCertificate?) {
+    private let fault: CardSimulatorFault
+
+    init(trustAnchor: NPACVCertificate?, fault: CardSimulatorFault = .none) {
         self.trustAnchor = trustAnchor
+        self.fault = fault
         currentDate = trustAnchor?.effectiveDate ?? NPACVDate(.now)
         chipKey = try? CardSimulatorECKey()
         chipPublicKey = (try? chipKey?.publicPoint()) ?? []
@@ -236,13 +239,12 @@ final class CardSimulatorEACChip {
         }
         chipAuthenticated = true
         switchKeysAfterResponse = true
-        return CardSimulatorResponse.data(
-            BERTLV.constructed(
-                .application(28),
-                [
-                    .primitive(.context(1, constructed: false), answer.nonce),
-                    .primitive(.context(2, constructed: false), answer.token),
-                ]
-            ).encoded)
+        var token = answer.token
+        if fault == .wrongChipAuthenticationToken, !token.isEmpty { token[0] ^= 0x01 }
+        var objects: [BERTLV] = [.primitive(.context(1, constructed: false), answer.nonce)]
+        if fault != .missingChipAuthenticationToken {
+            objects.append(.primitive(.context(2, constructed: false), token))
+        }
+        return CardSimulatorResponse.data(BERTLV.constructed(.application(28), objects).encoded)
     }
 }

@@ -90,7 +90,7 @@ public final class CardSimulatorNPACard: CardSimulatorCard {
     ) {
         self.passwords = passwords
         self.fault = fault
-        let eac = CardSimulatorEACChip(trustAnchor: trustAnchor)
+        let eac = CardSimulatorEACChip(trustAnchor: trustAnchor, fault: fault)
         self.eac = eac
         let cardSecurity = NPACardSecurity.unsigned(securityInfos: [
             NPACardSecurity.chipAuthenticationPublicKeyInfo(

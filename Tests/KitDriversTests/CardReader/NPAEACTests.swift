@@ -178,6 +178,30 @@ struct NPAEACTests {
         }
     }
 
+    @Test func aChipWithAWrongOrMissingTokenIsNotGenuine() async throws {
+        let pki = try CardSimulatorTerminalPKI.generate()
+        let wrong = CardSimulatorNPACard(
+            placeOfResidence: CardSimulatorTestData.address, trustAnchor: pki.cvca,
+            fault: .wrongChipAuthenticationToken)
+        await #expect(throws: NPAEACError.chipAuthenticationFailed) {
+            _ = try await NPAChangeTerminal.authenticate(
+                over: CardSimulatorDirectTransport(card: wrong), digits: "222222", credentials: try pki.credentials())
+        }
+        let missing = CardSimulatorNPACard(
+            placeOfResidence: CardSimulatorTestData.address, trustAnchor: pki.cvca,
+            fault: .missingChipAuthenticationToken)
+        do {
+            _ = try await NPAChangeTerminal.authenticate(
+                over: CardSimulatorDirectTransport(card: missing), digits: "222222", credentials: try pki.credentials())
+            Issue.record("CA without a token was accepted")
+        } catch {
+            guard case .malformedResponse(step: "chip authentication", _) = error else {
+                Issue.record("unexpected error \(error)")
+                return
+            }
+        }
+    }
+
     @Test func tamperedChipAuthenticationAnswerIsRejected() async throws {
         let pki = try CardSimulatorTerminalPKI.generate()
         let transport = TamperingTransport(base: CardSimulatorDirectTransport(card: Self.card(trusting: pki)))

@@ -180,7 +180,9 @@ struct PCSCIntegrationTests {
         _ = try await device.connectCard()
         let session = try await NPAChangeTerminal.authenticate(
             over: device.transport, digits: "222222", credentials: try pki.credentials())
-        #expect(try await session.readPlaceOfResidence() == CardSimulatorTestData.address)
+        let check = try await session.checkIdentity()
+        #expect(check.identity == CardSimulatorNPACard.testIdentity)
+        #expect(check.placeOfResidence == CardSimulatorTestData.address)
         try await session.writePlaceOfResidence(NPAEACTests.newAddress)
         #expect(try await session.readPlaceOfResidence() == NPAEACTests.newAddress)
         await device.close()
