@@ -11,3 +11,7 @@
 #include <openssl/crypto.h>
 #include <openssl/objects.h>
 #include <openssl/rand.h>
+#include <openssl/bn.h>
+#include <openssl/ec.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>

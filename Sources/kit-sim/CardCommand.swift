@@ -15,7 +15,12 @@ struct CardCommand: AsyncParsableCommand {
 
             --type iso   a plain ISO 7816 test card with a few files (SELECT, READ BINARY).
             --type npa   the chip side of a German ID card: EF.CardAccess, PACE with CAN, PIN or \
-            PUK, secure messaging. The passwords and the address are test values, never real ones.
+            PUK, secure messaging, Terminal and Chip Authentication, DG17 read and write. The \
+            passwords, the address and the terminal PKI are test values, never real ones.
+
+            --terminal-pki DIR   (npa) the CVCA the card trusts: if DIR holds cvca.cvcert it is used; \
+            otherwise a new test PKI is generated and cvca.cvcert, dv.cvcert, terminal.cvcert and \
+            terminal.pkcs8 are written to DIR for the agent's configuration.
             """
     )
 
@@ -40,6 +45,9 @@ struct CardCommand: AsyncParsableCommand {
 
     @Option(help: "Address in DG17 of the simulated ID card: \"STREET|CITY|COUNTRY|ZIP\".")
     var address = "HEIDESTRASSE 17|KOELN|D|51147"
+
+    @Option(help: "Folder with the test terminal PKI (npa): reuse cvca.cvcert there, or generate and write one.")
+    var terminalPKI: String?
 
     @Option(help: "Pull the card when command number N+1 arrives, without answering it.")
     var removeAfter: Int?
@@ -69,7 +77,8 @@ struct CardCommand: AsyncParsableCommand {
                         street: fields[0].isEmpty ? nil : fields[0], city: fields[1], country: fields[2],
                         zipCode: fields[3].isEmpty ? nil : fields[3])))
             card = CardSimulatorNPACard(
-                passwords: .init(can: can, pin: pin, puk: puk), placeOfResidence: place)
+                passwords: .init(can: can, pin: pin, puk: puk), placeOfResidence: place,
+                trustAnchor: try trustAnchor())
         }
         let link = CardSimulatorVPCDLink(card: card, port: port, removeAfter: removeAfter)
         try link.insert()
@@ -92,5 +101,23 @@ struct CardCommand: AsyncParsableCommand {
         case .connectFailed(let reason):
             throw ValidationError(reason)
         }
+    }
+
+    /// The CVCA certificate the simulated card trusts: loaded from, or generated into, --terminal-pki.
+    private func trustAnchor() throws -> NPACVCertificate? {
+        guard let terminalPKI else { return nil }
+        let folder = URL(fileURLWithPath: terminalPKI, isDirectory: true)
+        let existing = folder.appendingPathComponent(NPATerminalCredentials.FileName.cvca)
+        if FileManager.default.fileExists(atPath: existing.path) {
+            let certificate = try NPACVCertificate(bytes: Array(try Data(contentsOf: existing)))
+            print("kit-sim card: trusting CVCA \(certificate.holderReference) from \(existing.path)")
+            return certificate
+        }
+        let pki = try CardSimulatorTerminalPKI.generate()
+        try pki.write(to: folder)
+        print(
+            "kit-sim card: wrote a test terminal PKI (CVCA \(pki.cvca.holderReference), terminal "
+                + "\(pki.terminal.holderReference), valid until \(pki.terminal.expirationDate)) to \(folder.path)")
+        return pki.cvca
     }
 }

@@ -8,7 +8,7 @@ import Foundation
 /// Not thread-safe: one owner (a session actor or the card simulator's I/O thread) uses it.
 /// Key material stays inside OpenPACE and is wiped by `EAC_CTX_clear_free`.
 public final class NPAEACContext: @unchecked Sendable {
-    private let context: UnsafeMutablePointer<EAC_CTX>
+    let context: UnsafeMutablePointer<EAC_CTX>
 
     private static let libraryReady: Bool = {
         EAC_init()
@@ -32,6 +32,11 @@ public final class NPAEACContext: @unchecked Sendable {
 
     deinit {
         EAC_CTX_clear_free(context)
+    }
+
+    /// Registers OpenPACE's object identifiers (NIDs) with OpenSSL; needed before using them.
+    public static func initializeLibrary() {
+        _ = libraryReady
     }
 
     // MARK: - PACE (TR-03110-2 §3.2.1, steps as named by OpenPACE)

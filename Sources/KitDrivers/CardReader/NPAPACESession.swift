@@ -10,9 +10,10 @@ public enum NPAPACESession {
     /// - Parameters:
     ///   - transport: the card connection, or an ``NPASecureChannel`` (PIN after CAN for a suspended PIN).
     ///   - cardAccess: EF.CardAccess if already read; otherwise it is read (SELECT 011C, READ BINARY).
+    ///   - chat: the rights asked for, sent in MSE:Set AT when Terminal Authentication follows.
     public static func establish(
         over transport: any CardReaderAPDUTransport, password: NPAPACEPassword, digits: String,
-        cardAccess: [UInt8]? = nil
+        cardAccess: [UInt8]? = nil, chat: NPACertificateHolderAuthorization? = nil
     ) async throws(NPAPACEError) -> NPASecureChannel {
         try validate(password, digits)
         let channel = ISO7816CardChannel(transport: transport)
@@ -40,7 +41,9 @@ public enum NPAPACESession {
         // MSE:Set AT announces protocol and password; 63Cx here reports the retry counter.
         let mse: ISO7816CommandAPDU
         do {
-            mse = try .npaMSESetATForPACE(protocol: info.protocolIdentifier, password: password)
+            mse = try .npaMSESetATForPACE(
+                protocol: info.protocolIdentifier, password: password, certificateHolderAuthorizationTemplate: chat?.tlv
+            )
         } catch {
             throw .transport(.apdu(error))
         }
@@ -114,7 +117,7 @@ public enum NPAPACESession {
         } else {
             raw = transport
         }
-        return NPASecureChannel(rawTransport: raw, context: context)
+        return NPASecureChannel(rawTransport: raw, context: context, chipPACEKey: chipKey)
     }
 
     /// Checks the password's form: CAN 6 digits, PIN 5 (transport PIN) or 6, PUK 10 (TR-03127 §4).

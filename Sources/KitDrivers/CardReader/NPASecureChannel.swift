@@ -8,14 +8,31 @@
 public actor NPASecureChannel: ISO7816CommandSending, CardReaderAPDUTransport {
     /// The unprotected transport underneath (the card connection).
     public nonisolated let rawTransport: any CardReaderAPDUTransport
-    private let messaging: NPASecureMessaging
-    private let context: NPAEACContext
+    private var messaging: NPASecureMessaging
+    let context: NPAEACContext
+    /// The chip's ephemeral PACE public key: ID_PICC for Terminal Authentication (TR-03110-2 §3.3).
+    nonisolated let chipPACEKey: [UInt8]
     private var superseded = false
 
-    init(rawTransport: any CardReaderAPDUTransport, context: NPAEACContext) {
+    init(rawTransport: any CardReaderAPDUTransport, context: NPAEACContext, chipPACEKey: [UInt8] = []) {
         self.rawTransport = rawTransport
         self.context = context
+        self.chipPACEKey = chipPACEKey
         self.messaging = NPASecureMessaging(context: context)
+    }
+
+    /// Runs `body` with the OpenPACE context in the channel's isolation (TA and CA steps).
+    func withContext<T: Sendable>(
+        _ body: @Sendable (NPAEACContext) throws(NPAEACError) -> T
+    ) throws(NPAEACError) -> T {
+        try body(context)
+    }
+
+    /// After Chip Authentication: continues with the new session keys and SSC 0 (TR-03110-2 §3.4).
+    func switchToChipAuthenticationKeys() throws(NPAEACError) {
+        guard !superseded, !messaging.isClosed else { throw .transport(.secureMessaging(.sessionClosed)) }
+        try context.startChipAuthenticationSecureMessaging()
+        messaging = NPASecureMessaging(context: context)
     }
 
     /// Marks the channel unusable because a newer PACE replaced its keys.

@@ -8,7 +8,8 @@
 /// ``unprotectCommand(_:)`` and ``protectResponse(_:)``. After any error the keys are out of
 /// step and the object refuses further use.
 public final class NPASecureMessaging: @unchecked Sendable {
-    private let context: NPAEACContext
+    /// The OpenPACE context whose session keys protect the APDUs.
+    public let context: NPAEACContext
     private var failed = false
 
     static let tagCryptogram = BERTLVTag.context(7, constructed: false)  // 87

@@ -16,4 +16,8 @@ public enum CardSimulatorFault: Sendable, Equatable {
     case hugeLength
     /// Never answer APDUs (the reader's call must time out).
     case mute
+    /// Answer Chip Authentication with a wrong authentication token (a cloned or forged chip).
+    case wrongChipAuthenticationToken
+    /// Answer Chip Authentication with a 7C template that lacks the token (82).
+    case missingChipAuthenticationToken
 }

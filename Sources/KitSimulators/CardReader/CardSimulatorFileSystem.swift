@@ -7,8 +7,10 @@ public enum CardSimulatorAccess: Sendable, Equatable {
     case always
     /// Only under secure messaging (after PACE).
     case secureMessaging
-    /// Only after Terminal and Chip Authentication (the simulator does not offer them yet).
+    /// Only after Terminal and Chip Authentication.
     case terminalAuthenticated
+    /// Only after Terminal and Chip Authentication with `right` in the effective CHAT (TR-03110-4 §2.2.3.2).
+    case authorized(NPAAuthenticationTerminalRights)
     /// Never.
     case never
 }

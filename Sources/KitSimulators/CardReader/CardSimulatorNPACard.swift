@@ -8,8 +8,11 @@ import KitDrivers
 /// - PACE with CAN, PIN or PUK (OpenPACE's chip role), then secure messaging;
 /// - PIN retry counter 3 → 63C2 → 63C1 (suspended: PIN only inside a CAN session) → 63C0
 ///   (blocked; RESET RETRY COUNTER after PACE with the PUK unblocks it);
-/// - the eID application with DG17 (place of residence) and DG18, readable only after Terminal
-///   and Chip Authentication, which this simulator does not offer yet: they answer 6982.
+/// - Terminal Authentication v2 against a trust anchor (a CVCA certificate) and Chip
+///   Authentication v2 with a static key in EF.CardSecurity (``CardSimulatorEACChip``);
+/// - the eID application with DG17 (place of residence) and DG18, readable and writable only after
+///   Terminal and Chip Authentication with the matching rights in the effective CHAT (6982 otherwise);
+///   a written DG17 stays for the life of the card object.
 public final class CardSimulatorNPACard: CardSimulatorCard {
     public let atr: [UInt8] = CardSimulatorATR.germanIDCardTest
 
@@ -35,13 +38,19 @@ public final class CardSimulatorNPACard: CardSimulatorCard {
         protocolIdentifier: NPAObjectIdentifiers.pace.appending(2, 2), version: 2,
         parameterID: NPAStandardizedDomainParameters.brainpoolP256r1.rawValue)
 
+    /// The identity of the test specimen: ERIKA MUSTERMANN, born 12 August 1964.
+    public static let testIdentity = NPAIdentity(
+        givenNames: "ERIKA", familyNames: "MUSTERMANN", dateOfBirth: "19640812")
+
+    /// Chip Authentication v2 with id-CA-ECDH-AES-CBC-CMAC-128, key id 65.
+    public static let chipAuthenticationInfo = NPAChipAuthenticationInfo(
+        protocolIdentifier: NPAObjectIdentifiers.caECDH.appending(2), version: 2, keyID: 65)
+
     /// EF.CardAccess of the simulated card (TR-03110-3 §A.1.2).
     public static let cardAccess: [UInt8] = NPACardAccess(securityInfos: [
         .pace(paceInfo),
         .terminalAuthentication(NPATerminalAuthenticationInfo(version: 2)),
-        .chipAuthentication(
-            NPAChipAuthenticationInfo(
-                protocolIdentifier: NPAObjectIdentifiers.caECDH.appending(2), version: 2, keyID: 65)),
+        .chipAuthentication(chipAuthenticationInfo),
         .chipAuthenticationDomainParameter(
             NPAChipAuthenticationDomainParameterInfo(
                 protocolIdentifier: NPAObjectIdentifiers.caECDH,
@@ -59,20 +68,36 @@ public final class CardSimulatorNPACard: CardSimulatorCard {
     private var secureMessaging: NPASecureMessaging?
     private var authenticatedWith: NPAPACEPassword?
     private var canAuthenticatedInSession = false
+    private let eac: CardSimulatorEACChip
 
     private struct PACERun {
         var password: NPAPACEPassword
+        var chat: NPACertificateHolderAuthorization?
         var context: NPAEACContext?
         var step = 0
         var terminalKey: [UInt8] = []
+        var ownKey: [UInt8] = []
     }
 
     /// Creates the card with its address in DG17.
+    ///
+    /// - Parameter trustAnchor: the CVCA certificate the card trusts for Terminal Authentication
+    ///   (``CardSimulatorTerminalPKI/cvca``); without one every terminal chain is refused.
     public init(
-        passwords: Passwords = Passwords(), placeOfResidence: NPAPlaceOfResidence, fault: CardSimulatorFault = .none
+        passwords: Passwords = Passwords(), placeOfResidence: NPAPlaceOfResidence,
+        identity: NPAIdentity = CardSimulatorNPACard.testIdentity, trustAnchor: NPACVCertificate? = nil,
+        fault: CardSimulatorFault = .none
     ) {
         self.passwords = passwords
         self.fault = fault
+        let eac = CardSimulatorEACChip(trustAnchor: trustAnchor, fault: fault)
+        self.eac = eac
+        let cardSecurity = NPACardSecurity.unsigned(securityInfos: [
+            NPACardSecurity.chipAuthenticationPublicKeyInfo(
+                point: eac.chipPublicKey, parameters: .brainpoolP256r1, keyID: CardSimulatorEACChip.keyID),
+            NPASecurityInfo.chipAuthentication(Self.chipAuthenticationInfo).tlv,
+            NPASecurityInfo.pace(Self.paceInfo).tlv,
+        ])
         var access = Self.cardAccess
         switch fault {
         case .badTLVLength: access = [0x31, 0x82, 0xFF, 0xF0] + access.dropFirst(2)
@@ -80,22 +105,31 @@ public final class CardSimulatorNPACard: CardSimulatorCard {
         default: break
         }
         let dg17 = (try? placeOfResidence.encoded()) ?? []
+        let identityGroups = identity.encodedDataGroups
+        let identityFiles = [
+            (NPAIdentity.File.dg4, 4, identityGroups.dg4), (NPAIdentity.File.dg5, 5, identityGroups.dg5),
+            (NPAIdentity.File.dg8, 8, identityGroups.dg8),
+        ].map { file, group, content in
+            CardSimulatorFile(
+                fid: file.fid, sfi: file.sfi, content: content, read: .authorized(.read(dataGroup: group)))
+        }
         fileSystem = CardSimulatorFileSystem(
             masterFiles: [
                 CardSimulatorFile(fid: NPAFile.cardAccess.fid, sfi: NPAFile.cardAccess.sfi, content: access),
                 CardSimulatorFile(
-                    fid: NPAFile.cardSecurity.fid, sfi: NPAFile.cardSecurity.sfi, content: [0x30, 0x00],
+                    fid: NPAFile.cardSecurity.fid, sfi: NPAFile.cardSecurity.sfi, content: cardSecurity,
                     read: .secureMessaging),
             ],
             applications: [
                 CardSimulatorApplication(
                     aid: NPAFile.eIDApplicationAID,
-                    files: [
+                    files: identityFiles + [
                         CardSimulatorFile(
-                            fid: NPAFile.dg17.fid, sfi: NPAFile.dg17.sfi, content: dg17, read: .terminalAuthenticated,
-                            write: .terminalAuthenticated),
+                            fid: NPAFile.dg17.fid, sfi: NPAFile.dg17.sfi, content: dg17,
+                            read: .authorized(.read(dataGroup: 17)), write: .authorized(.write(dataGroup: 17))),
                         CardSimulatorFile(
-                            fid: NPAFile.dg18.fid, sfi: NPAFile.dg18.sfi, content: [], read: .terminalAuthenticated),
+                            fid: NPAFile.dg18.fid, sfi: NPAFile.dg18.sfi, content: [],
+                            read: .authorized(.read(dataGroup: 18)), write: .authorized(.write(dataGroup: 18))),
                     ])
             ])
     }
@@ -109,6 +143,7 @@ public final class CardSimulatorNPACard: CardSimulatorCard {
         secureMessaging = nil
         authenticatedWith = nil
         canAuthenticatedInSession = false
+        eac.endSession()
     }
 
     public func respond(to apdu: [UInt8]) -> [UInt8] {
@@ -133,6 +168,15 @@ public final class CardSimulatorNPACard: CardSimulatorCard {
             endSecureSession()
             return CardSimulatorResponse.status(0x6988)
         }
+        if eac.switchKeysAfterResponse {
+            // Chip Authentication answered under the PACE keys; from now on the CA keys hold (SSC 0).
+            eac.switchKeysAfterResponse = false
+            guard (try? messaging.context.startChipAuthenticationSecureMessaging()) != nil else {
+                endSecureSession()
+                return protected.encoded
+            }
+            secureMessaging = NPASecureMessaging(context: messaging.context)
+        }
         if let next = pendingMessaging {
             // A PACE inside the channel finished: its answer used the old keys, the rest the new ones.
             secureMessaging = next
@@ -149,6 +193,7 @@ public final class CardSimulatorNPACard: CardSimulatorCard {
         authenticatedWith = nil
         canAuthenticatedInSession = false
         pace = nil
+        eac.endSession()
     }
 
     private func process(_ command: ISO7816CommandAPDU, secured: Bool) -> [UInt8] {
@@ -156,8 +201,13 @@ public final class CardSimulatorNPACard: CardSimulatorCard {
             switch access {
             case .always: return true
             case .secureMessaging: return secured
-            case .terminalAuthenticated, .never: return false
+            case .terminalAuthenticated: return secured && self.eac.chipAuthenticated
+            case .authorized(let right): return secured && self.eac.grants(right)
+            case .never: return false
             }
+        }
+        if eac.handles(command) {
+            return eac.respond(to: command, secured: secured)
         }
         switch command.ins {
         case 0xA4:
@@ -191,7 +241,14 @@ public final class CardSimulatorNPACard: CardSimulatorCard {
             return CardSimulatorResponse.status(0x6A80)
         }
         guard password != .mrz else { return CardSimulatorResponse.status(0x6A88) }
-        pace = PACERun(password: password)
+        var chat: NPACertificateHolderAuthorization?
+        if let template = objects.first(where: { $0.tag == .application(76) }) {
+            guard let decoded = try? NPACertificateHolderAuthorization(tlv: template) else {
+                return CardSimulatorResponse.status(0x6A80)
+            }
+            chat = decoded
+        }
+        pace = PACERun(password: password, chat: chat)
         guard password == .pin else { return CardSimulatorResponse.status(0x9000) }
         switch pinRetryCounter {
         case 3: return CardSimulatorResponse.status(0x9000)
@@ -241,6 +298,7 @@ public final class CardSimulatorNPACard: CardSimulatorCard {
                 try context.computeSharedSecret(otherPublicKey: terminalKey)
                 try context.deriveKeys()
                 run.terminalKey = terminalKey
+                run.ownKey = own
                 run.step = 3
                 pace = run
                 return reply([.primitive(.context(4, constructed: false), own)])
@@ -254,6 +312,7 @@ public final class CardSimulatorNPACard: CardSimulatorCard {
                 if run.password == .can { canAuthenticatedInSession = true }
                 if run.password == .pin { pinRetryCounter = 3 }
                 let messaging = NPASecureMessaging(context: context)
+                eac.startSession(context: context, chipPACEKey: run.ownKey, chat: run.chat, password: run.password)
                 if secured {
                     pendingMessaging = messaging
                 } else {

@@ -192,7 +192,8 @@ public final class CardSimulatorVPCDLink: @unchecked Sendable {
             case .oversizedResponse(let count):
                 return .reply([UInt8](repeating: 0xA5, count: max(0, min(count, 0xFFFD))) + [0x90, 0x00])
             case .mute: return .silent
-            case .none, .badTLVLength, .hugeLength: break
+            case .none, .badTLVLength, .hugeLength, .wrongChipAuthenticationToken, .missingChipAuthenticationToken:
+                break
             }
             var response = card.respond(to: bytes)
             // vpcd reads a 1-byte payload as a control message; a card never answers with 1 byte.

@@ -167,4 +167,24 @@ struct NPADataGroupTests {
         }
         #expect(decoded > 0)
     }
+
+    @Test("DG4, DG5, DG8 of the test specimen decode and re-encode; hostile input is a typed error")
+    func identity() throws {
+        let dg4 = hex("64 07 0C 05 45 52 49 4B 41")
+        let dg5 = hex("65 0C 0C 0A 4D 55 53 54 45 52 4D 41 4E 4E")
+        let dg8 = hex("68 0A 12 08 31 39 36 34 30 38 31 32")
+        let identity = try NPAIdentity(dg4: dg4, dg5: dg5, dg8: dg8)
+        #expect(identity == NPAIdentity(givenNames: "ERIKA", familyNames: "MUSTERMANN", dateOfBirth: "19640812"))
+        #expect(identity.encodedDataGroups.dg4 == dg4)
+        #expect(identity.encodedDataGroups.dg5 == dg5)
+        #expect(identity.encodedDataGroups.dg8 == dg8)
+        #expect(throws: NPADataGroupError.self) { try NPAIdentity(dg4: dg5, dg5: dg5, dg8: dg8) }
+        #expect(throws: NPADataGroupError.self) {
+            try NPAIdentity(dg4: dg4, dg5: dg5, dg8: hex("68 0A 12 08 31 39 36 34 30 38 31 41"))
+        }
+        var random = ISO7816SeededGenerator(seed: 0xD608)
+        for _ in 0..<2000 {
+            _ = try? NPAIdentity(dg4: random.mutate(dg4), dg5: random.mutate(dg5), dg8: random.mutate(dg8))
+        }
+    }
 }

@@ -168,6 +168,26 @@ struct PCSCIntegrationTests {
         await device.close()
     }
 
+    @Test func afterTAAndCATheDG17ReadsAndAWrittenDG17ReadsBackThroughPCSC() async throws {
+        let daemon = try PCSCTestDaemon()
+        defer { daemon.stop() }
+        let pki = try CardSimulatorTerminalPKI.generate()
+        let card = CardSimulatorNPACard(placeOfResidence: CardSimulatorTestData.address, trustAnchor: pki.cvca)
+        let link = CardSimulatorVPCDLink(card: card)
+        try link.insert()
+        defer { link.remove() }
+        let device = try await openDevice()
+        _ = try await device.connectCard()
+        let session = try await NPAChangeTerminal.authenticate(
+            over: device.transport, digits: "222222", credentials: try pki.credentials())
+        let check = try await session.checkIdentity()
+        #expect(check.identity == CardSimulatorNPACard.testIdentity)
+        #expect(check.placeOfResidence == CardSimulatorTestData.address)
+        try await session.writePlaceOfResidence(NPAEACTests.newAddress)
+        #expect(try await session.readPlaceOfResidence() == NPAEACTests.newAddress)
+        await device.close()
+    }
+
     @Test func hostileResponsesAreTypedErrors() async throws {
         let daemon = try PCSCTestDaemon()
         defer { daemon.stop() }
