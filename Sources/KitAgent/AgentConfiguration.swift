@@ -30,6 +30,11 @@ public struct AgentConfiguration: Sendable, Equatable {
     /// Seconds an acknowledged transaction's sealed payload is kept (re-send to a server restored
     /// from backup) before it is shredded.
     public var outboxRetention: Double
+    /// Folder with the Änderungsterminal's certificate chain and key (cvca.cvcert, dv.cvcert,
+    /// terminal.cvcert, terminal.pkcs8); nil: ID-card steps refuse.
+    public var cardTerminalCredentials: String?
+    /// PC/SC reader for the ID card; nil: the first one pcscd lists.
+    public var cardReaderName: String?
     /// Name of the VPN interface to watch (e.g. `wg0`); nil: only the server probe tells.
     public var vpnInterface: String?
     /// The EC terminal (ZVT over TCP or serial); nil: no terminal, payments refuse.
@@ -51,6 +56,8 @@ public struct AgentConfiguration: Sendable, Equatable {
         public static let lockIdleTimeout = "lock.idleTimeout"
         public static let outboxRetention = "outbox.retention"
         public static let vpnInterface = "link.vpnInterface"
+        public static let cardTerminalCredentials = "card.terminalCredentials"
+        public static let cardReaderName = "card.reader"
         public static let terminalAddress = "terminal.zvt.address"
         public static let terminalPassword = "terminal.zvt.password"
     }
@@ -127,6 +134,17 @@ public struct AgentConfiguration: Sendable, Equatable {
             }
             vpnInterface = name
         }
+        if let folder = config.string(Key.cardTerminalCredentials), !folder.isEmpty {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue
+            else {
+                throw .invalidValue(
+                    key: Key.cardTerminalCredentials, value: folder,
+                    expected: "a folder with cvca.cvcert, dv.cvcert, terminal.cvcert and terminal.pkcs8")
+            }
+            cardTerminalCredentials = folder
+        }
+        if let reader = config.string(Key.cardReaderName), !reader.isEmpty { cardReaderName = reader }
         if let address = config.string(Key.terminalAddress), !address.isEmpty {
             terminalAddress = try PaymentTerminalAddress.parse(address, key: Key.terminalAddress)
         }

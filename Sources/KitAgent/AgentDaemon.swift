@@ -60,7 +60,10 @@ public struct AgentDaemon: Sendable {
         StepController(recorder: StepRecorder(runtime: runtime), sync: sync).register(on: api)
         EvidenceController(
             signatures: SignatureStation(runtime: runtime, logger: logger),
-            fingerprints: FingerprintStation(runtime: runtime, logger: logger), sync: sync
+            fingerprints: FingerprintStation(runtime: runtime, logger: logger),
+            identity: IdentityStation(
+                runtime: runtime, credentialsDirectory: configuration.cardTerminalCredentials, logger: logger),
+            cardReaderName: configuration.cardReaderName, sync: sync
         ).register(on: api)
         let desk = PaymentDesk(
             runtime: runtime, terminalAddress: configuration.terminalAddress,

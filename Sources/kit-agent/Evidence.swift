@@ -61,3 +61,55 @@ extension KitAgentCommand {
         }
     }
 }
+
+extension KitAgentCommand {
+    struct Identity: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check the citizen's ID card on the reader against the case and record the result.",
+            discussion: """
+                The kit opens the card with its card access number (CAN, six digits on the front), \
+                authenticates as Änderungsterminal (certificates in card.terminalCredentials) and compares \
+                names and date of birth with the case. Only the outcome is recorded, not the card's data.
+                """
+        )
+
+        @OptionGroup var options: AgentOptions
+        @Option(name: .customLong("case"), help: "The case id.") var caseId: String
+        @Option(help: "The card access number printed on the ID card (6 digits).") var can: String
+
+        func run() async throws {
+            let stateDirectory = try await options.resolveStateDirectory()
+            let (seq, result) = try await LocalAPIClient(stateDirectory: stateDirectory).checkIdentity(
+                caseId: caseId, can: can)
+            if result.matchesCase {
+                print("identity confirmed for case \(caseId) (transaction \(seq))")
+            } else {
+                print(
+                    "the ID card does not match case \(caseId): \(result.mismatches.joined(separator: ", ")) "
+                        + "differ (recorded as transaction \(seq))")
+                throw ExitCode(2)
+            }
+        }
+    }
+
+    struct Address: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write the citizen's new address to the ID card and record the change for the register.",
+            discussion: "The new address is read back from the card before the change is recorded."
+        )
+
+        @OptionGroup var options: AgentOptions
+        @Option(name: .customLong("case"), help: "The case id.") var caseId: String
+        @Option(help: "The card access number printed on the ID card (6 digits).") var can: String
+        @Option(help: "Street and house number.") var street: String
+        @Option(help: "Five-digit postal code.") var zip: String
+        @Option(help: "City.") var city: String
+
+        func run() async throws {
+            let stateDirectory = try await options.resolveStateDirectory()
+            let seq = try await LocalAPIClient(stateDirectory: stateDirectory).changeAddress(
+                caseId: caseId, can: can, address: CaseSnapshot.Address(street: street, zip: zip, city: city))
+            print("new address written to the ID card and recorded for case \(caseId) as transaction \(seq)")
+        }
+    }
+}

@@ -9,7 +9,11 @@ public struct EvidenceKit: Sendable {
     public let runtime: KitRuntime
     public let serverDataKey = P256.KeyAgreement.PrivateKey()
 
-    public init() async throws {
+    public static let defaultCitizen = CaseSnapshot.Citizen(
+        citizenId: "c-1", givenNames: "Erika", familyName: "Mustermann", dateOfBirth: "1940-08-12",
+        address: .init(street: "Heidestraße 17", zip: "51147", city: "Köln"))
+
+    public init(citizen: CaseSnapshot.Citizen = EvidenceKit.defaultCitizen) async throws {
         let directory = try StateDirectory.prepare(temporaryPath("kit-evidence"))
         let keys = try KitKeyStore(stateDirectory: directory)
         try keys.installServerDataKey(serverDataKey.publicKey)
@@ -21,9 +25,7 @@ public struct EvidenceKit: Sendable {
         try await runtime.cases.store(
             CaseSnapshot(
                 caseId: Self.caseId, version: 4, title: "Personalausweis",
-                citizen: .init(
-                    citizenId: "c-1", givenNames: "Erika", familyName: "Mustermann", dateOfBirth: "1940-08-12",
-                    address: .init(street: "Heidestraße 17", zip: "51147", city: "Köln")),
+                citizen: citizen,
                 steps: [.identify, .sign, .fingerprints, .complete]))
     }
 

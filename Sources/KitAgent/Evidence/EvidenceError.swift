@@ -26,6 +26,14 @@ public enum EvidenceError: Error, CustomStringConvertible {
     case emptyFingerprintSet
     /// The finger set could not be serialised.
     case fingerprintEncoding(String)
+    /// The ID card session failed (wrong CAN, card pulled, terminal certificate refused, …).
+    case idCard(NPAEACError)
+    /// The ID-card reader is not usable (pcscd stopped, no reader, no card).
+    case cardReader(CardReaderError)
+    /// The kit has no Änderungsterminal certificates configured (`card.terminalCredentials`).
+    case noTerminalCredentials
+    /// The card's DG17 did not read back as written.
+    case addressNotWritten
     /// Writing to the outbox failed.
     case outbox(OutboxError)
 
@@ -47,6 +55,12 @@ public enum EvidenceError: Error, CustomStringConvertible {
         case .fingerprintScanner(let error): return "the fingerprint scanner is not ready: \(error)"
         case .emptyFingerprintSet: return "the finger set holds no finger, neither captured nor skipped"
         case .fingerprintEncoding(let reason): return "the finger set could not be stored: \(reason)"
+        case .idCard(let error): return error.description
+        case .cardReader(let error): return "the ID-card reader is not ready: \(error)"
+        case .noTerminalCredentials:
+            return "this kit has no Änderungsterminal certificates: set card.terminalCredentials to their folder"
+        case .addressNotWritten:
+            return "the new address did not read back from the ID card; nothing was recorded, please try again"
         case .outbox(let error): return error.description
         }
     }

@@ -59,9 +59,17 @@ public struct EvidenceRecorder: Sendable {
     private func enqueue(
         caseId: String, kind: TransactionKind, facts: some Encodable, attachment: [UInt8]
     ) async throws(EvidenceError) -> Outbox.Receipt {
-        guard let outbox = runtime.outbox else { throw .notReady(runtime.outboxProblem ?? "outbox unavailable") }
         let snapshot: CaseSnapshot
         do { snapshot = try await runtime.cases.snapshot(caseId: caseId) } catch { throw .caseUnavailable(error) }
+        return try await enqueue(
+            caseId: caseId, kind: kind, baseVersion: snapshot.version, facts: facts, attachment: attachment)
+    }
+
+    /// Seals `facts` (and an optional binary attachment) as one transaction of `kind`.
+    func enqueue(
+        caseId: String, kind: TransactionKind, baseVersion: UInt64, facts: some Encodable, attachment: [UInt8] = []
+    ) async throws(EvidenceError) -> Outbox.Receipt {
+        guard let outbox = runtime.outbox else { throw .notReady(runtime.outboxProblem ?? "outbox unavailable") }
         let payload: [UInt8]
         do {
             payload = try StepPayload.compose(facts: facts, attachment: attachment)
@@ -70,7 +78,7 @@ public struct EvidenceRecorder: Sendable {
         }
         do {
             return try outbox.enqueue(
-                caseId: caseId, kind: kind.rawValue, baseVersion: snapshot.version, payload: payload)
+                caseId: caseId, kind: kind.rawValue, baseVersion: baseVersion, payload: payload)
         } catch {
             throw .outbox(error)
         }

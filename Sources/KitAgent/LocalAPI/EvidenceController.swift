@@ -11,12 +11,37 @@ import Logging
 /// - `POST /v1/cases/{caseId}/fingerprints` `{"skip": {"leftIndex": "injured"}}` runs the BSI
 ///   finger plan on the scanner and records the finger set.
 ///
-/// Both answer 201 with the outbox seq once the one transaction is durable, and an error with
+/// - `POST /v1/cases/{caseId}/identity` `{"can": "123456"}` checks the ID card against the case
+///   (PACE, Terminal and Chip Authentication, DG4/DG5/DG8);
+/// - `POST /v1/cases/{caseId}/address` `{"can": …, "street": …, "zip": …, "city": …}` writes the new
+///   place of residence to the card (DG17) and records the register change.
+///
+/// All answer 201 with the outbox seq once the one transaction is durable, and an error with
 /// nothing recorded otherwise. They hold the request open while the citizen signs or scans.
 struct EvidenceController<Context: RequestContext> {
     let signatures: SignatureStation
     let fingerprints: FingerprintStation
+    let identity: IdentityStation
+    let cardReaderName: String?
     let sync: SyncService
+
+    struct IdentityRequest: Decodable {
+        /// The six-digit card access number printed on the card's front.
+        var can: String
+    }
+
+    struct AddressRequest: Decodable {
+        var can: String
+        var street: String
+        var zip: String
+        var city: String
+    }
+
+    struct IdentityChecked: ResponseEncodable {
+        var seq: UInt64
+        var txId: String
+        var result: IdentityStation.IdentityResult
+    }
 
     struct SignatureRequest: Decodable {
         var text: String
@@ -41,11 +66,61 @@ struct EvidenceController<Context: RequestContext> {
             let body = try await request.decode(as: SignatureRequest.self, context: context)
             return try await self.sign(caseId: caseId, body)
         }
+        group.post("cases/:caseId/identity") { request, context -> EditedResponse<IdentityChecked> in
+            let caseId = try context.parameters.require("caseId")
+            let body = try await request.decode(as: IdentityRequest.self, context: context)
+            return try await self.checkIdentity(caseId: caseId, body)
+        }
+        group.post("cases/:caseId/address") { request, context -> EditedResponse<Recorded> in
+            let caseId = try context.parameters.require("caseId")
+            let body = try await request.decode(as: AddressRequest.self, context: context)
+            return try await self.changeAddress(caseId: caseId, body)
+        }
         group.post("cases/:caseId/fingerprints") { request, context -> EditedResponse<Recorded> in
             let caseId = try context.parameters.require("caseId")
             let body = try await request.decode(as: FingerprintRequest.self, context: context)
             return try await self.takeFingerprints(caseId: caseId, skips: try Self.skips(body.skip ?? [:]))
         }
+    }
+
+    static func checkCAN(_ can: String) throws {
+        guard can.count == 6, can.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+            throw HTTPError(.badRequest, message: "the card access number (CAN) has six digits, printed on the card")
+        }
+    }
+
+    func checkIdentity(caseId: String, _ body: IdentityRequest) async throws -> EditedResponse<IdentityChecked> {
+        try Self.checkCAN(body.can)
+        let outcome: (receipt: Outbox.Receipt, result: IdentityStation.IdentityResult)
+        do {
+            outcome = try await identity.withCard(readerName: cardReaderName) { transport throws(EvidenceError) in
+                try await identity.checkIdentity(caseId: caseId, can: body.can, over: transport)
+            }
+        } catch {
+            throw HTTPError(Self.status(for: error), message: error.description)
+        }
+        await sync.trigger()
+        return EditedResponse(
+            status: .created,
+            response: IdentityChecked(
+                seq: outcome.receipt.seq, txId: outcome.receipt.txId.uuidString.lowercased(), result: outcome.result))
+    }
+
+    func changeAddress(caseId: String, _ body: AddressRequest) async throws -> EditedResponse<Recorded> {
+        try Self.checkCAN(body.can)
+        guard !body.street.isEmpty, !body.city.isEmpty, body.zip.count == 5, body.zip.allSatisfy(\.isNumber) else {
+            throw HTTPError(.badRequest, message: "the new address needs street, a five-digit zip and city")
+        }
+        let address = CaseSnapshot.Address(street: body.street, zip: body.zip, city: body.city)
+        let receipt: Outbox.Receipt
+        do {
+            receipt = try await identity.withCard(readerName: cardReaderName) { transport throws(EvidenceError) in
+                try await identity.changeAddress(caseId: caseId, can: body.can, to: address, over: transport)
+            }
+        } catch {
+            throw HTTPError(Self.status(for: error), message: error.description)
+        }
+        return await recorded(receipt)
     }
 
     func sign(caseId: String, _ body: SignatureRequest) async throws -> EditedResponse<Recorded> {
@@ -115,7 +190,13 @@ struct EvidenceController<Context: RequestContext> {
             case .noSuchCase: return .notFound
             default: return .internalServerError
             }
-        case .noSignaturePad, .noFingerprintScanner, .signaturePad, .fingerprintScanner: return .serviceUnavailable
+        case .noSignaturePad, .noFingerprintScanner, .signaturePad, .fingerprintScanner, .cardReader,
+            .noTerminalCredentials:
+            return .serviceUnavailable
+        case .idCard(let error):
+            if case .pace(.wrongPassword) = error { return .forbidden }
+            return .conflict
+        case .addressNotWritten: return .conflict
         case .fingerprintCapture, .bindingBroken, .emptyFingerprintSet: return .conflict
         case .notReady, .outbox, .signatureRecord, .fingerprintEncoding: return .serviceUnavailable
         }

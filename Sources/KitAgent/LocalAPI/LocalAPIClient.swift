@@ -76,6 +76,35 @@ public struct LocalAPIClient: Sendable {
         public var skipped: [StepPayload.FingerprintSet.Skip]?
     }
 
+    /// `POST /v1/cases/{caseId}/identity`: checks the ID card on the reader against the case.
+    public func checkIdentity(caseId: String, can: String) async throws(AgentError) -> (
+        seq: UInt64, result: IdentityStation.IdentityResult
+    ) {
+        struct Answer: Decodable {
+            var seq: UInt64
+            var result: IdentityStation.IdentityResult
+        }
+        let data: Data
+        do { data = try JSONEncoder().encode(["can": can]) } catch { throw .localAPI(reason: "\(error)") }
+        let body = try await send(.POST, "/v1/cases/\(Self.escaped(caseId))/identity", body: data)
+        do {
+            let answer = try JSONDecoder().decode(Answer.self, from: body)
+            return (answer.seq, answer.result)
+        } catch {
+            throw .localAPI(reason: "identity answer cannot be read (\(error))")
+        }
+    }
+
+    /// `POST /v1/cases/{caseId}/address`: writes the new address to the ID card and records it.
+    public func changeAddress(caseId: String, can: String, address: CaseSnapshot.Address) async throws(AgentError)
+        -> UInt64
+    {
+        try await evidence(
+            "/v1/cases/\(Self.escaped(caseId))/address",
+            body: ["can": can, "street": address.street, "zip": address.zip, "city": address.city]
+        ).seq
+    }
+
     /// `POST /v1/cases/{caseId}/signature`: the citizen signs `text` on the pad.
     public func captureSignature(caseId: String, text: String) async throws(AgentError) -> EvidenceRecorded {
         try await evidence("/v1/cases/\(Self.escaped(caseId))/signature", body: ["text": text])
