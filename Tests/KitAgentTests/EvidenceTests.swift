@@ -152,9 +152,11 @@ struct FingerprintStationTests {
         }
     }
 
-    @Test func aScannerGoneMidSetRecordsNothing() async throws {
+    @Test func aScannerFailingMidSetRecordsNothing() async throws {
+        // (A removed device is the driver suites' case; removing libfprint's virtual device here
+        // would take it away from the suites that run after this one in the same process.)
         let kit = try await EvidenceKit()
-        let result = try await capture("clean,remove", kit: kit, skips: [:])
+        let result = try await capture("clean,error", kit: kit, skips: [:])
         guard case .failure(.fingerprintCapture(let error)) = result else {
             Issue.record("expected the capture to stop, got \(result)")
             return

@@ -222,11 +222,15 @@ final class ChildProcesses: @unchecked Sendable {
     private let lock = NSLock()
     private var processes: [Process] = []
 
-    func start(_ executable: URL, _ arguments: [String], output: Pipe? = nil, log: String? = nil) throws -> Process {
+    func start(
+        _ executable: URL, _ arguments: [String], environment: [String: String]? = nil, output: Pipe? = nil,
+        log: String? = nil
+    ) throws -> Process {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("KIT_AGENT_") }
+        process.environment =
+            environment ?? ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("KIT_AGENT_") }
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = output ?? FileHandle.nullDevice
         if let log, FileManager.default.createFile(atPath: log, contents: nil),

@@ -90,6 +90,7 @@ public actor SyncClient {
                 case .applied, .duplicate:
                     try outbox.record(answer: result.outcome.rawValue, for: result.seq, state: .acknowledged)
                     summary.acknowledged += 1
+                    if result.outcome == .duplicate { summary.duplicates += 1 }
                 case .conflict, .rejected:
                     let reason = [result.conflict?.rawValue, result.reason].compactMap { $0 }.joined(separator: ": ")
                     try outbox.record(answer: effective.rawValue, for: result.seq, state: .parked, parkReason: reason)
@@ -216,6 +217,8 @@ public actor SyncClient {
 /// What one sync achieved.
 public struct SyncSummary: Codable, Sendable, Equatable {
     public var acknowledged = 0
+    /// Of the acknowledged, those the server already had: their earlier answer was lost on the way.
+    public var duplicates = 0
     public var parked = 0
     public var resentAfterServerLoss = 0
     public var casesRefreshed = 0
