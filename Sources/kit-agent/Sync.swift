@@ -56,15 +56,44 @@ extension KitAgentCommand {
 
         @OptionGroup var options: AgentOptions
         @Flag(help: "Print JSON.") var json = false
+        @Flag(name: .customLong("no-progress"), help: "No progress bar (it is shown only on a terminal).")
+        var noProgress = false
 
         func run() async throws {
             let stateDirectory = try await options.resolveStateDirectory()
             let client = try LocalAPIClient(stateDirectory: stateDirectory)
-            let summary = try await client.sync()
+            let showProgress = !json && !noProgress && isatty(STDERR_FILENO) == 1
+            var progress = SyncProgress(total: (try? await client.queueStats().queueDepth) ?? 0)
+            let finished = SyncFinished()
+            let running = Task {
+                defer { finished.set() }
+                return try await client.sync()
+            }
+            if showProgress {
+                // The sync runs in the agent; its queue depth tells how far it got.
+                while !running.isCancelled {
+                    if let stats = try? await client.queueStats() { progress.update(waitingNow: stats.queueDepth) }
+                    FileHandle.standardError.write(Data(("\r" + progress.line()).utf8))
+                    if progress.done >= progress.total { break }
+                    try? await Task.sleep(for: .milliseconds(200))
+                    if finished.isSet { break }
+                }
+            }
+            let summary: SyncSummary
+            do {
+                summary = try await running.value
+            } catch {
+                if showProgress { FileHandle.standardError.write(Data("\n".utf8)) }
+                throw error
+            }
+            if showProgress {
+                progress.update(waitingNow: (try? await client.queueStats().queueDepth) ?? 0)
+                FileHandle.standardError.write(Data(("\r" + progress.line() + "\n").utf8))
+            }
             if json { return try printJSON(summary) }
             print(
-                "acknowledged \(summary.acknowledged), parked \(summary.parked), cases refreshed \(summary.casesRefreshed)"
-            )
+                "acknowledged \(summary.acknowledged) (\(summary.duplicates) already on the server), "
+                    + "parked \(summary.parked), cases refreshed \(summary.casesRefreshed)")
             if summary.resentAfterServerLoss > 0 {
                 print("re-sent \(summary.resentAfterServerLoss) transactions the server had lost")
             }
@@ -108,3 +137,11 @@ extension KitAgentCommand {
 }
 
 extension TransactionKind: ExpressibleByArgument {}
+
+/// Set when the sync request returned (the progress loop stops polling).
+final class SyncFinished: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    func set() { lock.withLock { value = true } }
+    var isSet: Bool { lock.withLock { value } }
+}

@@ -56,6 +56,16 @@ public struct LocalAPIClient: Sendable {
         }
     }
 
+    /// `GET /v1/queue/stats`.
+    public func queueStats() async throws(AgentError) -> QueueStats {
+        let body = try await send(.GET, "/v1/queue/stats")
+        do {
+            return try WireCoding.decoder().decode(QueueStats.self, from: body)
+        } catch {
+            throw .localAPI(reason: "queue statistics cannot be read (\(error))")
+        }
+    }
+
     /// `POST /v1/steps`: records a step; returns its seq.
     public func recordStep(_ step: StepRecorder.Step) async throws(AgentError) -> UInt64 {
         struct Recorded: Decodable { var seq: UInt64 }
