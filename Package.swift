@@ -106,6 +106,7 @@ let package = Package(
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
             ],
+            resources: [.copy("Resources/local-api.yaml")],
             swiftSettings: strict
         ),
         // The city's sync server as a library.

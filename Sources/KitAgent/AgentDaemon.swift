@@ -50,6 +50,7 @@ public struct AgentDaemon: Sendable {
         let boundPort = BoundPort(configuration.apiPort)
         let router = Router()
         let api = router.group("v1").add(middleware: LocalAPIAccessMiddleware(token: token, port: boundPort))
+        OpenAPIController().register(on: api)
         StatusController(link: link, startedAt: startedAt, runtime: runtime).register(on: api)
         LockController(lock: runtime.lock).register(on: api)
         QueueController(outbox: runtime.outbox, problem: runtime.outboxProblem).register(on: api)

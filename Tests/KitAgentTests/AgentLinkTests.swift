@@ -134,6 +134,29 @@ struct LocalAPIAccessTests {
         }
     }
 
+    @Test func theOpenAPIDocumentIsServedBehindTheTokenAndNamesEveryDeviceRoute() async throws {
+        try await withAgent(serverURL: "http://127.0.0.1:9", probeTimeout: 0.3) { endpoint, _ in
+            var request = HTTPClientRequest(url: endpoint.baseURL + "/v1/openapi.yaml")
+            let refused = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
+            _ = try await refused.body.collect(upTo: 1 << 20)
+            #expect(refused.status == .unauthorized)
+            request.headers.add(name: "Authorization", value: "Bearer \(endpoint.token)")
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
+            let text = String(buffer: try await response.body.collect(upTo: 1 << 20))
+            #expect(response.status == .ok)
+            #expect(response.headers.first(name: "Content-Type")?.hasPrefix("application/yaml") == true)
+            #expect(text.hasPrefix("openapi: 3.1.0"))
+            for path in [
+                "/v1/status", "/v1/unlock", "/v1/lock", "/v1/queue", "/v1/queue/stats", "/v1/queue/{seq}", "/v1/sync",
+                "/v1/steps", "/v1/cases/{caseId}/signature", "/v1/cases/{caseId}/fingerprints",
+                "/v1/cases/{caseId}/identity", "/v1/cases/{caseId}/address", "/v1/cases/{caseId}/payment",
+                "/v1/payments",
+            ] {
+                #expect(text.contains("\n  \(path):\n"), "\(path) is not documented")
+            }
+        }
+    }
+
     @Test func endpointFileIsRemovedOnStopAndStatusThenSaysNotRunning() async throws {
         let stateDirectory = try await withAgent(serverURL: "http://127.0.0.1:9", probeTimeout: 0.3) { _, directory in
             #expect(FileManager.default.fileExists(atPath: LocalAPIEndpoint.path(in: directory)))
