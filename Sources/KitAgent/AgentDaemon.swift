@@ -51,6 +51,7 @@ public struct AgentDaemon: Sendable {
         let router = Router()
         let api = router.group("v1").add(middleware: LocalAPIAccessMiddleware(token: token, port: boundPort))
         OpenAPIController().register(on: api)
+        CaseController(runtime: runtime).register(on: api)
         StatusController(link: link, startedAt: startedAt, runtime: runtime).register(on: api)
         LockController(lock: runtime.lock).register(on: api)
         QueueController(outbox: runtime.outbox, problem: runtime.outboxProblem).register(on: api)
@@ -69,7 +70,7 @@ public struct AgentDaemon: Sendable {
         let desk = PaymentDesk(
             runtime: runtime, terminalAddress: configuration.terminalAddress,
             password: configuration.terminalPassword, logger: logger)
-        PaymentController(desk: desk, sync: sync).register(on: api)
+        PaymentController(desk: desk, runtime: runtime, sync: sync).register(on: api)
         let recovery = PaymentRecoveryService(desk: desk, logger: logger)
         if let address = configuration.terminalAddress {
             logger.info("EC terminal configured", metadata: ["terminal": "\(address)"])

@@ -172,7 +172,7 @@ struct PreparedKit {
     let serverDataKeyFile: String
     let serverDataKey = P256.KeyAgreement.PrivateKey()
 
-    init(cases: [(String, Int)]) async throws {
+    init(cases: [(String, Int)], steps: [CaseStep] = [.identify, .pay]) async throws {
         root = temporaryPath("payment-crash")
         stateDirectory = root + "/state"
         serverDataKeyFile = root + "/server-data-key.pem"
@@ -192,7 +192,7 @@ struct PreparedKit {
                     citizen: .init(
                         givenNames: "Erika", familyName: "Muster", dateOfBirth: "1940-01-01",
                         address: .init(street: "Rheinallee 1", zip: "55116", city: "Mainz")),
-                    steps: [.identify, .pay], fees: [.init(label: "Gebühr", amountCents: fee)]))
+                    steps: steps, fees: [.init(label: "Gebühr", amountCents: fee)]))
         }
     }
 

@@ -56,6 +56,17 @@ public struct LocalAPIClient: Sendable {
         }
     }
 
+    /// `GET /v1/cases/{caseId}`: where the case's visit stands.
+    public func workflow(caseId: String) async throws(AgentError) -> CaseWorkflow {
+        struct Detail: Decodable { var workflow: CaseWorkflow }
+        let body = try await send(.GET, "/v1/cases/\(Self.escaped(caseId))")
+        do {
+            return try WireCoding.decoder().decode(Detail.self, from: body).workflow
+        } catch {
+            throw .localAPI(reason: "case answer cannot be read (\(error))")
+        }
+    }
+
     /// `GET /v1/queue/stats`.
     public func queueStats() async throws(AgentError) -> QueueStats {
         let body = try await send(.GET, "/v1/queue/stats")

@@ -12,6 +12,7 @@ extension PaymentIntentRecord: ResponseEncodable {}
 /// `GET /v1/payments`: payments whose outcome is not recorded yet.
 struct PaymentController<Context: RequestContext> {
     let desk: PaymentDesk
+    let runtime: KitRuntime
     let sync: SyncService
 
     struct Body: Decodable {
@@ -30,6 +31,7 @@ struct PaymentController<Context: RequestContext> {
                     throw HTTPError(.badRequest, message: "the body must be JSON like {\"amountCents\": 1250}")
                 }
             }
+            try await WorkflowGate.check(runtime, caseId: caseId, kind: .paymentOutcome)
             return try await self.pay(caseId: caseId, amountCents: amount)
         }
         group.get("payments") { _, _ -> [PaymentIntentRecord] in

@@ -21,6 +21,7 @@ struct StepController<Context: RequestContext> {
     }
 
     func record(_ step: StepRecorder.Step) async throws -> EditedResponse<Recorded> {
+        try await WorkflowGate.check(recorder.runtime, caseId: step.caseId, kind: step.kind)
         let receipt: Outbox.Receipt
         do {
             receipt = try await recorder.record(step)
