@@ -25,6 +25,10 @@ extension KitAgentCommand {
                 layered.string(AgentConfiguration.Key.stateDirectory) ?? AgentConfiguration.defaultStateDirectory
             let serverURL = try? layered.string(AgentConfiguration.Key.serverURL).map(AgentConfiguration.parseServerURL)
             let vpn = layered.string(AgentConfiguration.Key.vpnInterface)
+            let terminal = try? layered.string(AgentConfiguration.Key.terminalAddress).map {
+                try PaymentTerminalAddress.parse($0, key: AgentConfiguration.Key.terminalAddress)
+            }
+            let password = layered.string(AgentConfiguration.Key.terminalPassword).flatMap(Int.init) ?? 0
             // The kit's mTLS identity when it is enrolled; the doctor creates nothing on a new kit.
             var keys: KitKeyStore?
             if FileManager.default.fileExists(atPath: stateDirectory + "/keys"),
@@ -34,6 +38,7 @@ extension KitAgentCommand {
             }
             let doctor = Doctor.kit(
                 stateDirectory: stateDirectory, serverURL: serverURL ?? nil, vpnInterface: vpn, keys: keys,
+                terminal: terminal ?? nil, terminalPassword: password,
                 deadline: .seconds(max(1, deadline)))
             let report = await doctor.run()
             if json {

@@ -3,6 +3,7 @@ import KitAgent
 import KitCore
 import KitTestSupport
 import NIOCore
+import KitSimulators
 import SyncServer
 import Testing
 
@@ -196,5 +197,24 @@ struct DoctorTLSTests {
                 #expect(wrong.fix?.contains("enroll the kit again") == true)
             }
         }
+    }
+}
+
+@Suite("kit-agent doctor: the EC terminal", .serialized)
+struct DoctorTerminalTests {
+    @Test func anUnreachableTerminalIsNamedAndTheSimulatorPasses() async throws {
+        let closedPort = try { () throws -> Int in try ListeningSocket().port }()
+        let down = await PaymentTerminalCheck(address: .tcp(host: "127.0.0.1", port: UInt16(closedPort))).run()
+        #expect(down.status == .failure)
+        #expect(down.detail.hasPrefix("127.0.0.1:\(closedPort)"))
+        #expect(down.fix?.contains("switch the terminal on") == true)
+
+        let simulator = try ZVTSimulatorServer(configuration: ZVTSimulatorConfiguration())
+        let port = try await simulator.listen(port: 0)
+        defer { Task { await simulator.stop() } }
+        let up = await PaymentTerminalCheck(address: .tcp(host: "127.0.0.1", port: port)).run()
+        #expect(up.status == .ok, "\(up)")
+        #expect(up.detail.contains("diagnosis 06 70"))
+        #expect(await PaymentTerminalCheck(address: nil).run().status == .skipped)
     }
 }

@@ -187,3 +187,39 @@ public struct USBDevicesCheck: DoctorCheck {
         return .ok(name, seen.joined(separator: ", "))
     }
 }
+
+/// The EC terminal: reachable over TCP or its serial line, and its host connection (ZVT
+/// diagnosis 06 70, which also shows the terminal's status and software).
+public struct PaymentTerminalCheck: DoctorCheck {
+    public let name = "ec-terminal"
+    let address: PaymentTerminalAddress?
+    let password: Int
+
+    public init(address: PaymentTerminalAddress?, password: Int = 0) {
+        self.address = address
+        self.password = password
+    }
+
+    public func run() async -> DoctorFinding {
+        guard let address else {
+            return .skipped(name, "no EC terminal configured (terminal.zvt.address); payments refuse")
+        }
+        let terminal = ZVTTerminal(
+            transport: address.makeTransport(), configuration: ZVTTerminalConfiguration(password: password))
+        let report = await terminal.checkHealth(.external)
+        await terminal.close()
+        if report.isHealthy {
+            let software = report.softwareVersion.map { ", software \($0)" } ?? ""
+            return .ok(name, "\(address) answers ZVT diagnosis 06 70\(software)")
+        }
+        let fix: String
+        switch address {
+        case .tcp(let host, let port):
+            fix = "switch the terminal on and check it is on the kit's network at \(host) port \(port) "
+                + "(ZVT over TCP, usually 20007); compare terminal.zvt.address"
+        case .serial(let path):
+            fix = "check the cable and adapter (\(path), udev name /dev/kit/ec-terminal) and that the terminal is on"
+        }
+        return .failure(name, "\(address): \(report.text)", fix: fix)
+    }
+}

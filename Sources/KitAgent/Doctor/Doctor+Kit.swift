@@ -6,7 +6,7 @@ extension Doctor {
     /// (VPN, server, clock), the devices, then disk and queue.
     public static func kit(
         stateDirectory: String, serverURL: URL?, vpnInterface: String?, keys: KitKeyStore?,
-        deadline: Duration = .seconds(15)
+        terminal: PaymentTerminalAddress? = nil, terminalPassword: Int = 0, deadline: Duration = .seconds(15)
     ) -> Doctor {
         // The kit's mTLS identity when it is enrolled, exactly as the sync client connects.
         let connection = keys.map { ServerConnection(keys: $0) } ?? ServerConnection(client: .shared)
@@ -22,6 +22,7 @@ extension Doctor {
                 SmartCardServiceCheck(),
                 CardReaderCheck(),
                 FingerprintScannerCheck(),
+                PaymentTerminalCheck(address: terminal, password: terminalPassword),
                 DiskSpaceCheck(path: stateDirectory),
                 QueueCheck(stateDirectory: stateDirectory),
             ], deadline: deadline)
