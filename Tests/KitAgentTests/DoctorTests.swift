@@ -1,9 +1,9 @@
 import Foundation
 import KitAgent
 import KitCore
+import KitSimulators
 import KitTestSupport
 import NIOCore
-import KitSimulators
 import SyncServer
 import Testing
 

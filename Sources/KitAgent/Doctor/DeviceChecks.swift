@@ -215,7 +215,8 @@ public struct PaymentTerminalCheck: DoctorCheck {
         let fix: String
         switch address {
         case .tcp(let host, let port):
-            fix = "switch the terminal on and check it is on the kit's network at \(host) port \(port) "
+            fix =
+                "switch the terminal on and check it is on the kit's network at \(host) port \(port) "
                 + "(ZVT over TCP, usually 20007); compare terminal.zvt.address"
         case .serial(let path):
             fix = "check the cable and adapter (\(path), udev name /dev/kit/ec-terminal) and that the terminal is on"
