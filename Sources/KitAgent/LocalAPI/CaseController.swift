@@ -88,12 +88,7 @@ enum WorkflowGate {
 
     static func status(for error: WorkflowError) -> HTTPResponse.Status {
         switch error {
-        case .caseUnavailable(let caseError):
-            switch caseError {
-            case .locked: return .unauthorized
-            case .noSuchCase: return .notFound
-            default: return .internalServerError
-            }
+        case .caseUnavailable(let caseError): return caseError.httpStatus
         case .storage: return .internalServerError
         case .refused: return .conflict
         }

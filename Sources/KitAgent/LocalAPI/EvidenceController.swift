@@ -188,12 +188,7 @@ struct EvidenceController<Context: RequestContext> {
 
     static func status(for error: EvidenceError) -> HTTPResponse.Status {
         switch error {
-        case .caseUnavailable(let caseError):
-            switch caseError {
-            case .locked: return .unauthorized
-            case .noSuchCase: return .notFound
-            default: return .internalServerError
-            }
+        case .caseUnavailable(let caseError): return caseError.httpStatus
         case .noSignaturePad, .noFingerprintScanner, .signaturePad, .fingerprintScanner, .cardReader,
             .noTerminalCredentials:
             return .serviceUnavailable

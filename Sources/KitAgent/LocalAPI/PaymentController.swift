@@ -60,12 +60,7 @@ struct PaymentController<Context: RequestContext> {
 
     static func status(for error: PaymentError) -> HTTPResponse.Status {
         switch error {
-        case .caseUnavailable(let caseError):
-            switch caseError {
-            case .locked: return .unauthorized
-            case .noSuchCase: return .notFound
-            default: return .internalServerError
-            }
+        case .caseUnavailable(let caseError): return caseError.httpStatus
         case .noAmount, .invalidAmount: return .badRequest
         case .unresolvedPayment, .busy, .alreadyResolved: return .conflict
         case .noSuchIntent: return .notFound

@@ -35,12 +35,7 @@ struct StepController<Context: RequestContext> {
 
     static func status(for error: StepError) -> HTTPResponse.Status {
         switch error {
-        case .caseUnavailable(let caseError):
-            switch caseError {
-            case .locked: return .unauthorized
-            case .noSuchCase: return .notFound
-            default: return .internalServerError
-            }
+        case .caseUnavailable(let caseError): return caseError.httpStatus
         case .missingFacts: return .badRequest
         case .notReady, .outbox: return .serviceUnavailable
         }
