@@ -41,7 +41,7 @@ enum RawInsert {
             try db.execute(sql: "PRAGMA foreign_keys = ON")
         }
         let queue = try DatabaseQueue(path: path, configuration: configuration)
-        try queue.writeWithoutTransaction { db in
+        try await queue.writeWithoutTransaction { db in
             _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
             try db.execute(
                 sql: """
@@ -63,7 +63,7 @@ enum RawInsert {
         let elapsed = try await seconds {
             for start in stride(from: 0, to: rows.count, by: perTransaction) {
                 let chunk = rows[start..<min(start + perTransaction, rows.count)]
-                try queue.write { db in
+                try await queue.write { db in
                     for row in chunk {
                         try db.execute(
                             sql: """

@@ -2,6 +2,7 @@
 // acknowledgement, and ingest from many concurrent kits — a real sync server in this process on
 // loopback with its default mutual TLS, real kits (enrollment, outbox, SyncClient, LinkMonitor).
 // Prints tables; figures are ratios against baselines measured in the same run (noisy machines).
+import Crypto
 import Foundation
 import KitAgent
 import KitCore
@@ -124,7 +125,7 @@ func enqueue(_ count: Int, on runtime: KitRuntime) throws -> Outbox {
 /// 1. Drain `count` queued transactions with `SyncClient.syncNow()`, and the raw baselines.
 func measureDrain(
     options: Options, figures: inout StoreFigures, store: any SyncStore, url: URL, caPEM: String,
-    rawInsert: ([RawRow], Int) async throws -> Double
+    rawInsert: @Sendable ([RawRow], Int) async throws -> Double
 ) async throws {
     let runtime = try await enrolledRuntime(
         kitId: "kit-drain", directory: options.directory + "/kit-drain-\(figures.store)", store: store, url: url,
