@@ -185,6 +185,21 @@ let package = Package(
             swiftSettings: strict
         ),
         .executableTarget(
+            name: "replay-bench",
+            dependencies: [
+                "KitAgent", "SyncServer", "KitCore", "KitTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Benchmarks/ReplayBench",
+            swiftSettings: strict
+        ),
+        .executableTarget(
             name: "fingerprint-bench",
             dependencies: ["KitDrivers"],
             path: "Benchmarks/FingerprintBench",
