@@ -34,6 +34,24 @@ struct KitFixture {
 
 @Suite("Outbox: durable, sealed, gap-free")
 struct OutboxTests {
+    @Test func theAnswersOfOneReplyAreStoredInOneCommitAndUnknownSeqsAreReported() throws {
+        let kit = try KitFixture()
+        for index in 0..<3 {
+            _ = try kit.outbox.enqueue(caseId: "c", kind: "identity.checked", baseVersion: 1, payload: [UInt8(index)])
+        }
+        let unknown = try kit.outbox.record([
+            .init(seq: 1, answer: "applied", state: .acknowledged),
+            .init(seq: 99, answer: "applied", state: .acknowledged),
+            .init(seq: 2, answer: "conflict", state: .parked, parkReason: "stale_base"),
+        ])
+        #expect(unknown == [99])
+        #expect(try kit.outbox.entry(seq: 1).state == .acknowledged)
+        #expect(try kit.outbox.entry(seq: 2).state == .parked)
+        #expect(try kit.outbox.entry(seq: 2).parkReason == "stale_base")
+        #expect(try kit.outbox.entry(seq: 3).state == .pending)
+        #expect(try kit.outbox.record([]).isEmpty)
+    }
+
     @Test func enqueueAssignsGapFreeSeqAndChains() throws {
         let kit = try KitFixture()
         var receipts: [Outbox.Receipt] = []

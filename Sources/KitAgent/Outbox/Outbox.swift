@@ -214,18 +214,49 @@ public final class Outbox: Sendable {
     )
         throws(OutboxError)
     {
+        let unknown = try record(
+            [Answer(seq: seq, answer: answer, state: state, parkReason: parkReason)], now: now)
+        guard unknown.isEmpty else { throw .noSuchEntry(seq: seq) }
+    }
+
+    /// The server's answer for one entry, as `record(_:)` stores it.
+    public struct Answer: Sendable, Equatable {
+        public var seq: UInt64
+        public var answer: String
+        public var state: OutboxState
+        public var parkReason: String?
+
+        public init(seq: UInt64, answer: String, state: OutboxState, parkReason: String? = nil) {
+            self.seq = seq
+            self.answer = answer
+            self.state = state
+            self.parkReason = parkReason
+        }
+    }
+
+    /// Stores the answers of one server reply in one durable commit (one fsync for a whole batch
+    /// instead of one per transaction). Returns the seqs this outbox does not have.
+    @discardableResult
+    public func record(_ answers: [Answer], now: Date = Date()) throws(OutboxError) -> [UInt64] {
+        guard !answers.isEmpty else { return [] }
         let millis = Int64(now.timeIntervalSince1970 * 1000)
-        let changed = try write { db in
-            try db.execute(
+        return try write { db in
+            let statement = try db.makeStatement(
                 sql: """
                     UPDATE outbox SET state = ?, answer = ?, park_reason = ?, state_changed_millis = ?,
                         acknowledged_millis = CASE WHEN ? = 'acknowledged' THEN ? ELSE acknowledged_millis END
                     WHERE seq = ?
-                    """,
-                arguments: [state.rawValue, answer, parkReason, millis, state.rawValue, millis, seq])
-            return db.changesCount
+                    """)
+            var unknown: [UInt64] = []
+            for answer in answers {
+                try statement.execute(arguments: [
+                    answer.state.rawValue, answer.answer, answer.parkReason, millis, answer.state.rawValue, millis,
+                    answer.seq,
+                ])
+                if db.changesCount != 1 { unknown.append(answer.seq) }
+            }
+            return unknown
         }
-        guard changed == 1 else { throw .noSuchEntry(seq: seq) }
     }
 
     private func read<T>(_ body: (Database) throws -> T) throws(OutboxError) -> T {

@@ -83,26 +83,34 @@ public actor SyncClient {
     }
 
     private func record(_ reply: IngestReply, outbox: Outbox, into summary: inout SyncSummary) throws(SyncError) {
+        var answers: [Outbox.Answer] = []
         for result in reply.results where result.outcome != .refused {
             let effective = result.outcome == .duplicate ? (result.originalOutcome ?? .applied) : result.outcome
-            do {
-                switch effective {
-                case .applied, .duplicate:
-                    try outbox.record(answer: result.outcome.rawValue, for: result.seq, state: .acknowledged)
-                    summary.acknowledged += 1
-                    if result.outcome == .duplicate { summary.duplicates += 1 }
-                case .conflict, .rejected:
-                    let reason = [result.conflict?.rawValue, result.reason].compactMap { $0 }.joined(separator: ": ")
-                    try outbox.record(answer: effective.rawValue, for: result.seq, state: .parked, parkReason: reason)
-                    summary.parked += 1
-                case .refused:
-                    break
-                }
-            } catch .noSuchEntry {
-                // The server answered for a seq this kit does not have: ignore, it cannot be ours.
-                logger.warning("server answered for an unknown seq", metadata: ["seq": "\(result.seq)"])
-            } catch {
-                throw .outbox(error)
+            switch effective {
+            case .applied, .duplicate:
+                answers.append(.init(seq: result.seq, answer: result.outcome.rawValue, state: .acknowledged))
+            case .conflict, .rejected:
+                let reason = [result.conflict?.rawValue, result.reason].compactMap { $0 }.joined(separator: ": ")
+                answers.append(
+                    .init(seq: result.seq, answer: effective.rawValue, state: .parked, parkReason: reason))
+            case .refused:
+                break
+            }
+        }
+        // One commit for the whole reply: the answers are durable together before the next batch.
+        let unknown: [UInt64]
+        do { unknown = try outbox.record(answers) } catch { throw .outbox(error) }
+        for seq in unknown {
+            // The server answered for a seq this kit does not have: ignore, it cannot be ours.
+            logger.warning("server answered for an unknown seq", metadata: ["seq": "\(seq)"])
+        }
+        let unknownSet = Set(unknown)
+        for answer in answers where !unknownSet.contains(answer.seq) {
+            if answer.state == .acknowledged {
+                summary.acknowledged += 1
+                if answer.answer == IngestOutcome.duplicate.rawValue { summary.duplicates += 1 }
+            } else {
+                summary.parked += 1
             }
         }
     }
