@@ -209,25 +209,28 @@ public final class SQLiteSyncStore: SyncStore {
 
     // MARK: Ingest
 
+    /// The whole batch is decided in one write transaction (SQLite has one writer anyway): every
+    /// envelope's checks see the effects of the ones before it, the answers and the audit entry
+    /// commit together, and nothing is answered before that commit. A failure rolls the whole batch
+    /// back and is thrown; the kit sends it again.
     public func ingest(envelopes: [Data], kitId: String, engine: IngestEngine) async throws(StoreError) -> IngestReply {
-        var results: [IngestResult] = []
-        for bytes in envelopes {
-            let outcome = try await write { db in
-                try engine.process(bytes: Array(bytes), authenticatedKit: kitId, ledger: SQLiteIngestLedger(db: db))
-            }
-            results.append(outcome.result)
-            if !outcome.continueBatch { break }
-        }
-        let expected = try await read { db in
-            (try UInt64.fetchOne(db, sql: "SELECT last_seq FROM kits WHERE kit_id = ?", arguments: [kitId]) ?? 0) + 1
-        }
-        let counts = Dictionary(grouping: results, by: \.outcome).mapValues(\.count)
         try await write { db in
+            var results: [IngestResult] = []
+            let ledger = SQLiteIngestLedger(db: db)
+            for bytes in envelopes {
+                let outcome = try engine.process(bytes: Array(bytes), authenticatedKit: kitId, ledger: ledger)
+                results.append(outcome.result)
+                if !outcome.continueBatch { break }
+            }
+            let expected =
+                (try UInt64.fetchOne(db, sql: "SELECT last_seq FROM kits WHERE kit_id = ?", arguments: [kitId]) ?? 0)
+                + 1
+            let counts = Dictionary(grouping: results, by: \.outcome).mapValues(\.count)
             try Self.audit(
                 db, actor: "kit \(kitId)", action: "sync",
                 detail: IngestOutcome.allCases.map { "\($0.rawValue)=\(counts[$0] ?? 0)" }.joined(separator: " "))
+            return IngestReply(results: results, expectedSeq: expected)
         }
-        return IngestReply(results: results, expectedSeq: expected)
     }
 
     public func conflicts(openOnly: Bool) async throws(StoreError) -> [ConflictRecord] {
