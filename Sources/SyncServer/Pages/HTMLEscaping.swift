@@ -1,0 +1,20 @@
+/// Text into HTML: everything shown on the admin pages passes through here, because kit ids, case
+/// ids and conflict details come from kits and must be treated as hostile (OWASP XSS prevention,
+/// rule 1: escape `&`, `<`, `>`, `"` and `'` in element content and quoted attributes).
+enum HTMLEscaping {
+    static func escape(_ text: some StringProtocol) -> String {
+        var escaped = ""
+        escaped.reserveCapacity(text.utf8.count)
+        for character in text.unicodeScalars {
+            switch character {
+            case "&": escaped += "&amp;"
+            case "<": escaped += "&lt;"
+            case ">": escaped += "&gt;"
+            case "\"": escaped += "&quot;"
+            case "'": escaped += "&#39;"
+            default: escaped.unicodeScalars.append(character)
+            }
+        }
+        return escaped
+    }
+}
