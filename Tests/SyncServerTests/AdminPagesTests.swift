@@ -357,11 +357,28 @@ struct AdminPagesTests {
         let throttle = LoginThrottle(maximumFailures: 3, window: 600, failureDelay: .zero)
         let now = Date()
         for _ in 0..<3 {
-            #expect(await !throttle.isBlocked(source: "10.0.0.7", now: now))
-            await throttle.recordFailure(source: "10.0.0.7", now: now)
+            #expect(await throttle.judge(source: "10.0.0.7", tokenIsRight: false, now: now) == .refused)
         }
-        #expect(await throttle.isBlocked(source: "10.0.0.7", now: now.addingTimeInterval(10)))
-        #expect(await !throttle.isBlocked(source: "10.0.0.8", now: now))
-        #expect(await !throttle.isBlocked(source: "10.0.0.7", now: now.addingTimeInterval(601)))
+        #expect(
+            await throttle.judge(source: "10.0.0.7", tokenIsRight: true, now: now.addingTimeInterval(10)) == .blocked,
+            "blocked even with the right token")
+        #expect(await throttle.judge(source: "10.0.0.8", tokenIsRight: true, now: now) == .admitted)
+        #expect(
+            await throttle.judge(source: "10.0.0.7", tokenIsRight: true, now: now.addingTimeInterval(601)) == .admitted)
+        #expect(
+            await throttle.judge(source: "10.0.0.7", tokenIsRight: false, now: now.addingTimeInterval(602)) == .refused)
+    }
+
+    @Test func parallelGuessesAreCountedBeforeAnyPasses() async {
+        let throttle = LoginThrottle(maximumFailures: 5, window: 600, failureDelay: .zero)
+        let now = Date()
+        let verdicts = await withTaskGroup(of: LoginThrottle.Verdict.self) { group in
+            for _ in 0..<40 {
+                group.addTask { await throttle.judge(source: "192.0.2.1", tokenIsRight: false, now: now) }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(verdicts.filter { $0 == .refused }.count == 5)
+        #expect(verdicts.filter { $0 == .blocked }.count == 35)
     }
 }

@@ -82,20 +82,21 @@ struct AdminPagesController {
             throw HTTPError(.forbidden, message: "cross-origin request refused")
         }
         let source = context.channel.remoteAddress?.ipAddress ?? "unknown"
-        let now = Date()
-        guard await !throttle.isBlocked(source: source, now: now) else {
-            context.logger.warning("operator login refused: too many failures", metadata: ["source": "\(source)"])
-            return PageResponse.html(LoginPage(problem: .tooManyAttempts).render(), status: .tooManyRequests)
-        }
         let form = try await Self.form(LoginForm.self, from: request)
         let token = (form.token ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !token.isEmpty, SecretToken.constantTimeEqual(BearerToken.hash(token), tokenHash) else {
-            await throttle.recordFailure(source: source, now: now)
+        let tokenIsRight = !token.isEmpty && SecretToken.constantTimeEqual(BearerToken.hash(token), tokenHash)
+        let now = Date()
+        switch await throttle.judge(source: source, tokenIsRight: tokenIsRight, now: now) {
+        case .blocked:
+            context.logger.warning("operator login refused: too many failures", metadata: ["source": "\(source)"])
+            return PageResponse.html(LoginPage(problem: .tooManyAttempts).render(), status: .tooManyRequests)
+        case .refused:
             context.logger.notice("operator login failed: wrong token", metadata: ["source": "\(source)"])
             try await Task.sleep(for: throttle.failureDelay)
             return PageResponse.html(LoginPage(problem: .wrongToken).render(), status: .unauthorized)
+        case .admitted:
+            break
         }
-        await throttle.recordSuccess(source: source)
         let sessionId = await sessions.start(now: now)
         context.logger.info("operator signed in", metadata: ["source": "\(source)"])
         var response = PageResponse.redirect(to: "/admin/fleet")

@@ -1,6 +1,7 @@
 /// Text into HTML: everything shown on the admin pages passes through here, because kit ids, case
-/// ids and conflict details come from kits and must be treated as hostile (OWASP XSS prevention,
-/// rule 1: escape `&`, `<`, `>`, `"` and `'` in element content and quoted attributes).
+/// ids and conflict details come from kits and must be treated as hostile (OWASP XSS prevention
+/// cheat sheet, output encoding for HTML contexts: `&`, `<`, `>`, `"` and `'`, for element content and
+/// quoted attributes alike).
 enum HTMLEscaping {
     static func escape(_ text: some StringProtocol) -> String {
         var escaped = ""

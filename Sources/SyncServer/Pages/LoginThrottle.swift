@@ -2,13 +2,13 @@ import Foundation
 
 /// Limits guessing of the operator token: after ``maximumFailures`` wrong tokens from one source
 /// address within ``window`` that address is refused until the oldest failure leaves the window
-/// (BSI ORP.4.A8 spirit: slow down password guessing). Each failure is also answered only after
-/// ``failureDelay``.
+/// and each failure is answered only after ``failureDelay``, which slows guessing down to a
+/// handful of tries per quarter hour and address.
 actor LoginThrottle {
     let maximumFailures: Int
     let window: TimeInterval
     let failureDelay: Duration
-    /// Sources tracked at most; the table cannot grow without bound under a spray of addresses.
+    /// Once this many sources are tracked, those without recent failures are dropped.
     let maximumSources = 10_000
     private var failures: [String: [Date]] = [:]
 
@@ -18,19 +18,30 @@ actor LoginThrottle {
         self.failureDelay = failureDelay
     }
 
-    func isBlocked(source: String, now: Date) -> Bool {
-        recent(source: source, now: now).count >= maximumFailures
+    /// What became of one login attempt.
+    enum Verdict: Equatable {
+        /// The token was right and the source not blocked.
+        case admitted
+        /// The token was wrong; counted against the source.
+        case refused
+        /// Too many recent failures from this source: refused whatever the token, and not counted.
+        case blocked
     }
 
-    func recordFailure(source: String, now: Date) {
-        if failures.count >= maximumSources {
-            failures = failures.filter { $0.value.contains { now.timeIntervalSince($0) < window } }
+    /// Judges one attempt and counts it in one step, so a burst of parallel guesses cannot all
+    /// pass the check before the first failure is recorded.
+    func judge(source: String, tokenIsRight: Bool, now: Date) -> Verdict {
+        let recent = recent(source: source, now: now)
+        guard recent.count < maximumFailures else { return .blocked }
+        guard tokenIsRight else {
+            if failures.count >= maximumSources {
+                failures = failures.filter { $0.value.contains { now.timeIntervalSince($0) < window } }
+            }
+            failures[source] = recent + [now]
+            return .refused
         }
-        failures[source] = recent(source: source, now: now) + [now]
-    }
-
-    func recordSuccess(source: String) {
         failures[source] = nil
+        return .admitted
     }
 
     private func recent(source: String, now: Date) -> [Date] {

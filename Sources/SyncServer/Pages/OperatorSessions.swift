@@ -4,7 +4,7 @@ import KitCore
 
 /// Browser sessions of back-office operators, in memory only: a random session id (the cookie
 /// value) maps to its expiry. The operator token itself never leaves the login request. Sessions
-/// end with the process, on logout, or after ``lifetime`` (BSI ORP.4.A22: limited session time).
+/// end with the process, on logout, or after ``lifetime``.
 actor OperatorSessions {
     /// The cookie that carries the session id, scoped to `/admin`.
     static let cookieName = "sync_admin_session"
