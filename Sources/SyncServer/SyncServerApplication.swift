@@ -75,6 +75,10 @@ public struct SyncServerApplication: Sendable {
         let adminRoutes = router.group("v1/admin").add(
             middleware: AdminAuthenticationMiddleware(tokenHash: keys.adminTokenHash))
         BackOfficeController(store: store).register(on: adminRoutes)
+        AdminPagesController(
+            store: store, tokenHash: keys.adminTokenHash, sessions: OperatorSessions(), throttle: LoginThrottle()
+        )
+        .register(on: router)
         return router
     }
 

@@ -1,0 +1,123 @@
+import Foundation
+import Hummingbird
+import KitCore
+import Logging
+import NIOCore
+
+/// The back office's browser pages under `/admin/`: login with the operator token, the fleet, and
+/// the conflicts with their resolve actions. Server-rendered HTML, no scripts, no external assets.
+/// Operator routes like `/v1/admin`: no kit client certificate is involved.
+struct AdminPagesController {
+    static let loginPath = "/admin/login"
+    static let conflictsPath = "/admin/conflicts"
+    /// Form bodies are a few short fields.
+    static let maximumFormBytes = 8_192
+
+    let store: any SyncStore
+    let tokenHash: [UInt8]
+    let sessions: OperatorSessions
+    let throttle: LoginThrottle
+
+    struct LoginForm: Decodable {
+        var token: String?
+    }
+
+    struct ResolveForm: Decodable {
+        var resolution: String?
+    }
+
+    func register(on router: Router<SyncRequestContext>) {
+        let admin = router.group("admin").add(middleware: PageSecurityHeadersMiddleware())
+        admin.get("login") { request, _ -> Response in
+            let ended = request.uri.queryParameters.get("abgemeldet") != nil
+            return PageResponse.html(LoginPage(problem: ended ? .sessionEnded : nil).render())
+        }
+        admin.post("login") { request, context -> Response in
+            try await login(request, context: context)
+        }
+
+        let pages = admin.group().add(middleware: OperatorSessionMiddleware(tokenHash: tokenHash, sessions: sessions))
+        pages.get { _, _ -> Response in
+            PageResponse.redirect(to: "/admin/fleet")
+        }
+        pages.get("fleet") { _, _ -> Response in
+            PageResponse.html(FleetPage(kits: try await store.kits(), now: Date()).render())
+        }
+        pages.get("conflicts") { request, _ -> Response in
+            let all = try await store.conflicts(openOnly: false)
+            let resolved = all.filter { $0.resolution != nil }
+                .sorted { ($0.resolvedAt ?? .distantPast) > ($1.resolvedAt ?? .distantPast) }
+            let page = ConflictsPage(
+                open: all.filter { $0.resolution == nil },
+                resolved: Array(resolved.prefix(ConflictsPage.recentlyResolvedLimit)), now: Date(),
+                notice: request.uri.queryParameters.get("ergebnis").flatMap(ConflictsPage.Notice.init(rawValue:)))
+            return PageResponse.html(page.render())
+        }
+        pages.post("conflicts/:id/resolve") { request, context -> Response in
+            guard let id = context.parameters.get("id", as: Int64.self) else {
+                throw HTTPError(.notFound, message: "no such conflict")
+            }
+            let form = try await Self.form(ResolveForm.self, from: request)
+            guard let resolution = form.resolution.flatMap(ConflictResolution.init(rawValue:)) else {
+                throw HTTPError(.badRequest, message: "resolution must be accept, discard or revisit")
+            }
+            // The store writes the audit entry in the same transaction, as for the JSON route.
+            let resolved = try await store.resolveConflict(id: id, resolution: resolution, by: "operator", at: Date())
+            let notice: ConflictsPage.Notice = resolved ? .resolved : .notOpen
+            return PageResponse.redirect(to: "\(Self.conflictsPath)?ergebnis=\(notice.rawValue)")
+        }
+        pages.post("logout") { request, _ -> Response in
+            if let sessionId = request.cookies[OperatorSessions.cookieName]?.value {
+                await sessions.end(sessionId)
+            }
+            var response = PageResponse.redirect(to: "\(Self.loginPath)?abgemeldet=1")
+            response.setCookie(Self.sessionCookie(value: "", maxAge: 0))
+            return response
+        }
+    }
+
+    func login(_ request: Request, context: SyncRequestContext) async throws -> Response {
+        // Login CSRF: a foreign page must not sign the browser in; scripts may omit the headers.
+        guard SameOriginCheck.verdict(request) != .foreign else {
+            throw HTTPError(.forbidden, message: "cross-origin request refused")
+        }
+        let source = context.channel.remoteAddress?.ipAddress ?? "unknown"
+        let form = try await Self.form(LoginForm.self, from: request)
+        let token = (form.token ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let tokenIsRight = !token.isEmpty && SecretToken.constantTimeEqual(BearerToken.hash(token), tokenHash)
+        let now = Date()
+        switch await throttle.judge(source: source, tokenIsRight: tokenIsRight, now: now) {
+        case .blocked:
+            context.logger.warning("operator login refused: too many failures", metadata: ["source": "\(source)"])
+            return PageResponse.html(LoginPage(problem: .tooManyAttempts).render(), status: .tooManyRequests)
+        case .refused:
+            context.logger.notice("operator login failed: wrong token", metadata: ["source": "\(source)"])
+            try await Task.sleep(for: throttle.failureDelay)
+            return PageResponse.html(LoginPage(problem: .wrongToken).render(), status: .unauthorized)
+        case .admitted:
+            break
+        }
+        let sessionId = await sessions.start(now: now)
+        context.logger.info("operator signed in", metadata: ["source": "\(source)"])
+        var response = PageResponse.redirect(to: "/admin/fleet")
+        response.setCookie(Self.sessionCookie(value: sessionId, maxAge: Int(sessions.lifetime)))
+        return response
+    }
+
+    /// `HttpOnly; Secure; SameSite=Strict; Path=/admin`: never readable by scripts, never sent over
+    /// plain HTTP by a browser, never sent with a request started by another site.
+    static func sessionCookie(value: String, maxAge: Int) -> Cookie {
+        Cookie(
+            name: OperatorSessions.cookieName, value: value, maxAge: maxAge, path: "/admin", secure: true,
+            httpOnly: true, sameSite: .strict)
+    }
+
+    static func form<Form: Decodable>(_ type: Form.Type, from request: Request) async throws -> Form {
+        let body = try await request.body.collect(upTo: maximumFormBytes)
+        do {
+            return try URLEncodedFormDecoder().decode(Form.self, from: String(buffer: body))
+        } catch {
+            throw HTTPError(.badRequest, message: "the form cannot be read")
+        }
+    }
+}
