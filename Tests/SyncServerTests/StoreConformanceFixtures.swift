@@ -91,6 +91,8 @@ struct TestKit {
     let apiToken = Array(UUID().uuidString.utf8)
     private(set) var seq: UInt64 = 0
     private(set) var lastHash = TransactionHeader.genesisHash
+    /// How far this kit's wall clock is off (the header's `wallMillis`); the server must not care.
+    var clockOffsetMillis: Int64 = 0
 
     init(_ kitId: String, server: ServerFixture) {
         self.kitId = kitId
@@ -145,7 +147,8 @@ struct TestKit {
     ) throws -> TransactionEnvelope {
         let header = TransactionHeader(
             kitId: kitId, seq: seq, txId: txId, caseId: caseId, baseVersion: baseVersion, kind: kind,
-            monotonicNanos: seq * 1_000_000, wallMillis: 1_780_000_000_000 + Int64(seq), prevHash: prevHash)
+            monotonicNanos: seq * 1_000_000, wallMillis: 1_780_000_000_000 + Int64(seq) + clockOffsetMillis,
+            prevHash: prevHash)
         let sealer = EnvelopeSealer(signingKey: key ?? signingKey, serverDataKey: dataKey ?? serverDataKey)
         return try sealer.seal(header: header, payload: payload)
     }

@@ -384,6 +384,44 @@ extension StoreConformanceTests {
         }
     }
 
+    /// Acceptance 4: a kit whose clock is a day off decides nothing differently — the order of
+    /// arrival and the base versions decide, never the kits' wall clocks.
+    @Test(arguments: backends)
+    func kitClocksADayOffDecideNothingDifferently(backend: StoreBackend) async throws {
+        let day: Int64 = 86_400_000
+        for (offsetA, offsetB) in [(day, -day), (-day, day)] {
+            try await withFreshStore(backend) { store, _ in
+                let server = ServerFixture()
+                var kitA = TestKit("kit-a", server: server)
+                var kitB = TestKit("kit-b", server: server)
+                kitA.clockOffsetMillis = offsetA
+                kitB.clockOffsetMillis = offsetB
+                try await kitA.enrol(in: store)
+                try await kitB.enrol(in: store)
+                try await store.upsertCase(makeCase("c-a", citizenId: "citizen-9"), assignedKit: "kit-a")
+                try await store.upsertCase(
+                    makeCase("c-b", citizenId: "citizen-9", documents: ["D-1"]), assignedKit: "kit-b")
+                let address = CaseSnapshot.Address(street: "Domkloster 4", zip: "50667", city: "Köln")
+                let first = try await store.ingest(
+                    envelopes: [
+                        try kitA.next(
+                            .addressChanged, caseId: "c-a", baseVersion: 1,
+                            facts: StepPayload.AddressChange(citizenId: "citizen-9", newAddress: address))
+                    ], kitId: "kit-a", engine: server.engine)
+                let second = try await store.ingest(
+                    envelopes: [
+                        try kitB.next(
+                            .addressChanged, caseId: "c-b", baseVersion: 1,
+                            facts: StepPayload.AddressChange(citizenId: "citizen-9", newAddress: address)),
+                        try kitB.next(.identityChecked, caseId: "c-b"),
+                    ], kitId: "kit-b", engine: server.engine)
+                #expect(first.outcomes == [.applied], "clock offsets \(offsetA), \(offsetB)")
+                #expect(second.outcomes == [.conflict, .applied], "clock offsets \(offsetA), \(offsetB)")
+                #expect(second.results.first?.conflict == .staleBase)
+            }
+        }
+    }
+
     @Test(arguments: backends)
     func twoHandOutsOfOneDocumentGiveDoubleIssuance(backend: StoreBackend) async throws {
         try await withFreshStore(backend) { store, _ in
