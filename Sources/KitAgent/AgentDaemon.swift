@@ -61,7 +61,7 @@ public struct AgentDaemon: Sendable {
         SyncController(client: syncClient).register(on: api)
         StepController(recorder: StepRecorder(runtime: runtime), sync: sync).register(on: api)
         EvidenceController(
-            signatures: SignatureStation(runtime: runtime, logger: logger),
+            runtime: runtime, signatures: SignatureStation(runtime: runtime, logger: logger),
             fingerprints: FingerprintStation(runtime: runtime, logger: logger),
             identity: IdentityStation(
                 runtime: runtime, credentialsDirectory: configuration.cardTerminalCredentials, logger: logger),

@@ -19,6 +19,7 @@ import Logging
 /// All answer 201 with the outbox seq once the one transaction is durable, and an error with
 /// nothing recorded otherwise. They hold the request open while the citizen signs or scans.
 struct EvidenceController<Context: RequestContext> {
+    let runtime: KitRuntime
     let signatures: SignatureStation
     let fingerprints: FingerprintStation
     let identity: IdentityStation
@@ -91,7 +92,7 @@ struct EvidenceController<Context: RequestContext> {
 
     func checkIdentity(caseId: String, _ body: IdentityRequest) async throws -> EditedResponse<IdentityChecked> {
         try Self.checkCAN(body.can)
-        try await WorkflowGate.check(identity.runtime, caseId: caseId, kind: .identityChecked)
+        try await WorkflowGate.check(runtime, caseId: caseId, kind: .identityChecked)
         let outcome: (receipt: Outbox.Receipt, result: IdentityStation.IdentityResult)
         do {
             outcome = try await identity.withCard(readerName: cardReaderName) { transport throws(EvidenceError) in
@@ -112,7 +113,7 @@ struct EvidenceController<Context: RequestContext> {
         guard !body.street.isEmpty, !body.city.isEmpty, body.zip.count == 5, body.zip.allSatisfy(\.isNumber) else {
             throw HTTPError(.badRequest, message: "the new address needs street, a five-digit zip and city")
         }
-        try await WorkflowGate.check(identity.runtime, caseId: caseId, kind: .addressChanged)
+        try await WorkflowGate.check(runtime, caseId: caseId, kind: .addressChanged)
         let address = CaseSnapshot.Address(street: body.street, zip: body.zip, city: body.city)
         let receipt: Outbox.Receipt
         do {
@@ -127,7 +128,7 @@ struct EvidenceController<Context: RequestContext> {
 
     func sign(caseId: String, _ body: SignatureRequest) async throws -> EditedResponse<Recorded> {
         guard !body.text.isEmpty else { throw HTTPError(.badRequest, message: "the text to sign is empty") }
-        try await WorkflowGate.check(identity.runtime, caseId: caseId, kind: .signatureCaptured)
+        try await WorkflowGate.check(runtime, caseId: caseId, kind: .signatureCaptured)
         let timeout = Duration.seconds(min(max(body.timeoutSeconds ?? 120, 5), 600))
         let receipt: Outbox.Receipt
         do {
@@ -141,7 +142,7 @@ struct EvidenceController<Context: RequestContext> {
     func takeFingerprints(
         caseId: String, skips: [FingerImageRecord.Position: FingerprintSkipReason]
     ) async throws -> EditedResponse<Recorded> {
-        try await WorkflowGate.check(identity.runtime, caseId: caseId, kind: .fingerprintsCaptured)
+        try await WorkflowGate.check(runtime, caseId: caseId, kind: .fingerprintsCaptured)
         let result: (receipt: Outbox.Receipt, set: FingerprintSet)
         do {
             result = try await fingerprints.captureOnConnectedScanner(caseId: caseId, skips: skips)
