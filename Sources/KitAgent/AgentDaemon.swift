@@ -55,7 +55,10 @@ public struct AgentDaemon: Sendable {
         StatusController(link: link, startedAt: startedAt, runtime: runtime).register(on: api)
         LockController(lock: runtime.lock).register(on: api)
         QueueController(outbox: runtime.outbox, problem: runtime.outboxProblem).register(on: api)
-        let syncClient = SyncClient(runtime: runtime, connection: connection, logger: logger)
+        let health = DeviceHealthMonitor.kit(
+            stateDirectory: directory.path, vpnInterface: configuration.vpnInterface, logger: logger)
+        let syncClient = SyncClient(
+            runtime: runtime, connection: connection, logger: logger, devices: { await health.latest })
         let sync = SyncService(
             client: syncClient, link: link, logger: logger, idleInterval: .seconds(configuration.probeInterval))
         SyncController(client: syncClient).register(on: api)
@@ -81,7 +84,7 @@ public struct AgentDaemon: Sendable {
         let app = Application(
             router: router,
             configuration: .init(address: .hostname("127.0.0.1", port: configuration.apiPort), serverName: "kit-agent"),
-            services: [link, maintenance, sync, recovery],
+            services: [link, maintenance, sync, recovery, health],
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
                 boundPort.set(port)

@@ -218,3 +218,40 @@ struct DoctorTerminalTests {
         #expect(await PaymentTerminalCheck(address: nil).run().status == .skipped)
     }
 }
+
+@Suite("Device health in the fleet report", .serialized)
+struct DeviceHealthReportTests {
+    @Test func theMonitorKeepsTheFindingsThatApplyAndEachSyncCarriesThem() async throws {
+        let monitor = DeviceHealthMonitor(
+            doctor: Doctor(checks: [
+                DiskSpaceCheck(path: NSTemporaryDirectory(), minimumFreeBytes: 1, warningFreeBytes: 1),
+                VPNInterfaceCheck(interface: nil),
+                QueueCheck(stateDirectory: temporaryPath("no-kit-here")),
+            ]),
+            logger: quietLogger())
+        #expect(await monitor.latest.isEmpty, "nothing before the first run")
+        let latest = await monitor.refresh()
+        #expect(latest.map(\.device) == ["disk", "queue"], "the VPN check did not apply")
+        #expect(latest.map(\.state) == ["ok", "failure"])
+
+        // A sync carries the monitor's findings to the server's fleet view.
+        let state = temporaryPath("server-health")
+        let configuration = try await SyncExactlyOnceTests.configuration(.sqlite, state: state, port: 0, tls: false)
+        let token = try await SyncExactlyOnceTests.prepare(configuration, kitId: "kit-health")
+        let server = SyncServerApplication(configuration: configuration, logger: quietLogger())
+        try await whileRunning({ ready in try await server.run(onListening: ready) }) { port in
+            let runtime = try await SyncExactlyOnceTests.kit(
+                url: try AgentConfiguration.parseServerURL("http://127.0.0.1:\(port)"), kitId: "kit-health",
+                token: token, caPEM: nil)
+            _ = try #require(runtime.outbox).enqueue(
+                caseId: "case-0", kind: TransactionKind.identityChecked.rawValue, baseVersion: 1,
+                payload: Array("{}".utf8))
+            let client = SyncClient(runtime: runtime, logger: quietLogger(), devices: { await monitor.latest })
+            try await client.syncNow()
+            let store = try await server.openStore()
+            let kit = try #require(try await store.kits().first { $0.kitId == "kit-health" })
+            #expect(kit.report?.devices == latest)
+            await store.close()
+        }
+    }
+}

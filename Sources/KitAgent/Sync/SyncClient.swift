@@ -19,11 +19,15 @@ public actor SyncClient {
     private let logger: Logger
     private let batchSize: Int
     private let timeout: TimeAmount
+    private let devices: @Sendable () async -> [DeviceHealthSummary]
 
+    /// - Parameter devices: the kit's device health for the report each sync carries to the fleet
+    ///   view (``DeviceHealthMonitor/latest``); cheap, it is asked once per request.
     public init(
         runtime: KitRuntime, connection: ServerConnection? = nil, logger: Logger, batchSize: Int = 100,
-        timeout: Double = 30
+        timeout: Double = 30, devices: @escaping @Sendable () async -> [DeviceHealthSummary] = { [] }
     ) {
+        self.devices = devices
         self.runtime = runtime
         self.connection = connection ?? ServerConnection(keys: runtime.keys)
         self.logger = logger
@@ -145,7 +149,7 @@ public actor SyncClient {
         let report = KitReport(
             agentVersion: KitVersion.release, queueDepth: stats?.queueDepth ?? 0,
             oldestWaitingAt: stats?.oldestUnacknowledgedAt,
-            lastSeq: stats?.lastSeq ?? 0, devices: [])
+            lastSeq: stats?.lastSeq ?? 0, devices: await devices())
         let body: Data
         do {
             body = try WireCoding.encoder().encode(
