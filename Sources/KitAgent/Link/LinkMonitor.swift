@@ -106,6 +106,9 @@ public actor LinkMonitor: Service {
                 "interface": "\(vpnInterface)", "from": "\(previous?.rawValue ?? "-")", "to": "\(state.rawValue)",
             ])
         if state == .up {
+            // Connections opened before the tunnel went down may be half-dead (their packets were
+            // dropped meanwhile; TCP would only notice after retransmission timeouts): start afresh.
+            await connection.shutdown()
             if previous != nil { await probe() }
         } else {
             markInterfaceDown(state, name: vpnInterface)
