@@ -35,7 +35,9 @@ struct AgentLinkTests {
             let second = try await client.status(refresh: true)
             #expect(second.server.reachability == .unreachable)
             #expect(second.server.lastError == LinkProblem.connectionRefused.description)
-            #expect(second.server.consecutiveFailures == first.server.consecutiveFailures + 1)
+            // (The agent's own start-up probe may finish between the two refreshes: at least one more.)
+            #expect(second.server.consecutiveFailures >= first.server.consecutiveFailures + 1)
+            #expect(first.server.consecutiveFailures >= 1)
             #expect(second.server.lastReachableAt == nil)
         }
     }
