@@ -174,9 +174,15 @@ let package = Package(
             swiftSettings: strict
         ),
         // Benchmarks (scripts/bench): performance is measured here, not in tests.
+        .target(
+            name: "BenchmarkSupport",
+            path: "Benchmarks/Support",
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "outbox-bench",
             dependencies: [
+                "BenchmarkSupport",
                 "KitAgent", "KitCore",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -187,6 +193,7 @@ let package = Package(
         .executableTarget(
             name: "replay-bench",
             dependencies: [
+                "BenchmarkSupport",
                 "KitAgent", "SyncServer", "KitCore", "KitTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -201,13 +208,13 @@ let package = Package(
         ),
         .executableTarget(
             name: "fingerprint-bench",
-            dependencies: ["KitDrivers"],
+            dependencies: ["BenchmarkSupport", "KitDrivers"],
             path: "Benchmarks/FingerprintBench",
             swiftSettings: strict
         ),
         .executableTarget(
             name: "pen-report-bench",
-            dependencies: ["KitDrivers"],
+            dependencies: ["BenchmarkSupport", "KitDrivers"],
             path: "Benchmarks/PenReportBench",
             swiftSettings: strict
         ),

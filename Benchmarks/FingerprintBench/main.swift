@@ -9,6 +9,7 @@
 // ratio is ours ÷ NBIS (goal ≤ 1.0).
 //
 // Usage: FingerprintBench [--runs R] [--reps N] [--python PATH] [--bit-rate B]
+import BenchmarkSupport
 import Foundation
 import KitDrivers
 
@@ -117,13 +118,6 @@ func runNBIS(python: String, rawPath: String, width: Int, height: Int, repetitio
     return NBISTiming(save: save, core: core, saveBytes: saveBytes, coreBytes: coreBytes)
 }
 
-func median(_ values: [Double]) -> Double {
-    let sorted = values.sorted()
-    guard !sorted.isEmpty else { return .nan }
-    return sorted.count % 2 == 1
-        ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
-}
-
 func format(_ value: Double, _ decimals: Int) -> String {
     String(format: "%.\(decimals)f", value)
 }
@@ -194,16 +188,17 @@ func main() -> Int32 {
     let ratios = zip(ours, save).map { $0 / $1 }
     let coreRatios = zip(ours, core).map { $0 / $1 }
     print(
-        "| med | \(pad(format(median(ours), 2), 7)) | \(pad(format(median(save), 2), 18)) | "
-            + "\(pad(format(median(ratios), 2), 5)) | \(pad(format(median(core), 2), 21)) | "
-            + "\(pad(format(median(coreRatios), 2), 5)) |")
+        "| med | \(pad(format(BenchmarkStatistics.median(ours), 2), 7)) | \(pad(format(BenchmarkStatistics.median(save), 2), 18)) | "
+            + "\(pad(format(BenchmarkStatistics.median(ratios), 2), 5)) | \(pad(format(BenchmarkStatistics.median(core), 2), 21)) | "
+            + "\(pad(format(BenchmarkStatistics.median(coreRatios), 2), 5)) |")
     print("")
     let pixels = Double(width * height)
     print(
         "compressed size: ours \(ourBytes) bytes (\(format(Double(ourBytes * 8) / pixels, 3)) bpp), "
             + "NBIS \(nbisBytes.0) bytes (\(format(Double(nbisBytes.0 * 8) / pixels, 3)) bpp)")
-    let verdict = median(ratios) <= 1.0 ? "met" : "NOT met"
-    print("median ratio ours/NBIS (Image.save) = \(format(median(ratios), 2)); goal ≤ 1.0 \(verdict)")
+    let verdict = BenchmarkStatistics.median(ratios) <= 1.0 ? "met" : "NOT met"
+    print(
+        "median ratio ours/NBIS (Image.save) = \(format(BenchmarkStatistics.median(ratios), 2)); goal ≤ 1.0 \(verdict)")
     return 0
 }
 

@@ -1,5 +1,6 @@
 // Durable enqueue against raw SQLite with the same durability, on the same disk, in one run.
 // Prints a table; figures are ratios against the baseline because the machines are noisy.
+import BenchmarkSupport
 import Crypto
 import Foundation
 import GRDB
@@ -29,8 +30,6 @@ func seconds(_ body: () throws -> Void) rethrows -> Double {
     let elapsed = ContinuousClock.now - start
     return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
 }
-
-func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
 
 struct Row {
     var name: String
@@ -94,10 +93,12 @@ do {
     }
     let rows = [
         Row(
-            name: "durable enqueue, 1 KiB payload", baseline: median(rawSmall), measured: median(outboxSmall),
+            name: "durable enqueue, 1 KiB payload", baseline: BenchmarkStatistics.median(rawSmall),
+            measured: BenchmarkStatistics.median(outboxSmall),
             unit: "tx/s", count: smallCount),
         Row(
-            name: "durable enqueue, 1 MiB payload", baseline: median(rawLarge), measured: median(outboxLarge),
+            name: "durable enqueue, 1 MiB payload", baseline: BenchmarkStatistics.median(rawLarge),
+            measured: BenchmarkStatistics.median(outboxLarge),
             unit: "tx/s", count: largeCount),
     ]
     print(

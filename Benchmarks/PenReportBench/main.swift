@@ -10,6 +10,7 @@
 // that against the signing time. The table shows each run and the median over runs.
 //
 // Usage: pen-report-bench [--runs R]
+import BenchmarkSupport
 import Foundation
 import KitDrivers
 
@@ -34,15 +35,6 @@ func signatureReports() -> [[UInt8]] {
     return reports
 }
 
-func nanoseconds(_ duration: Duration) -> Double {
-    Double(duration.components.seconds) * 1e9 + Double(duration.components.attoseconds) / 1e9
-}
-
-func percentile(_ sorted: [Double], _ p: Double) -> Double {
-    guard !sorted.isEmpty else { return 0 }
-    return sorted[min(sorted.count - 1, Int((Double(sorted.count) * p).rounded(.up)) - 1)]
-}
-
 struct RunResult {
     var meanNs: Double
     var p50Ns: Double
@@ -62,18 +54,19 @@ func run(reports: [[UInt8]], layout: STUPromptLayout) throws -> RunResult {
     for report in reports {
         let before = clock.now
         _ = session.process(report: report)
-        each.append(nanoseconds(clock.now - before))
+        each.append((clock.now - before).nanoseconds)
     }
-    let total = nanoseconds(clock.now - start)
+    let total = (clock.now - start).nanoseconds
     let finaliseStart = clock.now
     let capture = try session.capture(
         documentSHA256: [UInt8](repeating: 0xAB, count: 32),
         captureDateTime: ISO19794_7DateTime(year: 2026, month: 12, day: 4, hour: 10, minute: 0, second: 0))
-    let finalise = nanoseconds(clock.now - finaliseStart) / 1e6
+    let finalise = (clock.now - finaliseStart).nanoseconds / 1e6
     guard capture.png.count > 0 else { throw BenchError.nothingCaptured }
     each.sort()
     return RunResult(
-        meanNs: total / Double(reports.count), p50Ns: percentile(each, 0.5), p99Ns: percentile(each, 0.99),
+        meanNs: total / Double(reports.count), p50Ns: BenchmarkStatistics.percentile(each, 50),
+        p99Ns: BenchmarkStatistics.percentile(each, 99),
         maxNs: each.last ?? 0, finaliseMs: finalise, accepted: session.counters.accepted)
 }
 
@@ -100,7 +93,7 @@ let layout = STUSignaturePrompt(title: "Ich beantrage einen Personalausweis.", c
     .render(for: .stu540)
 _ = try run(reports: reports, layout: layout)  // warm-up
 var results: [RunResult] = []
-let budgetNs = nanoseconds(budget)
+let budgetNs = budget.nanoseconds
 let signingMs = Double(reportsPerSignature) * 5
 print("Pen reports: STUCaptureSession.process(report:) per 0x34 report vs the 5 ms interval of a 200 Hz pad")
 print("run | mean ns | p50 ns | p99 ns | max ns | p99 / 5 ms | finalise ms | finalise / 10 s signing")
@@ -116,10 +109,11 @@ for index in 1...runs {
     results.append(result)
     row(String(format: "%3d", index), result)
 }
-func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
 let summary = RunResult(
-    meanNs: median(results.map(\.meanNs)), p50Ns: median(results.map(\.p50Ns)), p99Ns: median(results.map(\.p99Ns)),
-    maxNs: median(results.map(\.maxNs)), finaliseMs: median(results.map(\.finaliseMs)),
+    meanNs: BenchmarkStatistics.median(results.map(\.meanNs)), p50Ns: BenchmarkStatistics.median(results.map(\.p50Ns)),
+    p99Ns: BenchmarkStatistics.median(results.map(\.p99Ns)),
+    maxNs: BenchmarkStatistics.median(results.map(\.maxNs)),
+    finaliseMs: BenchmarkStatistics.median(results.map(\.finaliseMs)),
     accepted: results.first?.accepted ?? 0)
 row("med", summary)
 print(

@@ -1,3 +1,4 @@
+import BenchmarkSupport
 import Foundation
 
 /// Why the benchmark stopped: the message is printed and the process exits non-zero.
@@ -6,26 +7,6 @@ struct BenchFailure: Error, CustomStringConvertible {
 
     init(_ description: String) {
         self.description = description
-    }
-}
-
-/// Small statistics over measured values (nearest-rank percentiles, as the other benchmarks).
-enum Stats {
-    static func median(_ values: [Double]) -> Double {
-        percentile(values, 50)
-    }
-
-    static func percentile(_ values: [Double], _ p: Double) -> Double {
-        guard !values.isEmpty else { return .nan }
-        let sorted = values.sorted()
-        let rank = Int((p / 100 * Double(sorted.count)).rounded(.up))
-        return sorted[min(max(rank, 1), sorted.count) - 1]
-    }
-}
-
-extension Duration {
-    var seconds: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
 }
 

@@ -2,6 +2,7 @@
 // acknowledgement, and ingest from many concurrent kits — a real sync server in this process on
 // loopback with its default mutual TLS, real kits (enrollment, outbox, SyncClient, LinkMonitor).
 // Prints tables; figures are ratios against baselines measured in the same run (noisy machines).
+import BenchmarkSupport
 import Crypto
 import Foundation
 import KitAgent
@@ -300,8 +301,8 @@ func printTables(options: Options, stores: [StoreFigures], linkUp: [LinkUpRun], 
             + "drain | ratio drain/raw | ratio drain/raw 1 row/commit | goal |")
     print("|---|---|---|---|---|---|---|")
     for figures in stores {
-        let raw = Stats.median(figures.rawBatched)
-        let perRow = Stats.median(figures.rawPerRow)
+        let raw = BenchmarkStatistics.median(figures.rawBatched)
+        let perRow = BenchmarkStatistics.median(figures.rawPerRow)
         print(
             "| \(figures.store) | \(Format.runs(figures.rawBatched, Format.rate)) → \(Format.rate(raw)) | "
                 + "\(Format.rate(perRow)) | \(Format.rate(figures.drain)) | \(Format.ratio(figures.drain / raw)) | "
@@ -320,7 +321,9 @@ func printTables(options: Options, stores: [StoreFigures], linkUp: [LinkUpRun], 
                 + "\(Format.milliseconds(run.toFirstAck)) | \(Format.milliseconds(run.toDrained)) |")
     }
     if !linkUp.isEmpty {
-        let summaries: [(String, ([Double]) -> Double)] = [("median", Stats.median), ("max", { $0.max() ?? .nan })]
+        let summaries: [(String, ([Double]) -> Double)] = [
+            ("median", BenchmarkStatistics.median), ("max", { $0.max() ?? .nan }),
+        ]
         for (name, pick) in summaries {
             print(
                 "| \(name) | \(Format.milliseconds(pick(linkUp.map(\.toReachable)))) | "
@@ -345,10 +348,10 @@ func printTables(options: Options, stores: [StoreFigures], linkUp: [LinkUpRun], 
         let all = figures.concurrentLatencies
         print(
             "| \(figures.store) | \(Format.rate(figures.concurrentRate)) | "
-                + "\(Format.milliseconds(Stats.percentile(all, 50))) | \(Format.milliseconds(Stats.percentile(all, 99))) | "
+                + "\(Format.milliseconds(BenchmarkStatistics.percentile(all, 50))) | \(Format.milliseconds(BenchmarkStatistics.percentile(all, 99))) | "
                 + "\(Format.milliseconds(all.max() ?? .nan)) | \(Format.rate(figures.singleRate)) | "
-                + "\(Format.milliseconds(Stats.percentile(figures.singleLatencies, 50))) | "
-                + "\(Format.milliseconds(Stats.percentile(figures.singleLatencies, 99))) | "
+                + "\(Format.milliseconds(BenchmarkStatistics.percentile(figures.singleLatencies, 50))) | "
+                + "\(Format.milliseconds(BenchmarkStatistics.percentile(figures.singleLatencies, 99))) | "
                 + "\(Format.ratio(figures.concurrentRate / figures.singleRate)) | p99 < 100 ms |")
     }
 }

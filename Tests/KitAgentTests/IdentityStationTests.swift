@@ -80,7 +80,7 @@ struct IdentityStationTests {
         let session = try await NPAChangeTerminal.authenticate(
             over: transport, digits: "222222",
             credentials: try NPATerminalCredentials(
-                directory: URL(fileURLWithPath: try #require(station.credentialsFolder))))
+                directory: URL(fileURLWithPath: try #require(station.credentialsDirectory))))
         #expect(
             try await session.readPlaceOfResidence()
                 == .residence(

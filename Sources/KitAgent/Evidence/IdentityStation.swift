@@ -17,11 +17,9 @@ import Logging
 /// the new address already on the card, skips the write and records it.
 public struct IdentityStation: Sendable {
     let runtime: KitRuntime
-    let credentialsDirectory: String?
-    let logger: Logger
-
     /// The folder of the terminal's certificates, if configured.
-    public var credentialsFolder: String? { credentialsDirectory }
+    public let credentialsDirectory: String?
+    let logger: Logger
 
     public init(runtime: KitRuntime, credentialsDirectory: String?, logger: Logger) {
         self.runtime = runtime
