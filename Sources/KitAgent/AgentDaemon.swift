@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdWebSocket
 import KitCore
 import Logging
 import NIOCore
@@ -48,15 +49,27 @@ public struct AgentDaemon: Sendable {
 
         // With port 0 the real port is known only once bound; the origin check reads it from here.
         let boundPort = BoundPort(configuration.apiPort)
+        let events = AgentEventHub()
         let router = Router()
+        ClerkUIController(port: boundPort).register(on: router)
         let api = router.group("v1").add(middleware: LocalAPIAccessMiddleware(token: token, port: boundPort))
+            .add(middleware: DeviceStepActivityMiddleware(hub: events))
         OpenAPIController().register(on: api)
         CaseController(runtime: runtime).register(on: api)
-        StatusController(link: link, startedAt: startedAt, runtime: runtime).register(on: api)
+        let status = StatusController<BasicRequestContext>(link: link, startedAt: startedAt, runtime: runtime)
+        status.register(on: api)
+        EventStreamController().register(on: api)
         LockController(lock: runtime.lock).register(on: api)
         QueueController(outbox: runtime.outbox, problem: runtime.outboxProblem).register(on: api)
+        // Every 10 s: the checks are cheap (no device is opened) and the clerk UI shows them live.
         let health = DeviceHealthMonitor.kit(
-            stateDirectory: directory.path, vpnInterface: configuration.vpnInterface, logger: logger)
+            stateDirectory: directory.path, vpnInterface: configuration.vpnInterface, interval: .seconds(10),
+            logger: logger)
+        DeviceController(health: health).register(on: api)
+        let watcher = AgentEventWatcher(
+            hub: events, status: { await status.status(refresh: false) }, devices: { await health.latest },
+            recentEntries: { (try? runtime.outbox?.entries(limit: 200)) ?? [] })
+        let eventStream = EventStreamUpgrade(token: token, port: boundPort, hub: events, logger: logger)
         let syncClient = SyncClient(
             runtime: runtime, connection: connection, logger: logger, devices: { await health.latest })
         let sync = SyncService(
@@ -83,8 +96,9 @@ public struct AgentDaemon: Sendable {
 
         let app = Application(
             router: router,
+            server: .http1WebSocketUpgrade { request, _, _ in eventStream.decide(request) },
             configuration: .init(address: .hostname("127.0.0.1", port: configuration.apiPort), serverName: "kit-agent"),
-            services: [link, maintenance, sync, recovery, health],
+            services: [link, maintenance, sync, recovery, health, watcher],
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
                 boundPort.set(port)

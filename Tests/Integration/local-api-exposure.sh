@@ -189,10 +189,13 @@ check "token, no Origin -> 200" expect 200 "${bearer[@]}"
 check "token, Origin: http://127.0.0.1:$port -> 200" expect 200 "${bearer[@]}" -H "Origin: http://127.0.0.1:$port"
 check "token, Origin: http://localhost:$port -> 200" expect 200 "${bearer[@]}" -H "Origin: http://localhost:$port"
 # DNS rebinding: evil.example resolves to 127.0.0.1, the browser sends Host: evil.example.
-check "rebinding: Host: evil.example, token, Origin: http://evil.example:$port -> 403" \
-  expect 403 "${bearer[@]}" -H "Host: evil.example:$port" -H "Origin: http://evil.example:$port"
-check "rebinding: Host: evil.example, same-origin GET (no Origin), no token -> 401" \
-  expect 401 -H "Host: evil.example:$port"
+# The agent answers only to 127.0.0.1 and localhost: 421 Misdirected Request for any other name.
+check "rebinding: Host: evil.example, token, Origin: http://evil.example:$port -> 421" \
+  expect 421 "${bearer[@]}" -H "Host: evil.example:$port" -H "Origin: http://evil.example:$port"
+check "rebinding: Host: evil.example, same-origin GET (no Origin), no token -> 421" \
+  expect 421 -H "Host: evil.example:$port"
+check "rebinding: Host: evil.example, even with the token -> 421" \
+  expect 421 "${bearer[@]}" -H "Host: evil.example:$port"
 
 # Asking for a wide bind: there is no such option. The command line refuses one; configuration
 # keys for it (environment, file) are not read, and the agent still binds 127.0.0.1 only.

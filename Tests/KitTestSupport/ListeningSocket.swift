@@ -88,3 +88,29 @@ extension ListeningSocket {
         return true
     }
 }
+
+extension ListeningSocket {
+    /// Sends `request` as raw bytes to `127.0.0.1:port` and reads the answer until it contains
+    /// `until` (or the peer closes, or 5 s pass without data): for handshakes no client library
+    /// would send as written.
+    public static func exchange(port: Int, request: String, until marker: String) async throws -> String {
+        try await Task.detached {
+            guard let fd = connectLoopback(port: port) else { throw Failure() }
+            defer { close(fd) }
+            var timeout = timeval(tv_sec: 5, tv_usec: 0)
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+            let bytes = Array(request.utf8)
+            guard bytes.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, 0) }) == bytes.count else {
+                throw Failure()
+            }
+            var answer: [UInt8] = []
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while !String(decoding: answer, as: UTF8.self).contains(marker) {
+                let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+                guard count > 0 else { break }
+                answer += buffer[..<count]
+            }
+            return String(decoding: answer, as: UTF8.self)
+        }.value
+    }
+}

@@ -25,6 +25,9 @@ public struct LocalAPIEndpoint: Codable, Sendable, Equatable {
     /// Base URL of the API.
     public var baseURL: String { "http://127.0.0.1:\(port)" }
 
+    /// The clerk's page with this run's token in the fragment (which browsers never send).
+    public var clerkPageURL: String { baseURL + "/ui/#token=" + token }
+
     /// Path of the endpoint file inside a state directory.
     public static func path(in stateDirectory: String) -> String {
         stateDirectory + "/run/local-api.json"

@@ -1,0 +1,495 @@
+// Clerk UI of the Bürgeramtskoffer: today's visits, one step per screen, live status.
+// Talks only to the kit agent that served it (local API + event stream on loopback). No external
+// assets, no storage beyond this tab's session: the token lives in sessionStorage and is gone
+// when the tab closes. Case data is written with textContent only, never as HTML.
+"use strict";
+
+const STEP_NAMES = {
+  identify: "Ausweis prüfen",
+  sign: "Unterschrift",
+  pay: "Bezahlen",
+  fingerprints: "Fingerabdrücke",
+  "update-address": "Anschrift ändern",
+  "hand-out-document": "Dokument aushändigen",
+  complete: "Abschließen",
+};
+const DEVICE_STEP_BUSY = {
+  identity: "Der Ausweis wird gelesen. Bitte den Ausweis auf dem Lesegerät liegen lassen …",
+  signature: "Bitte auf dem Unterschriften-Pad unterschreiben und dort „OK“ tippen …",
+  fingerprints: "Bitte den angezeigten Finger auf den Scanner legen …",
+  address: "Die neue Anschrift wird auf den Ausweis geschrieben. Ausweis bitte liegen lassen …",
+  payment: "Bitte die Karte am Terminal vorhalten oder einstecken und dem Terminal folgen …",
+};
+const DEVICE_NAMES = {
+  pcscd: "Kartenleser-Dienst",
+  usb: "USB-Geräte",
+  vpn: "VPN",
+  disk: "Speicherplatz",
+  queue: "Warteschlange",
+};
+const FINGERS = [
+  ["leftIndex", "Linker Zeigefinger"],
+  ["rightIndex", "Rechter Zeigefinger"],
+];
+const SKIP_REASONS = [
+  ["", "wird erfasst"],
+  ["injured", "verletzt / verbunden"],
+  ["missing", "fehlt"],
+  ["notCapturable", "nicht erfassbar"],
+];
+
+const state = {
+  token: null,
+  unlocked: null,
+  caseId: null,
+  detail: null,
+  busy: false,
+  can: null, // kept in memory for the address step only; never stored
+  socket: null,
+  retry: 1000,
+};
+
+function $(id) { return document.getElementById(id); }
+function show(screen) {
+  for (const element of document.querySelectorAll(".screen")) element.hidden = element.id !== screen;
+}
+function euro(cents) {
+  return (cents / 100).toLocaleString("de-DE", { style: "currency", currency: "EUR" });
+}
+function setPill(id, text, level) {
+  const pill = $(id);
+  pill.textContent = text;
+  pill.className = "pill " + level;
+}
+function element(tag, attributes, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attributes || {})) {
+    if (key === "class") node.className = value;
+    else if (key.startsWith("data-") || key === "for" || key === "inputmode" || key === "autocomplete" || key === "pattern")
+      node.setAttribute(key, value);
+    else node[key] = value;
+  }
+  for (const child of children) node.append(child);
+  return node;
+}
+
+// --- the local API -------------------------------------------------------------------------
+
+class ApiError extends Error {
+  constructor(status, message) { super(message); this.status = status; }
+}
+
+async function api(method, path, body) {
+  const response = await fetch(path, {
+    method,
+    headers: Object.assign(
+      { Authorization: "Bearer " + state.token },
+      body === undefined ? {} : { "Content-Type": "application/json" }),
+    body: body === undefined ? undefined : JSON.stringify(body),
+    cache: "no-store",
+  });
+  if (response.status === 204) return null;
+  const text = await response.text();
+  let json = null;
+  try { json = text ? JSON.parse(text) : null; } catch (_) { json = null; }
+  if (!response.ok) {
+    const message = json && json.error && json.error.message ? json.error.message : "HTTP " + response.status;
+    throw new ApiError(response.status, message);
+  }
+  return json;
+}
+
+function explain(error) {
+  if (error instanceof ApiError) {
+    if (error.status === 401) return "Der Koffer ist gesperrt oder diese Seite hat keinen gültigen Zugang mehr. (" + error.message + ")";
+    if (error.status === 409) return "Dieser Schritt ist jetzt nicht möglich: " + error.message;
+    return error.message;
+  }
+  return "Der Koffer-Dienst antwortet nicht. Läuft kit-agent? (" + error.message + ")";
+}
+
+// --- live status ------------------------------------------------------------------------------
+
+function connectEvents() {
+  const url = "ws://" + location.host + "/v1/events";
+  let socket;
+  try {
+    socket = new WebSocket(url, ["kit-agent.v1", "kit-token." + state.token]);
+  } catch (_) {
+    scheduleReconnect();
+    return;
+  }
+  state.socket = socket;
+  socket.onopen = () => {
+    state.retry = 1000;
+    setPill("pill-live", "Koffer-Dienst: verbunden", "ok");
+  };
+  socket.onmessage = (message) => {
+    let event;
+    try { event = JSON.parse(message.data); } catch (_) { return; }
+    onEvent(event);
+  };
+  socket.onclose = () => {
+    setPill("pill-live", "Koffer-Dienst: getrennt – verbinde neu …", "bad");
+    scheduleReconnect();
+  };
+}
+
+function scheduleReconnect() {
+  const delay = state.retry;
+  state.retry = Math.min(state.retry * 2, 15000);
+  setTimeout(connectEvents, delay);
+}
+
+function onEvent(event) {
+  switch (event.type) {
+    case "status":
+      showStatus(event.status, event.devices || []);
+      break;
+    case "case.updated":
+      if (!$("screen-visits").hidden) loadVisits();
+      break;
+    case "step.started":
+      if (event.step && DEVICE_STEP_BUSY[event.step] && event.caseId !== state.caseId) {
+        setPill("pill-devices", "Geräte: in Benutzung (" + event.step + ")", "warn");
+      }
+      break;
+    default:
+      break; // newer agents may send more kinds
+  }
+}
+
+function showStatus(status, devices) {
+  if (!status) return;
+  const server = status.server || {};
+  if (server.reachability === "reachable") {
+    setPill("pill-link", "Stadtnetz: verbunden", "ok");
+  } else if (server.reachability === "unreachable") {
+    setPill("pill-link", "Stadtnetz: offline – alles wird sicher im Koffer gespeichert", "warn");
+  } else if (server.reachability === "incompatible") {
+    setPill("pill-link", "Stadtnetz: Server passt nicht – bitte IT anrufen", "bad");
+  } else {
+    setPill("pill-link", "Stadtnetz: wird geprüft", "unknown");
+  }
+  const queue = status.queue;
+  if (queue) {
+    const waiting = (queue.byState.pending || 0) + (queue.byState.sent || 0);
+    const parked = queue.byState.parked || 0;
+    const text = waiting === 0
+      ? "Warteschlange: alles übertragen"
+      : "Warteschlange: " + waiting + (waiting === 1 ? " Vorgang wartet" : " Vorgänge warten");
+    setPill("pill-queue", text + (parked ? " · " + parked + " in Klärung" : ""), parked ? "warn" : waiting ? "unknown" : "ok");
+  }
+  const problems = devices.filter((device) => device.state === "failure");
+  const warnings = devices.filter((device) => device.state === "warning");
+  if (problems.length) {
+    setPill("pill-devices", "Geräte: Problem bei " + problems.map((d) => DEVICE_NAMES[d.device] || d.device).join(", "), "bad");
+  } else if (warnings.length) {
+    setPill("pill-devices", "Geräte: Hinweis zu " + warnings.map((d) => DEVICE_NAMES[d.device] || d.device).join(", "), "warn");
+  } else if (devices.length) {
+    setPill("pill-devices", "Geräte: bereit", "ok");
+  }
+  const unlocked = status.unlocked === true;
+  if (state.unlocked !== unlocked) {
+    state.unlocked = unlocked;
+    if (!unlocked) show("screen-unlock");
+    else if (!state.caseId) loadVisits();
+  }
+}
+
+// --- screens ----------------------------------------------------------------------------------
+
+async function loadVisits() {
+  let visits;
+  try {
+    visits = await api("GET", "/v1/cases");
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) { show("screen-unlock"); return; }
+    visits = [];
+  }
+  const list = $("visits");
+  list.replaceChildren();
+  for (const visit of visits) {
+    const steps = visit.workflow.steps;
+    const done = steps.filter((step) => step.status === "done").length;
+    const meta = visit.completed
+      ? "Abgeschlossen"
+      : "Schritt " + Math.min(done + 1, steps.length) + " von " + steps.length + ": " + (STEP_NAMES[visit.current] || "wartet");
+    const button = element("button", { class: visit.completed ? "completed" : "", "data-testid": "visit-" + visit.caseId },
+      element("span", { class: "name", textContent: visit.citizen }),
+      element("span", { class: "meta", textContent: visit.title + " · " + visit.caseId + " · " + meta }));
+    button.addEventListener("click", () => openCase(visit.caseId));
+    list.append(element("li", {}, button));
+  }
+  $("visits-empty").hidden = visits.length > 0;
+  state.caseId = null;
+  state.can = null;
+  show("screen-visits");
+}
+
+async function openCase(caseId) {
+  state.caseId = caseId;
+  await refreshCase();
+}
+
+async function refreshCase() {
+  try {
+    state.detail = await api("GET", "/v1/cases/" + encodeURIComponent(state.caseId));
+  } catch (error) {
+    showError(explain(error));
+    return;
+  }
+  renderStep();
+}
+
+function renderStep() {
+  const { snapshot, workflow } = state.detail;
+  $("case-citizen").textContent = snapshot.citizen.givenNames + " " + snapshot.citizen.familyName;
+  $("case-title").textContent = snapshot.title;
+  const track = $("step-track");
+  track.replaceChildren(...workflow.steps.map((step) =>
+    element("li", { class: step.status === "done" ? "done" : step.status === "current" ? "current" : "",
+      textContent: (step.status === "done" ? "✓ " : "") + (STEP_NAMES[step.step] || step.step) })));
+  hideMessages();
+  $("step-next").hidden = true;
+  const completed = workflow.steps.some((step) => step.step === "complete" && step.status === "done");
+  if (completed) {
+    $("done-text").textContent = "Alle Schritte für " + snapshot.citizen.givenNames + " " + snapshot.citizen.familyName +
+      " sind im Koffer gespeichert und versiegelt. Sie werden übertragen, sobald das Stadtnetz erreichbar ist.";
+    show("screen-done");
+    return;
+  }
+  const current = workflow.steps.find((step) => step.status === "current");
+  const pending = workflow.steps.find((step) => step.status === "awaiting-terminal");
+  const body = $("step-body");
+  body.replaceChildren();
+  const action = $("step-action");
+  action.hidden = false;
+  action.disabled = false;
+  if (!current) {
+    $("step-title").textContent = pending ? "Zahlung wird geklärt" : "Warten";
+    $("step-help").textContent = pending
+      ? "Der Koffer fragt das Terminal, ob die letzte Zahlung durchgegangen ist. Bitte warten."
+      : "Für diesen Besuch ist gerade kein Schritt möglich.";
+    action.hidden = true;
+    show("screen-step");
+    return;
+  }
+  const renderer = STEPS[current.step];
+  $("step-title").textContent = STEP_NAMES[current.step] || current.step;
+  renderer.render(snapshot, body);
+  action.textContent = renderer.action(snapshot);
+  action.onclick = () => runStep(renderer);
+  show("screen-step");
+}
+
+async function runStep(renderer) {
+  if (state.busy) return;
+  hideMessages();
+  let request;
+  try {
+    request = renderer.request(state.detail.snapshot);
+  } catch (problem) {
+    showError(problem.message);
+    return;
+  }
+  state.busy = true;
+  $("step-action").disabled = true;
+  $("back-to-visits").disabled = true;
+  if (renderer.busy) {
+    $("step-busy").textContent = renderer.busy;
+    $("step-busy").hidden = false;
+  }
+  try {
+    const answer = await api("POST", request.path, request.body);
+    $("step-busy").hidden = true;
+    const note = renderer.done ? renderer.done(answer) : null;
+    if (note) {
+      $("step-result").textContent = note;
+      $("step-result").hidden = false;
+      $("step-action").hidden = true;
+      $("step-next").hidden = false;
+      $("step-next").onclick = () => refreshCase();
+    } else {
+      await refreshCase();
+    }
+  } catch (error) {
+    $("step-busy").hidden = true;
+    showError("Das hat nicht geklappt. Es wurde nichts gespeichert. " + explain(error));
+  } finally {
+    state.busy = false;
+    $("step-action").disabled = false;
+    $("back-to-visits").disabled = false;
+  }
+}
+
+function hideMessages() {
+  $("step-error").hidden = true;
+  $("step-result").hidden = true;
+  $("step-busy").hidden = true;
+}
+function showError(text) {
+  $("step-error").textContent = text;
+  $("step-error").hidden = false;
+}
+function casePath(snapshot, step) {
+  return "/v1/cases/" + encodeURIComponent(snapshot.caseId) + "/" + step;
+}
+function field(id, label, attributes) {
+  return [element("label", { for: id, textContent: label }), element("input", Object.assign({ id, "data-testid": id }, attributes))];
+}
+function value(id) { return ($(id).value || "").trim(); }
+function totalCents(snapshot) { return snapshot.fees.reduce((sum, fee) => sum + fee.amountCents, 0); }
+
+// One entry per workflow step: what the screen shows, what the button says, which request it sends.
+const STEPS = {
+  identify: {
+    render(snapshot, body) {
+      $("step-help").textContent = "Legen Sie den Personalausweis von " + snapshot.citizen.givenNames + " " +
+        snapshot.citizen.familyName + " auf das Lesegerät und geben Sie die sechsstellige Zugangsnummer (CAN) " +
+        "von der Vorderseite ein.";
+      body.append(...field("can", "Zugangsnummer (CAN)", { inputmode: "numeric", autocomplete: "off", maxLength: 6, pattern: "[0-9]{6}" }));
+    },
+    action() { return "Ausweis prüfen"; },
+    busy: DEVICE_STEP_BUSY.identity,
+    request(snapshot) {
+      const can = value("can");
+      if (!/^[0-9]{6}$/.test(can)) throw new Error("Die Zugangsnummer hat sechs Ziffern.");
+      state.can = can;
+      return { path: casePath(snapshot, "identity"), body: { can } };
+    },
+    done(answer) {
+      const result = answer && answer.result;
+      if (result && result.matchesCase) return "Der Ausweis gehört zu diesem Vorgang.";
+      const fields = result && result.differingFields ? result.differingFields.join(", ") : "";
+      return "Achtung: Der Ausweis weicht vom Vorgang ab" + (fields ? " (" + fields + ")" : "") +
+        ". Das Ergebnis ist gespeichert; klären Sie die Abweichung, bevor Sie fortfahren.";
+    },
+  },
+  sign: {
+    render(snapshot, body) {
+      $("step-help").textContent = "Lesen Sie den Text gemeinsam. Er erscheint gleich auf dem Unterschriften-Pad.";
+      body.append(element("p", { class: "sign-text", "data-testid": "sign-text", textContent: snapshot.textsToSign[0] || "" }));
+    },
+    action() { return "Auf dem Pad unterschreiben"; },
+    busy: DEVICE_STEP_BUSY.signature,
+    request(snapshot) {
+      return { path: casePath(snapshot, "signature"), body: { text: snapshot.textsToSign[0] || "", timeoutSeconds: 180 } };
+    },
+  },
+  pay: {
+    render(snapshot, body) {
+      $("step-help").textContent = "Die Gebühren werden mit der Karte am Terminal bezahlt.";
+      const rows = snapshot.fees.map((fee) =>
+        element("tr", {}, element("td", { textContent: fee.label }), element("td", { class: "amount", textContent: euro(fee.amountCents) })));
+      rows.push(element("tr", {}, element("td", { textContent: "Summe" }), element("td", { class: "amount", textContent: euro(totalCents(snapshot)) })));
+      body.append(element("table", { class: "fees" }, element("tbody", {}, ...rows)));
+    },
+    action(snapshot) { return "Kartenzahlung starten (" + euro(totalCents(snapshot)) + ")"; },
+    busy: DEVICE_STEP_BUSY.payment,
+    request(snapshot) { return { path: casePath(snapshot, "payment"), body: { amountCents: totalCents(snapshot) } }; },
+    done(answer) {
+      if (answer && answer.approved === false) return "Die Zahlung wurde nicht genehmigt. Sie können es noch einmal versuchen.";
+      return null;
+    },
+  },
+  fingerprints: {
+    render(snapshot, body) {
+      $("step-help").textContent = "Nacheinander werden die Zeigefinger erfasst. Ist ein Finger verletzt oder fehlt er, " +
+        "wählen Sie das hier aus – der Koffer nimmt dann einen Ersatzfinger.";
+      const grid = element("div", { class: "fingers" });
+      for (const [key, label] of FINGERS) {
+        const select = element("select", { id: "skip-" + key, "data-testid": "skip-" + key },
+          ...SKIP_REASONS.map(([reason, text]) => element("option", { value: reason, textContent: text })));
+        grid.append(element("label", { for: "skip-" + key, textContent: label }), select);
+      }
+      body.append(grid);
+    },
+    action() { return "Fingerabdrücke erfassen"; },
+    busy: DEVICE_STEP_BUSY.fingerprints,
+    request(snapshot) {
+      const skip = {};
+      for (const [key] of FINGERS) if (value("skip-" + key)) skip[key] = value("skip-" + key);
+      return { path: casePath(snapshot, "fingerprints"), body: { skip } };
+    },
+  },
+  "update-address": {
+    render(snapshot, body) {
+      $("step-help").textContent = "Die neue Anschrift wird auf den Ausweis geschrieben und im Melderegister geändert.";
+      body.append(...field("street", "Straße und Hausnummer", { autocomplete: "off" }));
+      body.append(...field("zip", "Postleitzahl", { inputmode: "numeric", autocomplete: "off", maxLength: 5 }));
+      body.append(...field("city", "Ort", { autocomplete: "off", value: snapshot.citizen.address.city }));
+      if (!state.can) body.append(...field("address-can", "Zugangsnummer (CAN) des Ausweises", { inputmode: "numeric", autocomplete: "off", maxLength: 6 }));
+    },
+    action() { return "Anschrift auf den Ausweis schreiben"; },
+    busy: DEVICE_STEP_BUSY.address,
+    request(snapshot) {
+      const can = state.can || value("address-can");
+      if (!/^[0-9]{6}$/.test(can)) throw new Error("Die Zugangsnummer hat sechs Ziffern.");
+      const body = { can, street: value("street"), zip: value("zip"), city: value("city") };
+      if (!body.street || !/^[0-9]{5}$/.test(body.zip) || !body.city) throw new Error("Bitte Straße, fünfstellige Postleitzahl und Ort angeben.");
+      return { path: casePath(snapshot, "address"), body };
+    },
+  },
+  "hand-out-document": {
+    render(snapshot, body) {
+      $("step-help").textContent = "Übergeben Sie das Dokument und bestätigen Sie die Übergabe.";
+      body.append(element("ul", {}, ...snapshot.documents.map((doc) => element("li", { textContent: doc.title + " (" + doc.documentId + ")" }))));
+    },
+    action() { return "Dokument ist übergeben"; },
+    request(snapshot) {
+      const facts = {};
+      if (snapshot.documents.length) facts.documentId = snapshot.documents.map((doc) => doc.documentId).join(",");
+      return { path: "/v1/steps", body: { caseId: snapshot.caseId, kind: "document.handed-out", facts } };
+    },
+  },
+  complete: {
+    render(snapshot, body) {
+      $("step-help").textContent = "Alle Schritte sind erledigt. Schließen Sie den Besuch ab.";
+    },
+    action() { return "Besuch abschließen"; },
+    request(snapshot) { return { path: "/v1/steps", body: { caseId: snapshot.caseId, kind: "case.completed" } }; },
+  },
+};
+
+// --- start ------------------------------------------------------------------------------------
+
+function readToken() {
+  const match = /(?:^#|&)token=([0-9a-f]+)/.exec(location.hash);
+  if (match) {
+    sessionStorage.setItem("kitToken", match[1]);
+    history.replaceState(null, "", location.pathname);
+  }
+  return sessionStorage.getItem("kitToken");
+}
+
+async function start() {
+  state.token = readToken();
+  if (!state.token) { show("screen-token"); return; }
+  $("unlock-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const secret = $("unlock-secret").value;
+    $("unlock-secret").value = "";
+    try {
+      await api("POST", "/v1/unlock", { secret });
+      state.unlocked = true;
+      await loadVisits();
+    } catch (error) {
+      alert("Entsperren fehlgeschlagen: " + explain(error));
+    }
+  });
+  $("back-to-visits").addEventListener("click", () => loadVisits());
+  $("done-back").addEventListener("click", () => loadVisits());
+  connectEvents();
+  try {
+    const status = await api("GET", "/v1/status");
+    showStatus(status, []);
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) {
+      sessionStorage.removeItem("kitToken");
+      show("screen-token");
+    }
+  }
+}
+
+document.addEventListener("DOMContentLoaded", start);
