@@ -267,6 +267,7 @@ function renderStep() {
   action.hidden = false;
   action.disabled = false;
   if (!current) {
+    $("step-title").dataset.step = pending ? "awaiting-terminal" : "none";
     $("step-title").textContent = pending ? "Zahlung wird geklärt" : "Warten";
     $("step-help").textContent = pending
       ? "Der Koffer fragt das Terminal, ob die letzte Zahlung durchgegangen ist. Bitte warten."
@@ -277,6 +278,7 @@ function renderStep() {
   }
   const renderer = STEPS[current.step];
   $("step-title").textContent = STEP_NAMES[current.step] || current.step;
+  $("step-title").dataset.step = current.step;
   renderer.render(snapshot, body);
   action.textContent = renderer.action(snapshot);
   action.onclick = () => runStep(renderer);

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Issue #9, acceptance 1: headless Chromium completes home visits in the clerk UI with simulated
+# devices behind the real drivers (ID card via pcscd + vpcd + `kit-sim card`, signature pad via
+# umockdev, fingerprints via libfprint's virtual image device, payment via `kit-sim zvt`), while the
+# link to the city network is down; screenshots of every screen. Then the link returns and the
+# server must hold every step of those visits, applied.
+#
+#   Tests/Integration/clerk-ui.sh BIN_DIR [SCREENSHOT_DIR]
+# Prints "clerk-ui: N passed, M failed". Needs chromium, chromium-driver, selenium (scripts/setup).
+set -uo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+export KIT_BIN_DIR="$(cd "${1:?usage: clerk-ui.sh BIN_DIR [SCREENSHOT_DIR]}" && pwd)"
+shots="${2:-$(mktemp -d "${TMPDIR:-/tmp}/clerk-ui-shots.XXXXXX")}"
+cd "$repo"
+# shellcheck source=scripts/lib/kit-rig.sh
+source scripts/lib/kit-rig.sh
+use_python_tools
+
+passed=0 failed=0
+ok() { passed=$((passed + 1)); echo "clerk-ui: ok $((passed + failed)): $*"; }
+not_ok() { failed=$((failed + 1)); echo "clerk-ui: FAIL $((passed + failed)): $*"; }
+finish() {
+  rig_stop_all >/dev/null 2>&1 || true
+  echo "clerk-ui: screenshots in $shots"
+  echo "clerk-ui: $passed passed, $failed failed"
+  [ "$failed" -eq 0 ]
+}
+trap 'finish; exit $?' EXIT
+
+for tool in chromium chromedriver; do
+  command -v "$tool" >/dev/null || { not_ok "$tool is missing (scripts/setup installs it)"; exit 1; }
+done
+python3 -c "import selenium" 2>/dev/null || { not_ok "selenium is missing (scripts/setup installs it)"; exit 1; }
+
+rig_init || { not_ok "rig_init"; exit 1; }
+rig_start_server && rig_import_cases demo/cases.json || { not_ok "sync-server"; exit 1; }
+rig_start_devices || { not_ok "simulated devices"; exit 1; }
+rig_enroll_kit kit-demo-01 && rig_start_agent && rig_unlock && rig_kit sync >/dev/null ||
+  { not_ok "kit enrolled, agent started, cases checked out"; exit 1; }
+ok "kit enrolled under simulated devices, three visits checked out"
+
+rig_stop_server && rig_wait_link down 20 || { not_ok "the link goes down"; exit 1; }
+ok "the link to the city network is down"
+
+url="$(rig_kit ui)" || { not_ok "kit-agent ui"; exit 1; }
+# The clerk types the unlock secret into the page; the agent was unlocked by the rig, so relock it
+# first: the page's unlock screen is part of the visit.
+rig_kit lock >/dev/null 2>&1 || true
+
+visit() { # CASE SHOT_SUBFOLDER [driver options…]
+  local case_id=$1 folder=$2
+  shift 2
+  rig_insert_card_of_case demo/cases.json "$case_id" || { not_ok "$case_id: card on the reader"; return 1; }
+  if python3 "$here/clerk_ui_driver.py" --url "$url" --secret "$RIG_UNLOCK_SECRET" --case "$case_id" \
+    --can "$RIG_CARD_CAN" --shots "$shots/$folder" "$@"; then
+    ok "$case_id completed in the clerk UI ($(find "$shots/$folder" -name '*.png' | wc -l) screenshots)"
+  else
+    not_ok "$case_id in the clerk UI (screenshots in $shots/$folder)"
+    return 1
+  fi
+}
+# 0101: ID card (PACE, TA, CA), signature, payment, address on the card (DG17), document, completion.
+visit 2026-MZ-0101 0101 --street "Rheinallee 7" --zip 55118 --city Mainz
+# 0102: ID card, fingerprints (left index injured: the plan takes a substitute), signature, payment.
+visit 2026-MZ-0102 0102 --skip leftIndex=injured --hook "fingerprints=source scripts/lib/kit-rig.sh && rig_feed_fingerprints"
+
+# Every PNG is a real picture of a screen (not an empty or broken file).
+small="$(find "$shots" -name '*.png' -size -8k | wc -l)"
+total="$(find "$shots" -name '*.png' | wc -l)"
+if [ "$total" -ge 12 ] && [ "$small" -eq 0 ]; then ok "$total screenshots, none empty"; else not_ok "screenshots: $total, $small too small"; fi
+
+rig_start_server && rig_wait_drained 60 || { not_ok "the queue drains when the link returns"; exit 1; }
+ok "the link returns and the queue drains by itself"
+
+# The server holds every step of both visits, applied (read from its store).
+check_server() { # CASE KIND...
+  local case_id=$1
+  shift
+  local kinds
+  kinds="$(python3 - "$RIG_SERVER_STATE/sync-server.sqlite" "$case_id" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(f"file:{sys.argv[1]}?mode=ro", uri=True)
+rows = db.execute("SELECT kind, outcome FROM transactions WHERE case_id = ? ORDER BY seq", (sys.argv[2],)).fetchall()
+print(" ".join(f"{kind}:{outcome}" for kind, outcome in rows))
+PY
+)"
+  local expected=""
+  for kind in "$@"; do expected+="$kind:applied "; done
+  if [ "$kinds" = "${expected% }" ]; then
+    ok "server holds $case_id: $*"
+  else
+    not_ok "server holds for $case_id: '$kinds', expected '${expected% }'"
+  fi
+}
+check_server 2026-MZ-0101 identity.checked signature.captured payment.outcome address.changed \
+  document.handed-out case.completed
+check_server 2026-MZ-0102 identity.checked fingerprints.captured signature.captured payment.outcome case.completed

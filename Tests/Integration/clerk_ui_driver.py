@@ -1,0 +1,162 @@
+#!/usr/bin/env python3
+"""Completes one home visit in the clerk UI with headless Chromium, like a clerk would: unlock,
+pick the visit, and for every step fill in what the screen asks and press its button. Saves a
+screenshot of every screen. Exits 0 when the visit shows as completed, 1 with the reason otherwise.
+
+Used by Tests/Integration/clerk-ui.sh, which brings up the server, the simulated devices and the
+agent. Needs Debian's chromium + chromium-driver and selenium (PyPI)."""
+import argparse
+import os
+import subprocess
+import sys
+import time
+
+from selenium import webdriver
+from selenium.common.exceptions import TimeoutException
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+
+def parse():
+    p = argparse.ArgumentParser()
+    p.add_argument("--url", required=True, help="the page with the token, from `kit-agent ui`")
+    p.add_argument("--secret", required=True, help="the kit's unlock secret")
+    p.add_argument("--case", required=True)
+    p.add_argument("--can", required=True)
+    p.add_argument("--street", default="Rheinallee 7")
+    p.add_argument("--zip", default="55118")
+    p.add_argument("--city", default="Mainz")
+    p.add_argument("--skip", action="append", default=[], help="finger=reason for the fingerprint step")
+    p.add_argument("--hook", action="append", default=[], help="step=shell command run just before the step's button")
+    p.add_argument("--shots", required=True, help="folder for the screenshots")
+    p.add_argument("--step-timeout", type=float, default=120)
+    return p.parse_args()
+
+
+class Clerk:
+    def __init__(self, args):
+        self.args = args
+        options = webdriver.ChromeOptions()
+        for flag in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     "--window-size=1024,1000", "--lang=de-DE", "--no-first-run", "--disable-extensions",
+                     "--disable-background-networking", "--disable-component-update"]:
+            options.add_argument(flag)
+        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+        options.binary_location = "/usr/bin/chromium"  # Debian's; selenium must not go looking online
+        self.browser = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+        self.shot_number = 0
+        self.hooks = dict(item.split("=", 1) for item in args.hook)
+        os.makedirs(args.shots, exist_ok=True)
+
+    def shot(self, name):
+        self.shot_number += 1
+        path = os.path.join(self.args.shots, f"{self.shot_number:02d}-{name}.png")
+        self.browser.save_screenshot(path)
+        print(f"clerk-ui: screenshot {path}")
+
+    def wait(self, condition, timeout=20, what="the page"):
+        try:
+            return WebDriverWait(self.browser, timeout, poll_frequency=0.2).until(lambda b: condition())
+        except TimeoutException:
+            self.shot("timeout")
+            raise SystemExit(f"clerk-ui: waited {timeout:.0f} s for {what}")
+
+    def visible(self, element_id):
+        elements = self.browser.find_elements(By.ID, element_id)
+        return bool(elements) and elements[0].is_displayed()
+
+    def text(self, element_id):
+        return self.browser.find_element(By.ID, element_id).text
+
+    def fill(self, element_id, value):
+        field = self.browser.find_element(By.ID, element_id)
+        field.clear()
+        field.send_keys(value)
+
+    def run(self):
+        args = self.args
+        self.browser.get(args.url)
+        if "#token=" in self.browser.current_url:
+            raise SystemExit("clerk-ui: the page left the token in the address bar")
+        self.wait(lambda: self.visible("screen-unlock") or self.visible("screen-visits"), what="the first screen")
+        self.wait(lambda: self.text("pill-live") == "Koffer-Dienst: verbunden", what="the live event stream")
+        if self.visible("screen-unlock"):
+            self.fill("unlock-secret", args.secret)
+            self.shot("entsperren")
+            self.browser.find_element(By.ID, "unlock").click()
+        visit_id = f"visit-{args.case}"
+        self.wait(lambda: self.browser.find_elements(By.CSS_SELECTOR, f'[data-testid="{visit_id}"]'),
+                  what=f"the visit {args.case} in the list")
+        self.shot("besuche")
+        self.browser.find_element(By.CSS_SELECTOR, f'[data-testid="{visit_id}"]').click()
+        done_steps = []
+        for _ in range(12):
+            self.wait(lambda: self.visible("screen-step") or self.visible("screen-done"), what="the next step")
+            if self.visible("screen-done"):
+                self.shot("abgeschlossen")
+                print(f"clerk-ui: visit {args.case} completed, steps: {' '.join(done_steps)}")
+                print(f"clerk-ui: status pills: {self.text('pill-link')} | {self.text('pill-queue')} | "
+                      f"{self.text('pill-devices')}")
+                return 0
+            step = self.browser.find_element(By.ID, "step-title").get_attribute("data-step")
+            if step in ("awaiting-terminal", "none", None):
+                time.sleep(0.5)
+                continue
+            self.prepare(step)
+            self.shot(step)
+            if step in self.hooks:
+                subprocess.run(self.hooks[step], shell=True, check=True)
+            started = time.monotonic()
+            self.browser.find_element(By.ID, "step-action").click()
+            self.wait(lambda: self.visible("step-error") or self.visible("step-next") or self.visible("screen-done")
+                      or self.browser.find_element(By.ID, "step-title").get_attribute("data-step") != step,
+                      timeout=args.step_timeout, what=f"the step {step} to finish")
+            if self.visible("step-error"):
+                self.shot(f"{step}-fehler")
+                raise SystemExit(f"clerk-ui: step {step} failed: {self.text('step-error')}")
+            print(f"clerk-ui: step {step} done in {time.monotonic() - started:.1f} s")
+            done_steps.append(step)
+            if self.visible("step-next"):
+                self.shot(f"{step}-ergebnis")
+                print(f"clerk-ui:   result: {self.text('step-result')}")
+                self.browser.find_element(By.ID, "step-next").click()
+                self.wait(lambda: not self.visible("step-next") or self.visible("screen-done"), what="the next screen")
+        raise SystemExit("clerk-ui: the visit did not end after 12 screens")
+
+    def prepare(self, step):
+        args = self.args
+        if step == "identify":
+            self.fill("can", args.can)
+        elif step == "update-address":
+            self.fill("street", args.street)
+            self.fill("zip", args.zip)
+            self.fill("city", args.city)
+            if self.visible("address-can"):
+                self.fill("address-can", args.can)
+        elif step == "fingerprints":
+            for item in args.skip:
+                finger, reason = item.split("=", 1)
+                Select(self.browser.find_element(By.ID, f"skip-{finger}")).select_by_value(reason)
+
+    def close(self):
+        problems = [entry for entry in self.browser.get_log("browser") if entry.get("level") == "SEVERE"]
+        for entry in problems:
+            print(f"clerk-ui: browser console: {entry.get('message')}")
+        self.browser.quit()
+        return problems
+
+
+def main():
+    args = parse()
+    clerk = Clerk(args)
+    try:
+        status = clerk.run()
+    finally:
+        problems = clerk.close()
+    # A Content-Security-Policy violation or a script error is a failure even if the visit completed.
+    return 1 if problems else status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
