@@ -72,6 +72,8 @@ expect_error "agent: state dir is a file" "is not a directory" \
   "$bin/kit-agent" run --state-dir "$work/a-file" --server http://127.0.0.1:9
 expect_error "status: no agent running" "no kit-agent is running" \
   "$bin/kit-agent" status --state-dir "$work/a4"
+expect_error "ui: no agent running" "no kit-agent is running" \
+  "$bin/kit-agent" ui --state-dir "$work/a4"
 expect_error "agent: bad terminal address" "terminal.zvt.address" \
   "$bin/kit-agent" run --state-dir "$work/a6" --server http://127.0.0.1:9 --terminal "terminal:99999"
 expect_error "agent: bad terminal password" "six digits" \

@@ -27,6 +27,14 @@ const DEVICE_NAMES = {
   disk: "Speicherplatz",
   queue: "Warteschlange",
 };
+// What the clerk can try when a device step fails (the agent's own message follows as detail).
+const DEVICE_STEP_HINT = {
+  identity: "Liegt der Ausweis mittig auf dem Lesegerät? Stimmt die Zugangsnummer (CAN)?",
+  signature: "Ist das Unterschriften-Pad eingesteckt? Die Bürgerin oder der Bürger kann es noch einmal versuchen.",
+  fingerprints: "Ist der Fingerabdruck-Scanner eingesteckt? Finger sauber und trocken auflegen.",
+  address: "Den Ausweis liegen lassen, bis die Anschrift geschrieben ist. Stimmt die Zugangsnummer (CAN)?",
+  payment: "Ist das Terminal eingeschaltet und verbunden? Eine offene Zahlung klärt der Koffer selbst mit dem Terminal.",
+};
 const FINGERS = [
   ["leftIndex", "Linker Zeigefinger"],
   ["rightIndex", "Rechter Zeigefinger"],
@@ -317,7 +325,8 @@ async function runStep(renderer) {
     }
   } catch (error) {
     $("step-busy").hidden = true;
-    showError("Das hat nicht geklappt. Es wurde nichts gespeichert. " + explain(error));
+    const hint = DEVICE_STEP_HINT[request.path.split("/").pop()] || "";
+    showError("Das hat nicht geklappt. Es wurde nichts gespeichert. " + hint + " (" + explain(error) + ")");
   } finally {
     state.busy = false;
     $("step-action").disabled = false;
