@@ -52,8 +52,8 @@
 #   rig_kit ARGS...             kit-agent ARGS --state-dir $RIG_AGENT_STATE.
 #   rig_feed_fingerprints [SEQUENCE] [INTERVAL]
 #                               Starts `kit-sim fingerprint` in the background for the NEXT finger set
-#                               (default: a short wait, then 8 clean images 1.2 s apart; the BSI set
-#                               takes 6). Call it just before `rig_kit fingerprints …`. Sets RIG_FP_PID.
+#                               (default: a short wait, then 12 clean images 1.2 s apart; the BSI set
+#                               takes 6, spares cover images dropped while no capture waits). Call it just before `rig_kit fingerprints …`. Sets RIG_FP_PID.
 #   rig_stop_fingerprints       Stops the feeder (spare images are not sent to a later scanner).
 #   rig_wait_link up|down [SECONDS] [AGENT_STATE]   until `kit-agent status` says reachable / not.
 #   rig_wait_drained [SECONDS] [AGENT_STATE]        until no transaction waits for the server.
@@ -215,7 +215,10 @@ rig_remove_card() {
 }
 
 rig_feed_fingerprints() {
-  local sequence=${1:-wait:1500,clean,clean,clean,clean,clean,clean,clean,clean} interval=${2:-1.2}
+  # Spare images: one that arrives while the scanner is not capturing is dropped (as a real scanner
+  # ignores a finger placed too early), e.g. when a loaded machine takes longer than INTERVAL.
+  local sequence=${1:-wait:1500,clean,clean,clean,clean,clean,clean,clean,clean,clean,clean,clean,clean}
+  local interval=${2:-1.2}
   rig_stop_fingerprints
   # Line-buffered, so the log shows each image even when the feeder is stopped mid-script.
   stdbuf -oL "$RIG_BIN/kit-sim" fingerprint --socket "$RIG_FP_SOCKET" --sequence "$sequence" --interval "$interval" \
