@@ -47,13 +47,16 @@
 #                               card.reader, terminal.zvt.address, FP_VIRTUAL_IMAGE) under
 #                               `kit-sim signature-pad --generate`; --plain: no devices, no pad (a
 #                               second kit). Waits for the local API. Sets RIG_API_PORT, RIG_AGENT_PID
-#                               (the agent itself), RIG_AGENT_STATE. Log: AGENT_STATE/../<kit>.log
+#                               (the agent itself), RIG_AGENT_STATE. Log: $RIG_STATE/<AGENT_STATE name>.log
+#   rig_use_kit KIT_ID          Points RIG_AGENT_STATE (rig_kit and the defaults below) at the kit
+#                               enrolled by rig_enroll_kit KIT_ID.
 #   rig_unlock [AGENT_STATE]    Sets (first time) or enters the unlock secret ($RIG_UNLOCK_SECRET).
 #   rig_kit ARGS...             kit-agent ARGS --state-dir $RIG_AGENT_STATE.
 #   rig_feed_fingerprints [SEQUENCE] [INTERVAL]
 #                               Starts `kit-sim fingerprint` in the background for the NEXT finger set
 #                               (default: a short wait, then 12 clean images 1.2 s apart; the BSI set
-#                               takes 6, spares cover images dropped while no capture waits). Call it just before `rig_kit fingerprints …`. Sets RIG_FP_PID.
+#                               takes 6, spares cover images dropped while no capture waits). Call it
+#                               just before the capture (`rig_kit fingerprints …`). Sets RIG_FP_PID.
 #   rig_stop_fingerprints       Stops the feeder (spare images are not sent to a later scanner).
 #   rig_wait_link up|down [SECONDS] [AGENT_STATE]   until `kit-agent status` says reachable / not.
 #   rig_wait_drained [SECONDS] [AGENT_STATE]        until no transaction waits for the server.
@@ -64,8 +67,18 @@
 #   rig_stop_all                Stops every process the rig started, newest first; each is waited for
 #                               (PID 1 here does not reap orphans). Safe to call twice; use it in a trap.
 #
+# Settings (environment, before sourcing or before the call): KIT_BIN_DIR (binaries), RIG_CARD_CAN
+# (default 222222), RIG_CARD_READER / RIG_CARD_PORT ("Virtual PCD 00 01" / 35964; "… 00 00" is 35963,
+# the one the Swift test suites use), RIG_UNLOCK_SECRET, KIT_STU_TESTBED (pad script; set by rig_init
+# when the binaries have no resource bundle beside them). Other KIT_AGENT_* variables the caller
+# exports (e.g. KIT_AGENT_LOG_LEVEL) reach the agent.
+#
+# A browser test of the clerk UI opens http://127.0.0.1:$RIG_API_PORT/; the bearer token of the
+# local API is in $RIG_AGENT_STATE/run/local-api.json (mode 0600), never printed by the rig.
+#
 # Every background process's output goes to a file under $RIG_STATE, never to the caller's stdout.
-# Only processes started by this rig are signalled, always by their pid.
+# Only processes started by this rig are signalled, always by their pid. pcscd is shared per machine:
+# the rig reuses a running one and stops only the one it started.
 
 # shellcheck source=scripts/lib.sh
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/lib.sh"
@@ -237,6 +250,11 @@ rig_stop_fingerprints() {
 
 rig_kit() { "$RIG_BIN/kit-agent" "$@" --state-dir "$RIG_AGENT_STATE"; }
 
+rig_use_kit() {
+  RIG_AGENT_STATE="$RIG_STATE/agent-$1"
+  export RIG_AGENT_STATE
+}
+
 rig_enroll_kit() {
   local kit_id=$1 token
   RIG_AGENT_STATE="${2:-$RIG_STATE/agent-$kit_id}"
@@ -337,7 +355,9 @@ rig_wait_drained() {
 
 rig_wait_link() {
   local want=$1 seconds=${2:-15} state=${3:-$RIG_AGENT_STATE}
-  local check="\"$RIG_BIN/kit-agent\" status --json --state-dir \"$state\" | grep -q '\"reachability\" : \"reachable\"'"
+  # --no-refresh: the agent's own link monitor (a probe every second in the rig) is what counts; a
+  # fresh probe from here would also wait for its timeout.
+  local check="\"$RIG_BIN/kit-agent\" status --json --no-refresh --state-dir \"$state\" | grep -q '\"reachability\" : \"reachable\"'"
   if [ "$want" = up ]; then
     wait_for "the link to come up" "$seconds" bash -c "$check"
   else
