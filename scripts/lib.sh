@@ -1,10 +1,12 @@
+# shellcheck shell=bash
 # Shared by scripts/demo and scripts/test. Source it; it defines helpers only.
 
 repo_root() { cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd; }
 
 # Python tools installed by scripts/setup (NBIS WSQ decoder) come first on PATH.
 use_python_tools() {
-  export PATH="$(repo_root)/.venv-tools/bin:$PATH"
+  PATH="$(repo_root)/.venv-tools/bin:$PATH"
+  export PATH
 }
 
 ensure_swift_on_path() {

@@ -15,8 +15,9 @@ struct CardCommand: AsyncParsableCommand {
 
             --type iso   a plain ISO 7816 test card with a few files (SELECT, READ BINARY).
             --type npa   the chip side of a German ID card: EF.CardAccess, PACE with CAN, PIN or \
-            PUK, secure messaging, Terminal and Chip Authentication, DG17 read and write. The \
-            passwords, the address and the terminal PKI are test values, never real ones.
+            PUK, secure messaging, Terminal and Chip Authentication, DG4/DG5/DG8 (names, date of \
+            birth) and DG17 read and write. The passwords, the identity, the address and the terminal \
+            PKI are test values, never real ones (default holder: the specimen ERIKA MUSTERMANN).
 
             --terminal-pki DIR   (npa) the CVCA the card trusts: if DIR holds cvca.cvcert it is used; \
             otherwise a new test PKI is generated and cvca.cvcert, dv.cvcert, terminal.cvcert and \
@@ -46,6 +47,15 @@ struct CardCommand: AsyncParsableCommand {
     @Option(help: "Address in DG17 of the simulated ID card: \"STREET|CITY|COUNTRY|ZIP\".")
     var address = "HEIDESTRASSE 17|KOELN|D|51147"
 
+    @Option(help: "Given names in DG4 of the simulated ID card (the card's spelling: upper case, AE for Ä).")
+    var givenNames = CardSimulatorNPACard.testIdentity.givenNames
+
+    @Option(help: "Family names in DG5 of the simulated ID card.")
+    var familyNames = CardSimulatorNPACard.testIdentity.familyNames
+
+    @Option(help: "Date of birth in DG8 of the simulated ID card: YYYYMMDD or YYYY-MM-DD.")
+    var dateOfBirth = CardSimulatorNPACard.testIdentity.dateOfBirth
+
     @Option(help: "Folder with the test terminal PKI (npa): reuse cvca.cvcert there, or generate and write one.")
     var terminalPKI: String?
 
@@ -60,6 +70,13 @@ struct CardCommand: AsyncParsableCommand {
         guard puk.count == 10, puk.allSatisfy(\.isNumber) else { throw ValidationError("--puk needs 10 digits.") }
         guard address.split(separator: "|", omittingEmptySubsequences: false).count == 4 else {
             throw ValidationError("--address needs four fields: STREET|CITY|COUNTRY|ZIP.")
+        }
+        guard !givenNames.isEmpty, !familyNames.isEmpty else {
+            throw ValidationError("--given-names and --family-names must not be empty.")
+        }
+        let birthDigits = dateOfBirth.filter { $0 != "-" }
+        guard birthDigits.count == 8, birthDigits.allSatisfy(\.isNumber) else {
+            throw ValidationError("--date-of-birth needs YYYYMMDD or YYYY-MM-DD.")
         }
         if let removeAfter, removeAfter < 0 { throw ValidationError("--remove-after must be 0 or more.") }
     }
@@ -78,6 +95,9 @@ struct CardCommand: AsyncParsableCommand {
                         zipCode: fields[3].isEmpty ? nil : fields[3])))
             card = CardSimulatorNPACard(
                 passwords: .init(can: can, pin: pin, puk: puk), placeOfResidence: place,
+                identity: NPAIdentity(
+                    givenNames: givenNames, familyNames: familyNames,
+                    dateOfBirth: dateOfBirth.filter { $0 != "-" }),
                 trustAnchor: try trustAnchor())
         }
         let link = CardSimulatorVPCDLink(card: card, port: port, removeAfter: removeAfter)
