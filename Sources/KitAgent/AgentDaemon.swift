@@ -81,7 +81,7 @@ public struct AgentDaemon: Sendable {
             fingerprints: FingerprintStation(runtime: runtime, logger: logger),
             identity: IdentityStation(
                 runtime: runtime, credentialsDirectory: configuration.cardTerminalCredentials, logger: logger),
-            cardReaderName: configuration.cardReaderName, sync: sync
+            cardReaderName: configuration.cardReaderName, sync: sync, events: events
         ).register(on: api)
         let desk = PaymentDesk(
             runtime: runtime, terminalAddress: configuration.terminalAddress,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2015,SC2119  # `a && b || fail` means fail when either fails; rig defaults on purpose
 # Issue #9, acceptance 1: headless Chromium completes home visits in the clerk UI with simulated
 # devices behind the real drivers (ID card via pcscd + vpcd + `kit-sim card`, signature pad via
 # umockdev, fingerprints via libfprint's virtual image device, payment via `kit-sim zvt`), while the
@@ -10,9 +11,10 @@
 set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
-export KIT_BIN_DIR="$(cd "${1:?usage: clerk-ui.sh BIN_DIR [SCREENSHOT_DIR]}" && pwd)"
+KIT_BIN_DIR="$(cd "${1:?usage: clerk-ui.sh BIN_DIR [SCREENSHOT_DIR]}" && pwd)" || exit 2
+export KIT_BIN_DIR
 shots="${2:-$(mktemp -d "${TMPDIR:-/tmp}/clerk-ui-shots.XXXXXX")}"
-cd "$repo"
+cd "$repo" || exit 2
 # shellcheck source=scripts/lib/kit-rig.sh
 source scripts/lib/kit-rig.sh
 use_python_tools
@@ -63,7 +65,8 @@ visit() { # CASE SHOT_SUBFOLDER [driver options…]
 # 0101: ID card (PACE, TA, CA), signature, payment, address on the card (DG17), document, completion.
 visit 2026-MZ-0101 0101 --street "Rheinallee 7" --zip 55118 --city Mainz
 # 0102: ID card, fingerprints (left index injured: the plan takes a substitute), signature, payment.
-visit 2026-MZ-0102 0102 --skip leftIndex=injured --hook "fingerprints=source scripts/lib/kit-rig.sh && rig_feed_fingerprints"
+visit 2026-MZ-0102 0102 --skip leftIndex=injured \
+  --hook "fingerprints=bash -c 'source scripts/lib/kit-rig.sh && rig_feed_fingerprints'"
 
 # Every PNG is a real picture of a screen (not an empty or broken file).
 small="$(find "$shots" -name '*.png' -size -8k | wc -l)"
@@ -93,6 +96,7 @@ PY
     not_ok "server holds for $case_id: '$kinds', expected '${expected% }'"
   fi
 }
-check_server 2026-MZ-0101 identity.checked signature.captured payment.outcome address.changed \
+check_server 2026-MZ-0101 identity.checked signature.captured payment.intent payment.outcome address.changed \
   document.handed-out case.completed
-check_server 2026-MZ-0102 identity.checked fingerprints.captured signature.captured payment.outcome case.completed
+check_server 2026-MZ-0102 identity.checked fingerprints.captured signature.captured payment.intent payment.outcome \
+  case.completed

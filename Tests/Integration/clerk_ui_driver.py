@@ -84,7 +84,7 @@ class Clerk:
         if self.visible("screen-unlock"):
             self.fill("unlock-secret", args.secret)
             self.shot("entsperren")
-            self.browser.find_element(By.ID, "unlock").click()
+            self.browser.find_element(By.CSS_SELECTOR, '[data-testid="unlock"]').click()
         visit_id = f"visit-{args.case}"
         self.wait(lambda: self.browser.find_elements(By.CSS_SELECTOR, f'[data-testid="{visit_id}"]'),
                   what=f"the visit {args.case} in the list")
@@ -109,9 +109,28 @@ class Clerk:
                 subprocess.run(self.hooks[step], shell=True, check=True)
             started = time.monotonic()
             self.browser.find_element(By.ID, "step-action").click()
-            self.wait(lambda: self.visible("step-error") or self.visible("step-next") or self.visible("screen-done")
-                      or self.browser.find_element(By.ID, "step-title").get_attribute("data-step") != step,
-                      timeout=args.step_timeout, what=f"the step {step} to finish")
+            # The screen while the device works (the pad waits for the signature, the scanner for a finger).
+            try:
+                WebDriverWait(self.browser, 1, poll_frequency=0.05).until(lambda b: self.visible("step-busy"))
+                self.shot(f"{step}-laeuft")
+            except TimeoutException:
+                pass  # the step was quicker than the screenshot
+            prompts = []
+
+            def finished():
+                if self.visible("step-busy"):
+                    prompt = self.text("step-busy")
+                    if prompt and (not prompts or prompts[-1] != prompt):
+                        prompts.append(prompt)
+                return (self.visible("step-error") or self.visible("step-next") or self.visible("screen-done")
+                        or self.browser.find_element(By.ID, "step-title").get_attribute("data-step") != step)
+
+            self.wait(finished, timeout=args.step_timeout, what=f"the step {step} to finish")
+            if step == "fingerprints" and not any("auflegen" in prompt for prompt in prompts):
+                self.shot("fingerprints-ohne-anweisung")
+                raise SystemExit(f"clerk-ui: the scanner's finger prompts did not reach the screen (seen: {prompts})")
+            for prompt in prompts[1:]:
+                print(f"clerk-ui:   prompt: {prompt}")
             if self.visible("step-error"):
                 self.shot(f"{step}-fehler")
                 raise SystemExit(f"clerk-ui: step {step} failed: {self.text('step-error')}")

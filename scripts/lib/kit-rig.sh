@@ -37,6 +37,8 @@
 #                               `kit-sim card --type npa` with the rig's port, CAN and terminal PKI plus
 #                               OPTS (--given-names, --family-names, --date-of-birth, --address). Waits
 #                               until pcscd sees it. Sets RIG_CARD_PID. Log: $RIG_STATE/card.log
+#   rig_insert_card_of_case FILE CASE
+#                               The card of CASE's citizen in cases FILE (names, birth date, address).
 #   rig_remove_card             Takes the card off the reader.
 #   rig_enroll_kit KIT_ID [AGENT_STATE]
 #                               One-time token from the server, `kit-agent enroll` (TLS pinned to the
@@ -219,6 +221,31 @@ rig_insert_card() {
   fi
 }
 
+# rig_insert_card_of_case FILE CASE: the card of CASE's citizen (from a cases file as `sync-server
+# cases import` takes it), names and address in the card's spelling (upper case, umlauts spelled out).
+rig_insert_card_of_case() {
+  local options=()
+  mapfile -t options < <(python3 - "$1" "$2" <<'PY'
+import json, sys
+def card(text):
+    text = text.upper()
+    for a, b in (("Ä", "AE"), ("Ö", "OE"), ("Ü", "UE"), ("ß", "SS")):
+        text = text.replace(a, b)
+    return text
+for entry in json.load(open(sys.argv[1])):
+    c = entry["snapshot"]["citizen"]
+    if entry["snapshot"]["caseId"] == sys.argv[2]:
+        a = c["address"]
+        for option in ("--given-names", card(c["givenNames"]), "--family-names", card(c["familyName"]),
+                       "--date-of-birth", c["dateOfBirth"],
+                       "--address", "|".join([card(a["street"]), card(a["city"]), a["country"], a["zip"]])):
+            print(option)
+PY
+)
+  [ ${#options[@]} -gt 0 ] || { rig__say "no case $2 in $1"; return 1; }
+  rig_insert_card "${options[@]}"
+}
+
 rig_remove_card() {
   [ -n "$RIG_CARD_PID" ] || return 0
   # SIGINT: kit-sim takes the card off the reader (closes the vpcd link) and exits 0.
@@ -347,10 +374,12 @@ rig_queue_count() {
   if [ "$1" = "last" ]; then rig__stats_field lastSeq "${2:-}"; else rig__stats_field "byState.$1" "${2:-}"; fi
 }
 
+rig__drained() { [ "$(rig__stats_field queueDepth "$1")" = 0 ]; }
+
 rig_wait_drained() {
   local seconds=${1:-60} state=${2:-$RIG_AGENT_STATE}
-  wait_for "the queue of $(basename "$state") to drain" "$seconds" \
-    test "$(rig__stats_field queueDepth "$state")" = 0
+  # The check runs anew each time (a "$(…)" argument would be read once, before the wait).
+  wait_for "the queue of $(basename "$state") to drain" "$seconds" rig__drained "$state"
 }
 
 rig_wait_link() {

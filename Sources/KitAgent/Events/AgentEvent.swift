@@ -10,7 +10,9 @@ import KitCore
 /// - `case.updated`: a step of `caseId` was recorded or its transaction changed state (sent,
 ///   acknowledged, parked); clients re-read `GET /v1/cases/{caseId}`;
 /// - `step.started` / `step.ended`: a device step for `caseId` began (the pad, scanner, card reader
-///   or terminal is busy) or ended with HTTP `httpStatus`.
+///   or terminal is busy) or ended with HTTP `httpStatus`;
+/// - `step.progress`: what the device step asks for now, as a German sentence for the screen
+///   (`message`, e.g. which finger to place).
 ///
 /// Events carry no personal data: case ids, step names, counts and states only.
 public struct AgentEvent: Codable, Sendable, Equatable {
@@ -19,6 +21,7 @@ public struct AgentEvent: Codable, Sendable, Equatable {
         case caseUpdated = "case.updated"
         case stepStarted = "step.started"
         case stepEnded = "step.ended"
+        case stepProgress = "step.progress"
     }
 
     public var type: Kind
@@ -27,15 +30,18 @@ public struct AgentEvent: Codable, Sendable, Equatable {
     public var step: String?
     /// For `step.ended`: the HTTP status the step's request answered with.
     public var httpStatus: Int?
+    /// For `step.progress`: what the device asks for now, in German.
+    public var message: String?
     /// For `status`.
     public var status: AgentStatus?
     /// For `status`: device health as the agent's doctor checks last saw it.
     public var devices: [DeviceHealthSummary]?
 
     public init(
-        type: Kind, caseId: String? = nil, step: String? = nil, httpStatus: Int? = nil, status: AgentStatus? = nil,
-        devices: [DeviceHealthSummary]? = nil
+        type: Kind, caseId: String? = nil, step: String? = nil, httpStatus: Int? = nil, message: String? = nil,
+        status: AgentStatus? = nil, devices: [DeviceHealthSummary]? = nil
     ) {
+        self.message = message
         self.type = type
         self.caseId = caseId
         self.step = step

@@ -25,6 +25,8 @@ struct EvidenceController<Context: RequestContext> {
     let identity: IdentityStation
     let cardReaderName: String?
     let sync: SyncService
+    /// Where the finger-by-finger prompts go (`step.progress`), for the clerk's screen.
+    var events: AgentEventHub? = nil
 
     struct IdentityRequest: Decodable {
         /// The six-digit card access number printed on the card's front.
@@ -145,7 +147,13 @@ struct EvidenceController<Context: RequestContext> {
         try await WorkflowGate.check(runtime, caseId: caseId, kind: .fingerprintsCaptured)
         let result: (receipt: Outbox.Receipt, set: FingerprintSet)
         do {
-            result = try await fingerprints.captureOnConnectedScanner(caseId: caseId, skips: skips)
+            let events = self.events
+            result = try await fingerprints.captureOnConnectedScanner(
+                caseId: caseId, skips: skips,
+                notices: { notice in
+                    events?.publish(
+                        AgentEvent(type: .stepProgress, caseId: caseId, step: "fingerprints", message: notice.german))
+                })
         } catch {
             throw HTTPError(Self.status(for: error), message: error.description)
         }

@@ -157,6 +157,11 @@ function onEvent(event) {
     case "case.updated":
       if (!$("screen-visits").hidden) loadVisits();
       break;
+    case "step.progress":
+      if (event.caseId === state.caseId && state.busy && event.message) {
+        $("step-busy").textContent = event.message;
+      }
+      break;
     case "step.started":
       if (event.step && DEVICE_STEP_BUSY[event.step] && event.caseId !== state.caseId) {
         setPill("pill-devices", "Geräte: in Benutzung (" + event.step + ")", "warn");
