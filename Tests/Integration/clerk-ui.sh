@@ -65,8 +65,16 @@ visit() { # CASE SHOT_SUBFOLDER [driver options…]
 # 0101: ID card (PACE, TA, CA), signature, payment, address on the card (DG17), document, completion.
 visit 2026-MZ-0101 0101 --street "Rheinallee 7" --zip 55118 --city Mainz
 # 0102: ID card, fingerprints (left index injured: the plan takes a substitute), signature, payment.
-visit 2026-MZ-0102 0102 --skip leftIndex=injured \
+visit 2026-MZ-0102 0102 --lock-at-end --skip leftIndex=injured \
   --hook "fingerprints=bash -c 'source scripts/lib/kit-rig.sh && rig_feed_fingerprints'"
+
+# (status exits 3 while the server is unreachable; only the document matters here)
+status_json="$(rig_kit status --json --no-refresh 2>/dev/null || true)"
+if grep -q '"unlocked" : false' <<<"$status_json"; then
+  ok "the page's 'Koffer sperren' locked the kit"
+else
+  not_ok "the kit is still unlocked after 'Koffer sperren'"
+fi
 
 # Every PNG is a real picture of a screen (not an empty or broken file).
 small="$(find "$shots" -name '*.png' -size -8k | wc -l)"

@@ -31,6 +31,7 @@ def parse():
     p.add_argument("--hook", action="append", default=[], help="step=shell command run just before the step's button")
     p.add_argument("--shots", required=True, help="folder for the screenshots")
     p.add_argument("--step-timeout", type=float, default=120)
+    p.add_argument("--lock-at-end", action="store_true", help="press 'Koffer sperren' after the visit")
     return p.parse_args()
 
 
@@ -98,6 +99,13 @@ class Clerk:
                 print(f"clerk-ui: visit {args.case} completed, steps: {' '.join(done_steps)}")
                 print(f"clerk-ui: status pills: {self.text('pill-link')} | {self.text('pill-queue')} | "
                       f"{self.text('pill-devices')}")
+                if args.lock_at_end:
+                    self.browser.find_element(By.ID, "lock").click()
+                    self.wait(lambda: self.visible("screen-unlock"), what="the unlock screen after locking")
+                    if self.browser.find_elements(By.CSS_SELECTOR, "#visits li"):
+                        raise SystemExit("clerk-ui: the visits are still on the page after locking")
+                    self.shot("gesperrt")
+                    print("clerk-ui: kit locked from the page")
                 return 0
             step = self.browser.find_element(By.ID, "step-title").get_attribute("data-step")
             if step in ("awaiting-terminal", "none", None):

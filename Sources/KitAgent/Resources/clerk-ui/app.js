@@ -203,6 +203,7 @@ function showStatus(status, devices) {
     setPill("pill-devices", "Geräte: bereit", "ok");
   }
   const unlocked = status.unlocked === true;
+  $("lock").hidden = !unlocked;
   if (state.unlocked !== unlocked) {
     state.unlocked = unlocked;
     if (!unlocked) show("screen-unlock");
@@ -495,6 +496,22 @@ async function start() {
     }
   });
   $("back-to-visits").addEventListener("click", () => loadVisits());
+  // Leaving the citizen's home: case data becomes unreadable until the secret is entered again.
+  $("lock").addEventListener("click", async () => {
+    if (state.busy) return;
+    try {
+      await api("POST", "/v1/lock");
+    } catch (error) {
+      alert("Sperren fehlgeschlagen: " + explain(error));
+      return;
+    }
+    state.unlocked = false;
+    state.caseId = null;
+    state.can = null;
+    $("lock").hidden = true;
+    $("visits").replaceChildren();
+    show("screen-unlock");
+  });
   $("done-back").addEventListener("click", () => loadVisits());
   connectEvents();
   try {
