@@ -137,8 +137,19 @@ function connectEvents() {
     try { event = JSON.parse(message.data); } catch (_) { return; }
     onEvent(event);
   };
-  socket.onclose = () => {
+  socket.onclose = async () => {
     setPill("pill-live", "Koffer-Dienst: getrennt – verbinde neu …", "bad");
+    // A restarted agent has a new token: this page can no longer talk to it.
+    try {
+      await api("GET", "/v1/status");
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401) {
+        sessionStorage.removeItem("kitToken");
+        $("token-reason").textContent = "Der Koffer-Dienst wurde neu gestartet.";
+        show("screen-token");
+        return;
+      }
+    }
     scheduleReconnect();
   };
 }
