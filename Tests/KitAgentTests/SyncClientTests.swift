@@ -156,7 +156,27 @@ struct SyncClientTests {
                 return
             }
         }
-        // Nothing was lost: the transaction waits to be sent again.
+        // Nothing was lost: the transaction waits to be sent again. The request may have reached a
+        // server that did not answer, so it counts as sent.
         #expect(try #require(runtime.outbox).stats().queueDepth == 1)
+        #expect(try #require(runtime.outbox).entry(seq: 1).state == .sent)
+    }
+
+    @Test func aBatchThatFoundNoServerStaysPending() async throws {
+        let directory = try StateDirectory.prepare(temporaryPath("kit-refused"))
+        let url = try AgentConfiguration.parseServerURL("http://127.0.0.1:9")  // nothing listens on discard
+        let keys = try KitKeyStore(stateDirectory: directory)
+        try keys.installServerDataKey(P256.KeyAgreement.PrivateKey().publicKey)
+        try KitCredentials(kitId: "kit-x", apiToken: "t", serverURL: url.absoluteString).save(to: keys)
+        let runtime = try KitRuntime(
+            configuration: AgentConfiguration(stateDirectory: directory.path, serverURL: url), directory: directory,
+            lockCost: .testing)
+        let outbox = try #require(runtime.outbox)
+        _ = try outbox.enqueue(caseId: "c", kind: "case.completed", baseVersion: 1, payload: [])
+        let client = SyncClient(runtime: runtime, logger: quietLogger(), timeout: 2)
+        await #expect(throws: SyncError.self) { try await client.syncNow() }
+        let entry = try outbox.entry(seq: 1)
+        #expect(entry.state == .pending)
+        #expect(entry.attempts == 1)
     }
 }

@@ -287,6 +287,15 @@ public enum LinkProblem: Error, Equatable, CustomStringConvertible {
         }
     }
 
+    /// Whether the request certainly never reached the server (no connection was made), so what it
+    /// carried is not "sent". A timeout or a broken TLS session may have delivered it.
+    public var nothingWasSent: Bool {
+        switch self {
+        case .connectionRefused, .unknownHost: return true
+        default: return false
+        }
+    }
+
     public var description: String {
         switch self {
         case .connectionRefused:

@@ -371,6 +371,19 @@ extension Outbox {
         }
     }
 
+    /// Puts sent transactions back to pending: their request never reached the server (no
+    /// connection could be made). Transactions in any other state are left alone.
+    public func markPending(_ seqs: [UInt64], now: Date = Date()) throws(OutboxError) {
+        let millis = Int64(now.timeIntervalSince1970 * 1000)
+        _ = try write { db in
+            for seq in seqs {
+                try db.execute(
+                    sql: "UPDATE outbox SET state = 'pending', state_changed_millis = ? WHERE seq = ? AND state = 'sent'",
+                    arguments: [millis, seq])
+            }
+        }
+    }
+
     /// Highest seq the server has acknowledged (0 if none).
     public func acknowledgedHighWater() throws(OutboxError) -> UInt64 {
         try read { db in

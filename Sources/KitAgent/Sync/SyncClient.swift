@@ -59,8 +59,12 @@ public actor SyncClient {
             let batch: [(seq: UInt64, bytes: [UInt8])]
             do { batch = try outbox.undelivered(from: from, limit: batchSize) } catch { throw .outbox(error) }
             guard !batch.isEmpty else { break }
-            do { try outbox.markSent(batch.map(\.seq)) } catch { throw .outbox(error) }
-            let reply = try await send(batch: batch.map(\.bytes), credentials: credentials, outbox: outbox)
+            let seqs = batch.map(\.seq)
+            do { try outbox.markSent(seqs) } catch { throw .outbox(error) }
+            // No connection at all: the batch stays "pending" (it never left the kit).
+            let reply = try await send(
+                batch: batch.map(\.bytes), credentials: credentials, outbox: outbox,
+                undelivered: { try? outbox.markPending(seqs) })
             try record(reply, outbox: outbox, into: &summary)
             if reply.results.contains(where: { $0.outcome == .refused }) {
                 let highWater: UInt64
@@ -142,9 +146,9 @@ public actor SyncClient {
         return count
     }
 
-    private func send(batch: [[UInt8]], credentials: KitCredentials, outbox: Outbox) async throws(SyncError)
-        -> IngestReply
-    {
+    private func send(
+        batch: [[UInt8]], credentials: KitCredentials, outbox: Outbox, undelivered: () -> Void = {}
+    ) async throws(SyncError) -> IngestReply {
         let stats = try? outbox.stats()
         let report = KitReport(
             agentVersion: KitVersion.release, queueDepth: stats?.queueDepth ?? 0,
@@ -157,7 +161,8 @@ public actor SyncClient {
         } catch {
             throw .garbage("cannot encode batch: \(error)")
         }
-        let data = try await request(.POST, credentials: credentials, path: "/v1/ingest", body: body)
+        let data = try await request(
+            .POST, credentials: credentials, path: "/v1/ingest", body: body, undelivered: undelivered)
         do {
             return try WireCoding.decoder().decode(IngestReply.self, from: data)
         } catch {
@@ -194,9 +199,10 @@ public actor SyncClient {
         return stored
     }
 
-    private func request(_ method: HTTPMethod, credentials: KitCredentials, path: String, body: Data?)
-        async throws(SyncError) -> Data
-    {
+    /// `undelivered` runs when the request certainly never reached the server (no connection).
+    private func request(
+        _ method: HTTPMethod, credentials: KitCredentials, path: String, body: Data?, undelivered: () -> Void = {}
+    ) async throws(SyncError) -> Data {
         let url = credentials.serverURL.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + path
         let client: HTTPClient
         do { client = try await connection.client(for: url) } catch { throw .notEnrolled(error.description) }
@@ -214,7 +220,9 @@ public actor SyncClient {
             response = try await client.execute(request, timeout: timeout)
             buffer = try await response.body.collect(upTo: 64 << 20)
         } catch {
-            throw .unreachable(LinkProblem(error).description)
+            let problem = LinkProblem(error)
+            if problem.nothingWasSent { undelivered() }
+            throw .unreachable(problem.description)
         }
         guard response.status == .ok else {
             if response.status == .unauthorized || response.status == .forbidden {
