@@ -378,7 +378,8 @@ extension Outbox {
         _ = try write { db in
             for seq in seqs {
                 try db.execute(
-                    sql: "UPDATE outbox SET state = 'pending', state_changed_millis = ? WHERE seq = ? AND state = 'sent'",
+                    sql:
+                        "UPDATE outbox SET state = 'pending', state_changed_millis = ? WHERE seq = ? AND state = 'sent'",
                     arguments: [millis, seq])
             }
         }
