@@ -12,6 +12,11 @@ extension KitAgentCommand {
                 when the outcome is unknown (the link to the terminal broke), the agent asks the terminal by itself \
                 and refuses new payments until it knows. Exit code 0 only when the terminal approved; 2 not paid; \
                 3 outcome unknown. With --list, shows payments whose outcome is not known yet.
+
+                When the terminal cannot tell (replaced, journal cleared), settle an open payment by hand after \
+                checking the paper receipt, the terminal's end-of-day report or the acquirer's statement: \
+                kit-agent pay --resolve INTENT_SEQ --paid --receipt 123 --note "Beleg 123 liegt vor". The note is \
+                required and goes, sealed, to the back office with the outcome.
                 """
         )
 
@@ -19,9 +24,25 @@ extension KitAgentCommand {
         @Option(name: .customLong("case"), help: "The case id.") var caseId: String?
         @Option(help: "Amount in euro cents (default: the sum of the case's fees).") var amount: Int?
         @Flag(help: "List payments whose outcome is not recorded yet instead of paying.") var list = false
+        @Option(help: "Settle the open payment with this intent seq by hand (see --list).") var resolve: UInt64?
+        @Flag(help: "With --resolve: the fee was paid.") var paid = false
+        @Flag(name: .customLong("not-paid"), help: "With --resolve: the fee was not paid.") var notPaid = false
+        @Option(help: "With --resolve --paid: the receipt number on the paper receipt.") var receipt: Int?
+        @Option(help: "With --resolve: the terminal's trace number, if known.") var trace: Int?
+        @Option(help: "With --resolve: what was checked (required).") var note: String?
         @Flag(help: "Print JSON.") var json = false
 
         func validate() throws {
+            if resolve != nil {
+                guard paid != notPaid else {
+                    throw ValidationError("With --resolve give exactly one of --paid, --not-paid.")
+                }
+                guard let note, !note.trimmingCharacters(in: .whitespaces).isEmpty else {
+                    throw ValidationError("With --resolve give --note: what was checked (receipt, end-of-day report).")
+                }
+                guard caseId == nil, !list else { throw ValidationError("--resolve goes without --case and --list.") }
+                return
+            }
             guard list || caseId != nil else { throw ValidationError("Give --case ID (or --list).") }
             if let amount, amount <= 0 { throw ValidationError("--amount must be a positive number of cents.") }
         }
@@ -42,6 +63,13 @@ extension KitAgentCommand {
                                 "\($0.recoveryAttempts)", $0.reason ?? "",
                             ]
                         }))
+                return
+            }
+            if let resolve {
+                let result = try await client.resolvePayment(
+                    intentSeq: resolve, paid: paid, receiptNumber: receipt, traceNumber: trace, note: note ?? "")
+                if json { return try printJSON(result) }
+                print(result.message)
                 return
             }
             guard let caseId else { return }

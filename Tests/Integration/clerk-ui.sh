@@ -36,11 +36,12 @@ done
 python3 -c "import selenium" 2>/dev/null || { not_ok "selenium is missing (scripts/setup installs it)"; exit 1; }
 
 rig_init || { not_ok "rig_init"; exit 1; }
-rig_start_server && rig_import_cases demo/cases.json || { not_ok "sync-server"; exit 1; }
+rig_start_server && rig_import_cases demo/cases.json && rig_import_cases "$here/clerk-ui-cases.json" ||
+  { not_ok "sync-server"; exit 1; }
 rig_start_devices || { not_ok "simulated devices"; exit 1; }
 rig_enroll_kit kit-demo-01 && rig_start_agent && rig_unlock && rig_kit sync >/dev/null ||
   { not_ok "kit enrolled, agent started, cases checked out"; exit 1; }
-ok "kit enrolled under simulated devices, three visits checked out"
+ok "kit enrolled under simulated devices, four visits checked out"
 
 rig_stop_server && rig_wait_link down 20 || { not_ok "the link goes down"; exit 1; }
 ok "the link to the city network is down"
@@ -65,8 +66,36 @@ visit() { # CASE SHOT_SUBFOLDER [driver options…]
 # 0101: ID card (PACE, TA, CA), signature, payment, address on the card (DG17), document, completion.
 visit 2026-MZ-0101 0101 --street "Rheinallee 7" --zip 55118 --city Mainz
 # 0102: ID card, fingerprints (left index injured: the plan takes a substitute), signature, payment.
-visit 2026-MZ-0102 0102 --lock-at-end --skip leftIndex=injured \
+visit 2026-MZ-0102 0102 --skip leftIndex=injured \
   --hook "fingerprints=bash -c 'source scripts/lib/kit-rig.sh && rig_feed_fingerprints'"
+
+# 0199: the terminal dies while the card payment runs (after 06 01), and its replacement knows
+# nothing of it. The kit must not charge again; the clerk settles it by hand with the paper receipt.
+rig_replace_terminal --completion-delay-ms 60000 || not_ok "a slow terminal"
+dying_terminal=$RIG_ZVT_PID
+python3 "$here/clerk_ui_driver.py" --url "$url" --secret "$RIG_UNLOCK_SECRET" --case 2026-MZ-0199 \
+  --can "$RIG_CARD_CAN" --shots "$shots/0199" --after-click "pay=sleep 2; kill -KILL $dying_terminal" \
+  --settle-by-hand "paid:4711:Papierbeleg 4711 liegt vor, Terminal getauscht" --lock-at-end &
+driver=$!
+if wait_for "the terminal to die mid-payment" 60 bash -c "! kill -0 $dying_terminal 2>/dev/null"; then
+  rig_replace_terminal || not_ok "the replacement terminal"
+fi
+if wait "$driver"; then
+  ok "2026-MZ-0199: terminal lost mid-payment, settled by hand in the clerk UI, visit completed"
+else
+  not_ok "2026-MZ-0199 in the clerk UI (screenshots in $shots/0199)"
+fi
+# The replacement terminal was asked (status enquiry, repeat receipt) but never charged.
+authorizations="$(python3 - "$RIG_ZVT_JOURNAL" <<'PY'
+import json, os, sys
+print(json.load(open(sys.argv[1]))["authorizationRequests"] if os.path.exists(sys.argv[1]) else 0)
+PY
+)"
+if [ "$authorizations" = 0 ]; then
+  ok "no second charge: the replacement terminal saw $authorizations authorizations"
+else
+  not_ok "the replacement terminal was charged ($authorizations authorizations)"
+fi
 
 # (status exits 3 while the server is unreachable; only the document matters here)
 status_json="$(rig_kit status --json --no-refresh 2>/dev/null || true)"
@@ -108,3 +137,4 @@ check_server 2026-MZ-0101 identity.checked signature.captured payment.intent pay
   document.handed-out case.completed
 check_server 2026-MZ-0102 identity.checked fingerprints.captured signature.captured payment.intent payment.outcome \
   case.completed
+check_server 2026-MZ-0199 payment.intent payment.outcome case.completed

@@ -32,6 +32,9 @@ def parse():
     p.add_argument("--shots", required=True, help="folder for the screenshots")
     p.add_argument("--step-timeout", type=float, default=120)
     p.add_argument("--lock-at-end", action="store_true", help="press 'Koffer sperren' after the visit")
+    p.add_argument("--after-click", action="append", default=[],
+                   help="step=shell command started (not awaited) right after the step's button")
+    p.add_argument("--settle-by-hand", help="paid|not-paid:RECEIPT:NOTE for a payment the terminal cannot tell")
     return p.parse_args()
 
 
@@ -48,6 +51,8 @@ class Clerk:
         self.browser = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
         self.shot_number = 0
         self.hooks = dict(item.split("=", 1) for item in args.hook)
+        self.after_click = dict(item.split("=", 1) for item in args.after_click)
+        self.background = []
         os.makedirs(args.shots, exist_ok=True)
 
     def shot(self, name):
@@ -108,6 +113,10 @@ class Clerk:
                     print("clerk-ui: kit locked from the page")
                 return 0
             step = self.browser.find_element(By.ID, "step-title").get_attribute("data-step")
+            if step == "awaiting-terminal" and args.settle_by_hand:
+                self.settle_by_hand()
+                done_steps.append("settled-by-hand")
+                continue
             if step in ("awaiting-terminal", "none", None):
                 time.sleep(0.5)
                 continue
@@ -117,6 +126,8 @@ class Clerk:
                 subprocess.run(self.hooks[step], shell=True, check=True)
             started = time.monotonic()
             self.browser.find_element(By.ID, "step-action").click()
+            if step in self.after_click:
+                self.background.append(subprocess.Popen(self.after_click[step], shell=True))
             # The screen while the device works (the pad waits for the signature, the scanner for a finger).
             try:
                 WebDriverWait(self.browser, 1, poll_frequency=0.05).until(lambda b: self.visible("step-busy"))
@@ -151,6 +162,26 @@ class Clerk:
                 self.wait(lambda: not self.visible("step-next") or self.visible("screen-done"), what="the next screen")
         raise SystemExit("clerk-ui: the visit did not end after 12 screens")
 
+    def settle_by_hand(self):
+        outcome, receipt, note = self.args.settle_by_hand.split(":", 2)
+        self.shot("zahlung-offen")
+        self.wait(lambda: self.visible("manual-paid"), timeout=60,
+                  what="the form to settle the payment by hand (after the kit asked the new terminal)")
+        print(f"clerk-ui:   open payment: {self.browser.find_element(By.CSS_SELECTOR, '[data-testid=open-payment]').text}")
+        Select(self.browser.find_element(By.ID, "manual-paid")).select_by_value(outcome)
+        if receipt:
+            self.fill("manual-receipt", receipt)
+        self.fill("manual-note", note)
+        self.shot("zahlung-von-hand")
+        self.browser.find_element(By.CSS_SELECTOR, '[data-testid="manual-settle"]').click()
+        self.wait(lambda: self.visible("step-error")
+                  or self.browser.find_element(By.ID, "step-title").get_attribute("data-step") != "awaiting-terminal"
+                  or self.visible("screen-done"), what="the payment to be settled")
+        if self.visible("step-error"):
+            self.shot("zahlung-fehler")
+            raise SystemExit(f"clerk-ui: settling by hand failed: {self.text('step-error')}")
+        print("clerk-ui: payment settled by hand")
+
     def prepare(self, step):
         args = self.args
         if step == "identify":
@@ -167,6 +198,8 @@ class Clerk:
                 Select(self.browser.find_element(By.ID, f"skip-{finger}")).select_by_value(reason)
 
     def close(self):
+        for process in self.background:
+            process.wait(timeout=30)
         problems = [entry for entry in self.browser.get_log("browser") if entry.get("level") == "SEVERE"]
         for entry in problems:
             print(f"clerk-ui: browser console: {entry.get('message')}")

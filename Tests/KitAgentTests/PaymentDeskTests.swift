@@ -184,6 +184,54 @@ struct PaymentDeskTests {
         }
     }
 
+    @Test func aPaymentTheTerminalCannotAccountForIsSettledByHandOnceWithANote() async throws {
+        let kit = try KitFixture()
+        try await kit.lock.initialize(secret: "correct horse battery")
+        try await kit.cases.store(
+            CaseSnapshot(
+                caseId: "c-1", version: 5, title: "Ummeldung",
+                citizen: .init(
+                    givenNames: "Erika", familyName: "Muster", dateOfBirth: "1940-01-01",
+                    address: .init(street: "Rheinallee 1", zip: "55116", city: "Mainz")),
+                steps: [.pay], fees: [.init(label: "Gebühr", amountCents: 900)]))
+        let ledger = PaymentLedger(database: kit.database, outbox: kit.outbox)
+        let intent = try ledger.openIntent(
+            caseId: "c-1", baseVersion: 5, amountCents: 900, currencyCode: 978, previousTraceNumber: 3)
+        let port = try ListeningSocket().port  // the old terminal is gone
+        let terminal = ZVTTerminal(transport: ZVTTCPTransport(host: "127.0.0.1", port: UInt16(port)))
+        let desk = PaymentDesk(ledger: ledger, cases: kit.cases, terminal: terminal, logger: quietLogger())
+
+        // Not before the kit has asked the terminal, not without a note, not for an unknown intent.
+        await #expect(throws: PaymentError.self) {
+            _ = try await desk.resolveByHand(intentSeq: intent.intentSeq, paid: true, note: "Beleg 17 liegt vor")
+        }
+        #expect(await desk.recoverUnresolved().remaining == 1)
+        await #expect(throws: PaymentError.self) {
+            _ = try await desk.resolveByHand(intentSeq: intent.intentSeq, paid: true, note: "  ")
+        }
+        await #expect(throws: PaymentError.noSuchIntent(intentTxId: "with seq 99")) {
+            _ = try await desk.resolveByHand(intentSeq: 99, paid: true, note: "Beleg 17 liegt vor")
+        }
+        #expect(try kit.outbox.stats().lastSeq == 1)
+
+        let result = try await desk.resolveByHand(
+            intentSeq: intent.intentSeq, paid: true, receiptNumber: 17, note: "Beleg 17 liegt vor, Terminal getauscht")
+        #expect(result.status == .approved)
+        let outcome = try #require(
+            try kit.outbox.entries().first { $0.kind == TransactionKind.paymentOutcome.rawValue })
+        #expect(outcome.caseId == "c-1")
+        #expect(try ledger.intent(intentTxId: intent.intentTxId).state == .approved)
+        #expect(try ledger.intent(intentTxId: intent.intentTxId).receiptNumber == 17)
+        // Once only; and the kit may take the next payment (it would now go to the terminal).
+        await #expect(throws: PaymentError.self) {
+            _ = try await desk.resolveByHand(intentSeq: intent.intentSeq, paid: false, note: "doch nicht")
+        }
+        #expect(try kit.outbox.stats().lastSeq == 2)
+        #expect(try ledger.unresolved().isEmpty)
+        _ = try ledger.openIntent(
+            caseId: "c-1", baseVersion: 5, amountCents: 100, currencyCode: 978, previousTraceNumber: nil)
+    }
+
     @Test func terminalSettingsComeFromFlagsAndEnvironment() async throws {
         let configuration = try AgentConfiguration(
             await LayeredConfiguration.load(

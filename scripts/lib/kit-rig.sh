@@ -37,6 +37,9 @@
 #                               `kit-sim card --type npa` with the rig's port, CAN and terminal PKI plus
 #                               OPTS (--given-names, --family-names, --date-of-birth, --address). Waits
 #                               until pcscd sees it. Sets RIG_CARD_PID. Log: $RIG_STATE/card.log
+#   rig_replace_terminal [OPTS...]
+#                               A new EC terminal on the same port with an empty journal (the old
+#                               one is killed); OPTS go to `kit-sim zvt`. Sets RIG_ZVT_PID, RIG_ZVT_JOURNAL.
 #   rig_insert_card_of_case FILE CASE
 #                               The card of CASE's citizen in cases FILE (names, birth date, address).
 #   rig_remove_card             Takes the card off the reader.
@@ -203,6 +206,21 @@ rig_start_devices() {
   RIG_ZVT_PORT="$(head -1 "$RIG_STATE/zvt.log" | grep -oE '[0-9]+$')"
   [ -n "$RIG_ZVT_PORT" ] || { rig__say "kit-sim zvt printed no port: $(head -1 "$RIG_STATE/zvt.log")"; return 1; }
   export RIG_CARD_READER RIG_CARD_PORT RIG_CARD_CAN RIG_TERMINAL_PKI RIG_FP_SOCKET RIG_ZVT_PORT RIG_ZVT_JOURNAL
+}
+
+# rig_replace_terminal [kit-sim zvt options…]: the EC terminal is swapped for a new one on the same
+# port with an empty journal (it knows nothing of earlier payments); a still running old one is
+# killed first. The options go to the new `kit-sim zvt` (e.g. --completion-delay-ms 30000).
+rig_replace_terminal() {
+  if [ -n "$RIG_ZVT_PID" ]; then rig__stop "$RIG_ZVT_PID" "kit-sim zvt" KILL 5 || true; fi
+  RIG__ZVT_GENERATION=$((${RIG__ZVT_GENERATION:-1} + 1))
+  RIG_ZVT_JOURNAL="$RIG_STATE/zvt-journal-$RIG__ZVT_GENERATION.json"
+  "$RIG_BIN/kit-sim" zvt --tcp "$RIG_ZVT_PORT" --journal "$RIG_ZVT_JOURNAL" "$@" \
+    >"$RIG_STATE/zvt-$RIG__ZVT_GENERATION.log" 2>&1 &
+  RIG_ZVT_PID=$!
+  wait_for "kit-sim zvt on port $RIG_ZVT_PORT" 15 test -s "$RIG_STATE/zvt-$RIG__ZVT_GENERATION.log" ||
+    { rig__say "the replacement kit-sim zvt did not start; see $RIG_STATE/zvt-$RIG__ZVT_GENERATION.log"; return 1; }
+  export RIG_ZVT_PID RIG_ZVT_JOURNAL
 }
 
 # rig__card_present: pcscd shows a card in the rig's reader.

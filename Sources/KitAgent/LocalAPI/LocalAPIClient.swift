@@ -181,6 +181,31 @@ public struct LocalAPIClient: Sendable {
         }
     }
 
+    /// `POST /v1/payments/{intentSeq}/resolve`: settles a payment by hand (``PaymentDesk/resolveByHand``).
+    public func resolvePayment(
+        intentSeq: UInt64, paid: Bool, receiptNumber: Int?, traceNumber: Int?, note: String
+    ) async throws(AgentError) -> PaymentResult {
+        struct Body: Encodable {
+            var paid: Bool
+            var receiptNumber: Int?
+            var traceNumber: Int?
+            var note: String
+        }
+        let data: Data
+        do {
+            data = try JSONEncoder().encode(
+                Body(paid: paid, receiptNumber: receiptNumber, traceNumber: traceNumber, note: note))
+        } catch {
+            throw .localAPI(reason: "\(error)")
+        }
+        let body = try await send(.POST, "/v1/payments/\(intentSeq)/resolve", body: data)
+        do {
+            return try WireCoding.decoder().decode(PaymentResult.self, from: body)
+        } catch {
+            throw .localAPI(reason: "payment answer cannot be read (\(error))")
+        }
+    }
+
     /// `POST /v1/lock`.
     public func lock() async throws(AgentError) {
         _ = try await send(.POST, "/v1/lock")

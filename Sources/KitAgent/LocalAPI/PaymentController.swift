@@ -19,6 +19,14 @@ struct PaymentController<Context: RequestContext> {
         var amountCents: Int?
     }
 
+    /// `POST /v1/payments/{intentSeq}/resolve`: a person settles a payment the terminal cannot account for.
+    struct ManualResolution: Decodable {
+        var paid: Bool
+        var receiptNumber: Int?
+        var traceNumber: Int?
+        var note: String
+    }
+
     func register(on group: RouterGroup<Context>) {
         group.post("cases/:caseId/payment") { request, context -> PaymentResult in
             let caseId = try context.parameters.require("caseId")
@@ -36,6 +44,22 @@ struct PaymentController<Context: RequestContext> {
         }
         group.get("payments") { _, _ -> [PaymentIntentRecord] in
             try await self.unresolved()
+        }
+        group.post("payments/:intentSeq/resolve") { request, context -> PaymentResult in
+            guard let seq = context.parameters.get("intentSeq", as: UInt64.self) else {
+                throw HTTPError(.badRequest, message: "the payment is named by its intent seq (a number)")
+            }
+            let body = try await request.decode(as: ManualResolution.self, context: context)
+            let result: PaymentResult
+            do throws(PaymentError) {
+                result = try await desk.resolveByHand(
+                    intentSeq: seq, paid: body.paid, receiptNumber: body.receiptNumber, traceNumber: body.traceNumber,
+                    note: body.note)
+            } catch {
+                throw HTTPError(Self.status(for: error), message: error.description)
+            }
+            await sync.trigger()
+            return result
         }
     }
 
@@ -61,7 +85,7 @@ struct PaymentController<Context: RequestContext> {
     static func status(for error: PaymentError) -> HTTPResponse.Status {
         switch error {
         case .caseUnavailable(let caseError): return caseError.httpStatus
-        case .noAmount, .invalidAmount: return .badRequest
+        case .noAmount, .invalidAmount, .manualResolutionRefused: return .badRequest
         case .unresolvedPayment, .busy, .alreadyResolved: return .conflict
         case .noSuchIntent: return .notFound
         case .noTerminal, .notReady, .outbox: return .serviceUnavailable

@@ -124,6 +124,45 @@ public actor PaymentDesk {
         try requireLedger().unresolved()
     }
 
+    /// Settles an open intent by hand when the terminal cannot tell (it was replaced, its journal
+    /// was cleared, it is broken): a person has checked the paper receipt, the terminal's end-of-day
+    /// report or the acquirer's statement and says whether the fee was paid. Records one
+    /// `payment.outcome` with `manualResolution` = `note`, like any outcome, and frees the kit for
+    /// the next payment.
+    ///
+    /// Refused while a payment runs, before the kit has asked the terminal at least once (it may
+    /// still know), without a note, and for an intent that is not open.
+    public func resolveByHand(
+        intentSeq: UInt64, paid: Bool, receiptNumber: Int? = nil, traceNumber: Int? = nil, note: String
+    ) throws(PaymentError) -> PaymentResult {
+        let ledger = try requireLedger()
+        guard !running else { throw .busy }
+        let trimmed = note.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty else {
+            throw .manualResolutionRefused("say what was checked (receipt, end-of-day report, statement) in the note")
+        }
+        guard trimmed.count <= 500 else { throw .manualResolutionRefused("the note is longer than 500 characters") }
+        guard let intent = try ledger.unresolved().first(where: { $0.intentSeq == intentSeq }) else {
+            throw .noSuchIntent(intentTxId: "with seq \(intentSeq)")
+        }
+        guard intent.recoveryAttempts > 0 else {
+            throw .manualResolutionRefused(
+                "the kit has not asked the terminal about this payment yet; wait for its first attempt (a minute)")
+        }
+        let resolution: PaymentLedger.Resolution =
+            paid
+            ? .approved(traceNumber: traceNumber, receiptNumber: receiptNumber, receiptLines: [], recovered: true)
+            : .notPaid(reason: "settled by hand: not paid", traceNumber: traceNumber, recovered: true)
+        let resolved = try ledger.resolve(intentTxId: intent.intentTxId, as: resolution, manualNote: trimmed)
+        logger.notice(
+            "payment settled by hand",
+            metadata: [
+                "case": "\(intent.caseId)", "intentSeq": "\(intentSeq)", "state": "\(resolved.state.rawValue)",
+                "outcomeSeq": "\(resolved.outcomeSeq.map(String.init) ?? "?")",
+            ])
+        return PaymentResult(record: resolved)
+    }
+
     /// What one recovery round (status enquiry 05 01, repeat receipt 06 20 per open intent) did.
     public struct RecoveryRound: Sendable, Equatable {
         /// Intents whose outcome was recorded in this round.

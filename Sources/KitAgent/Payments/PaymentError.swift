@@ -21,6 +21,9 @@ public enum PaymentError: Error, Equatable, CustomStringConvertible {
     case alreadyResolved(intentTxId: String)
     /// No payment intent with this id.
     case noSuchIntent(intentTxId: String)
+    /// A payment may be settled by hand only with a note of what was checked, and only after the
+    /// kit has asked the terminal at least once.
+    case manualResolutionRefused(String)
 
     public var description: String {
         switch self {
@@ -42,6 +45,7 @@ public enum PaymentError: Error, Equatable, CustomStringConvertible {
         case .alreadyResolved(let intentTxId):
             return "the outcome of payment intent \(intentTxId) is recorded already"
         case .noSuchIntent(let intentTxId): return "there is no payment intent \(intentTxId) on this kit"
+        case .manualResolutionRefused(let reason): return "the payment cannot be settled by hand: \(reason)"
         }
     }
 

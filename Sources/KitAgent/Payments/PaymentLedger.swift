@@ -79,8 +79,9 @@ public final class PaymentLedger: Sendable {
     /// Commits `payment.outcome` for an open intent and marks the intent resolved, in one
     /// transaction. Throws ``PaymentError/alreadyResolved(intentTxId:)`` (and records nothing)
     /// when the intent is resolved already.
+    /// `manualNote` marks an outcome a person settled (``PaymentDesk/resolveByHand``).
     @discardableResult
-    public func resolve(intentTxId: String, as resolution: Resolution, now: Date = Date())
+    public func resolve(intentTxId: String, as resolution: Resolution, manualNote: String? = nil, now: Date = Date())
         throws(PaymentError) -> PaymentIntentRecord
     {
         let intent = try self.intent(intentTxId: intentTxId)
@@ -93,12 +94,12 @@ public final class PaymentLedger: Sendable {
             facts = StepPayload.Payment(
                 approved: true, amountCents: intent.amountCents, trace: trace.map(String.init),
                 receipt: receipt.map(String.init), currencyCode: intent.currencyCode, intentTxId: intentTxId,
-                recovered: recovered, receiptLines: lines.isEmpty ? nil : lines)
+                recovered: recovered, receiptLines: lines.isEmpty ? nil : lines, manualResolution: manualNote)
         case .notPaid(let reason, _, let recovered):
             state = .notPaid
             facts = StepPayload.Payment(
                 approved: false, amountCents: intent.amountCents, currencyCode: intent.currencyCode,
-                intentTxId: intentTxId, reason: reason, recovered: recovered)
+                intentTxId: intentTxId, reason: reason, recovered: recovered, manualResolution: manualNote)
         }
         let payload: [UInt8]
         do { payload = try StepPayload.compose(facts: facts) } catch {

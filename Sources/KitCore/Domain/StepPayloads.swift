@@ -24,10 +24,15 @@ public enum StepPayload {
         public var recovered: Bool?
         /// The terminal's receipt text lines (card number masked by the terminal).
         public var receiptLines: [String]?
+        /// Set when a person, not the terminal, settled the outcome (the terminal could not tell,
+        /// e.g. it was replaced): what they checked, in their words.
+        public var manualResolution: String?
         public init(
             approved: Bool, amountCents: Int, trace: String? = nil, receipt: String? = nil, currencyCode: Int? = nil,
-            intentTxId: String? = nil, reason: String? = nil, recovered: Bool? = nil, receiptLines: [String]? = nil
+            intentTxId: String? = nil, reason: String? = nil, recovered: Bool? = nil, receiptLines: [String]? = nil,
+            manualResolution: String? = nil
         ) {
+            self.manualResolution = manualResolution
             self.approved = approved
             self.amountCents = amountCents
             self.trace = trace

@@ -167,6 +167,7 @@ function onEvent(event) {
       break;
     case "case.updated":
       if (!$("screen-visits").hidden) loadVisits();
+      else if (event.caseId === state.caseId && !state.busy && $("step-title").dataset.step === "awaiting-terminal") refreshCase();
       break;
     case "step.progress":
       if (event.caseId === state.caseId && state.busy && event.message) {
@@ -295,10 +296,20 @@ function renderStep() {
     $("step-title").dataset.step = pending ? "awaiting-terminal" : "none";
     $("step-title").textContent = pending ? "Zahlung wird geklärt" : "Warten";
     $("step-help").textContent = pending
-      ? "Der Koffer fragt das Terminal, ob die letzte Zahlung durchgegangen ist. Bitte warten."
+      ? "Der Koffer fragt das Terminal, ob die letzte Zahlung durchgegangen ist. Bitte warten – " +
+        "und die Gebühr auf keinen Fall ein zweites Mal kassieren."
       : "Für diesen Besuch ist gerade kein Schritt möglich.";
     action.hidden = true;
     show("screen-step");
+    if (pending) {
+      renderOpenPayment(snapshot, body);
+      // Until the clerk starts settling by hand, follow what the kit learns from the terminal.
+      const caseId = snapshot.caseId;
+      setTimeout(() => {
+        if (state.caseId === caseId && !state.busy && !$("manual-paid") &&
+            $("step-title").dataset.step === "awaiting-terminal") refreshCase();
+      }, 3000);
+    }
     return;
   }
   const renderer = STEPS[current.step];
@@ -308,6 +319,48 @@ function renderStep() {
   action.textContent = renderer.action(snapshot);
   action.onclick = () => runStep(renderer);
   show("screen-step");
+}
+
+// An open payment the terminal cannot account for (it was replaced, its journal cleared): after
+// the kit has asked it at least once, the clerk may settle it by hand with what was checked.
+async function renderOpenPayment(snapshot, body) {
+  let open;
+  try {
+    open = (await api("GET", "/v1/payments")).find((intent) => intent.caseId === snapshot.caseId);
+  } catch (_) {
+    return;
+  }
+  if (!open) return;
+  const since = new Date(open.createdAt).toLocaleTimeString("de-DE", { hour: "2-digit", minute: "2-digit" });
+  body.append(element("p", { "data-testid": "open-payment", textContent:
+    euro(open.amountCents) + " seit " + since + " Uhr · " + open.recoveryAttempts + " Nachfragen beim Terminal" +
+    (open.reason ? " · zuletzt: " + open.reason : "") }));
+  if (open.recoveryAttempts < 1) return;
+  const choice = element("select", { id: "manual-paid", "data-testid": "manual-paid" },
+    element("option", { value: "", textContent: "bitte wählen" }),
+    element("option", { value: "paid", textContent: "bezahlt (Beleg liegt vor)" }),
+    element("option", { value: "not-paid", textContent: "nicht bezahlt" }));
+  body.append(element("h3", { textContent: "Von Hand klären, wenn das Terminal es nicht mehr weiß" }),
+    element("label", { for: "manual-paid", textContent: "Ergebnis" }), choice,
+    ...field("manual-receipt", "Belegnummer (falls bezahlt)", { inputmode: "numeric", autocomplete: "off" }),
+    ...field("manual-note", "Was wurde geprüft? (Pflicht)", { autocomplete: "off", maxLength: 500 }));
+  const settle = element("button", { class: "secondary", "data-testid": "manual-settle", textContent: "Zahlung von Hand klären" });
+  settle.addEventListener("click", async () => {
+    hideMessages();
+    const paid = value("manual-paid");
+    const note = value("manual-note");
+    const receipt = value("manual-receipt");
+    if (!paid || !note) { showError("Bitte Ergebnis wählen und eintragen, was geprüft wurde."); return; }
+    if (receipt && !/^[0-9]{1,9}$/.test(receipt)) { showError("Die Belegnummer besteht aus Ziffern."); return; }
+    try {
+      await api("POST", "/v1/payments/" + open.intentSeq + "/resolve",
+        Object.assign({ paid: paid === "paid", note }, receipt ? { receiptNumber: Number(receipt) } : {}));
+      await refreshCase();
+    } catch (error) {
+      showError("Nicht geklärt: " + explain(error));
+    }
+  });
+  body.append(settle);
 }
 
 async function runStep(renderer) {
@@ -417,8 +470,11 @@ const STEPS = {
     busy: DEVICE_STEP_BUSY.payment,
     request(snapshot) { return { path: casePath(snapshot, "payment"), body: { amountCents: totalCents(snapshot) } }; },
     done(answer) {
-      if (answer && answer.approved === false) return "Die Zahlung wurde nicht genehmigt. Sie können es noch einmal versuchen.";
-      return null;
+      if (answer && answer.status === "not-paid") {
+        return "Die Zahlung wurde nicht genehmigt" + (answer.reason ? " (" + answer.reason + ")" : "") +
+          ". Sie können es noch einmal versuchen.";
+      }
+      return null; // approved: next step; unknown: the screen shows that the kit asks the terminal
     },
   },
   fingerprints: {
