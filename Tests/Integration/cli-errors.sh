@@ -72,6 +72,10 @@ expect_error "agent: state dir is a file" "is not a directory" \
   "$bin/kit-agent" run --state-dir "$work/a-file" --server http://127.0.0.1:9
 expect_error "status: no agent running" "no kit-agent is running" \
   "$bin/kit-agent" status --state-dir "$work/a4"
+expect_error "pay --resolve without a note" "give --note" \
+  "$bin/kit-agent" pay --resolve 3 --paid --state-dir "$work/a4"
+expect_error "pay --resolve paid and not paid" "exactly one of --paid, --not-paid" \
+  "$bin/kit-agent" pay --resolve 3 --paid --not-paid --note x --state-dir "$work/a4"
 expect_error "ui: no agent running" "no kit-agent is running" \
   "$bin/kit-agent" ui --state-dir "$work/a4"
 expect_error "agent: bad terminal address" "terminal.zvt.address" \
