@@ -21,6 +21,20 @@ expect_error() {
   fi
 }
 
+# expect_usage_error NAME EXPECTED_TEXT COMMAND...: a wrong combination of options: exit 64 and the
+# reason on the first line (argument-parser then shows the usage).
+expect_usage_error() {
+  local name=$1 expected=$2; shift 2
+  local output code
+  output="$(timeout 30 "$@" 2>&1)"; code=$?
+  if [ "$code" -eq 64 ] && [[ "$(head -1 <<<"$output")" == *"$expected"* ]]; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    echo "FAIL $name: exit $code: $output" >&2
+  fi
+}
+
 python3 - "$work/port" <<'PY' &
 import socket, sys, time
 s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen()
@@ -72,9 +86,9 @@ expect_error "agent: state dir is a file" "is not a directory" \
   "$bin/kit-agent" run --state-dir "$work/a-file" --server http://127.0.0.1:9
 expect_error "status: no agent running" "no kit-agent is running" \
   "$bin/kit-agent" status --state-dir "$work/a4"
-expect_error "pay --resolve without a note" "give --note" \
+expect_usage_error "pay --resolve without a note" "give --note" \
   "$bin/kit-agent" pay --resolve 3 --paid --state-dir "$work/a4"
-expect_error "pay --resolve paid and not paid" "exactly one of --paid, --not-paid" \
+expect_usage_error "pay --resolve paid and not paid" "exactly one of --paid, --not-paid" \
   "$bin/kit-agent" pay --resolve 3 --paid --not-paid --note x --state-dir "$work/a4"
 expect_error "ui: no agent running" "no kit-agent is running" \
   "$bin/kit-agent" ui --state-dir "$work/a4"
