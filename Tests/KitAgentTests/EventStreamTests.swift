@@ -92,6 +92,61 @@ struct AgentEventTrackerTests {
     }
 }
 
+@Suite("Agent event hub")
+struct AgentEventHubTests {
+    func drain(_ stream: AsyncStream<AgentEvent>, upTo count: Int) async -> [AgentEvent] {
+        var events: [AgentEvent] = []
+        for await event in stream {
+            events.append(event)
+            if events.count == count { break }
+        }
+        return events
+    }
+
+    @Test func aNewClientStartsWithTheLatestStatusOnly() async {
+        let hub = AgentEventHub()
+        hub.publish(AgentEvent(type: .caseUpdated, caseId: "A"))
+        hub.publish(AgentEvent(type: .status, devices: []))
+        hub.publish(AgentEvent(type: .status, devices: [DeviceHealthSummary(device: "disk", state: "ok")]))
+        let stream = hub.subscribe()
+        hub.publish(AgentEvent(type: .caseUpdated, caseId: "B"))
+        let events = await drain(stream, upTo: 2)
+        #expect(events.map(\.type) == [.status, .caseUpdated])
+        #expect(events.first?.devices?.first?.device == "disk")
+        #expect(events.last?.caseId == "B")
+    }
+
+    @Test func aSlowClientKeepsTheNewestEventsAndNeverBlocksThePublisher() async {
+        let hub = AgentEventHub(buffer: 8)
+        let stream = hub.subscribe()
+        for index in 0..<1_000 { hub.publish(AgentEvent(type: .caseUpdated, caseId: "case-\(index)")) }
+        let events = await drain(stream, upTo: 8)
+        #expect(events.compactMap(\.caseId) == (992..<1_000).map { "case-\($0)" })
+    }
+
+    @Test func shutdownEndsEveryStreamAndLaterOnes() async {
+        let hub = AgentEventHub()
+        let first = hub.subscribe()
+        #expect(hub.subscriberCount == 1)
+        hub.finish()
+        #expect(await drain(first, upTo: 10).isEmpty)
+        #expect(await drain(hub.subscribe(), upTo: 10).isEmpty)
+        #expect(hub.subscriberCount == 0)
+    }
+
+    @Test func aClientThatLeavesIsForgotten() async {
+        let hub = AgentEventHub()
+        do {
+            let stream = hub.subscribe()
+            hub.publish(AgentEvent(type: .caseUpdated, caseId: "A"))
+            _ = await drain(stream, upTo: 1)
+        }
+        // The stream and its iterator are gone: the hub drops the subscriber.
+        for _ in 0..<50 where hub.subscriberCount > 0 { try? await Task.sleep(for: .milliseconds(10)) }
+        #expect(hub.subscriberCount == 0)
+    }
+}
+
 @Suite("Device step paths")
 struct DeviceStepPathTests {
     @Test func deviceStepsAreRecognised() {
