@@ -14,11 +14,32 @@ actor SyncService: Service {
     private(set) var lastError: String?
     private var wake: AsyncStream<Void>.Continuation?
 
-    init(client: SyncClient, link: LinkMonitor, logger: Logger, idleInterval: Duration = .seconds(30)) {
+    private let renewal: CertificateRenewal?
+
+    /// - Parameter renewal: renews the kit's client certificate after a successful sync when it is
+    ///   due, and after any sync attempt while an interrupted renewal waits (its old certificate
+    ///   may already be refused); nil: never.
+    init(
+        client: SyncClient, link: LinkMonitor, logger: Logger, idleInterval: Duration = .seconds(30),
+        renewal: CertificateRenewal? = nil
+    ) {
         self.client = client
         self.link = link
         self.logger = logger
         self.idleInterval = idleInterval
+        self.renewal = renewal
+    }
+
+    /// The certificate renewal step after a sync attempt; never throws, logs what happened.
+    func renewCertificateIfDue(afterSuccessfulSync succeeded: Bool) async {
+        guard let renewal, succeeded || renewal.hasPendingRenewal else { return }
+        do {
+            if case .renewed = try await renewal.renewIfDue() {
+                lastError = nil
+            }
+        } catch {
+            logger.warning("kit certificate not renewed", metadata: ["reason": "\(error)"])
+        }
     }
 
     /// Asks for a sync as soon as possible (link came up, clerk pressed "sync").
@@ -38,10 +59,12 @@ actor SyncService: Service {
                 do {
                     let summary = try await self.client.syncNow()
                     await self.finished(summary: summary, error: nil)
+                    await self.renewCertificateIfDue(afterSuccessfulSync: true)
                     failures = 0
                     delay = self.idleInterval
                 } catch {
                     await self.finished(summary: nil, error: String(describing: error))
+                    await self.renewCertificateIfDue(afterSuccessfulSync: false)
                     failures += 1
                     delay = Self.backoff(failures: failures)
                 }
