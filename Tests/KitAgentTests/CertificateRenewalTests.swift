@@ -133,6 +133,40 @@ struct CertificateRenewalTests {
         }
     }
 
+    @Test func theRunningAgentRenewsAfterASyncOnceTheCertificateIsDue() async throws {
+        // Certificates valid for 20 days: inside the default 30-day window from the start.
+        let state = temporaryPath("renewal-agent-server")
+        var configuration = ServerConfiguration(port: 0, stateDirectory: state)
+        configuration.clientCertificateDays = 20
+        let server = SyncServerApplication(configuration: configuration, logger: quietLogger())
+        try await whileRunning({ ready in try await server.run(onListening: ready) }) { port in
+            let keys = try await DoctorTLSTests().enrolledKit(serverState: state, port: port)
+            let before = try #require(try KitTLSIdentity.load(from: keys))
+            let agent = AgentDaemon(
+                configuration: AgentConfiguration(
+                    stateDirectory: (keys.directory as NSString).deletingLastPathComponent,
+                    serverURL: try AgentConfiguration.parseServerURL("https://127.0.0.1:\(port)"), apiPort: 0,
+                    probeInterval: 60, probeTimeout: 2),
+                logger: quietLogger())
+            let renewed = try await whileRunning({ ready in try await agent.run(onListening: ready) }) { _ in
+                for _ in 0..<100 {
+                    if let now = try? KitTLSIdentity.load(from: keys),
+                        now.clientCertificate != before.clientCertificate
+                    {
+                        return Optional(now)
+                    }
+                    try await Task.sleep(for: .milliseconds(200))
+                }
+                return nil
+            }
+            let after = try #require(renewed, "the agent did not renew within 20 s")
+            #expect(after.privateKey.rawRepresentation != before.privateKey.rawRepresentation)
+            let credentials = try #require(try KitCredentials.load(from: keys))
+            #expect(try await casesStatus(after, credentials: credentials) == 200)
+            #expect(try await casesStatus(before, credentials: credentials) == 401)
+        }
+    }
+
     @Test func aCrashWhileMovingTheRenewedFilesIsFinishedOnLoad() throws {
         let keys = try KitKeyStore(stateDirectory: try StateDirectory.prepare(temporaryPath("renewal-files")))
         let authority = try KitCertificateAuthority.loadOrCreate(keysDirectory: temporaryPath("renewal-ca"))

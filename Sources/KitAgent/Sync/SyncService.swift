@@ -30,14 +30,27 @@ actor SyncService: Service {
         self.renewal = renewal
     }
 
+    private var lastRenewalAttempt: ContinuousClock.Instant?
+    /// Least time between two automatic renewal attempts (a refused renewal, or a server issuing
+    /// certificates shorter than the renewal window, must not cost a certificate per sync); an
+    /// interrupted renewal is retried after every sync attempt.
+    static let renewalAttemptInterval: Duration = .seconds(3600)
+
     /// The certificate renewal step after a sync attempt; never throws, logs what happened.
     func renewCertificateIfDue(afterSuccessfulSync succeeded: Bool) async {
         guard let renewal, succeeded || renewal.hasPendingRenewal else { return }
+        let now = ContinuousClock.now
+        if !renewal.hasPendingRenewal, let last = lastRenewalAttempt, now - last < Self.renewalAttemptInterval {
+            return
+        }
         do {
-            if case .renewed = try await renewal.renewIfDue() {
+            let outcome = try await renewal.renewIfDue()
+            if case .renewed = outcome {
+                lastRenewalAttempt = now
                 lastError = nil
             }
         } catch {
+            lastRenewalAttempt = now
             logger.warning("kit certificate not renewed", metadata: ["reason": "\(error)"])
         }
     }
