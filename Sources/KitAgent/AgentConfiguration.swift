@@ -39,6 +39,9 @@ public struct AgentConfiguration: Sendable, Equatable {
     public var vpnInterface: String?
     /// The EC terminal (ZVT over TCP or serial); nil: no terminal, payments refuse.
     public var terminalAddress: PaymentTerminalAddress?
+    /// The running agent renews the kit's TLS client certificate once fewer days than this are
+    /// left (after a successful sync); `kit-agent doctor` warns from the same point.
+    public var certificateRenewalDays = 30
     /// The terminal's six-digit ZVT password (000000 on most terminals).
     public var terminalPassword: Int
 
@@ -60,6 +63,7 @@ public struct AgentConfiguration: Sendable, Equatable {
         public static let cardReaderName = "card.reader"
         public static let terminalAddress = "terminal.zvt.address"
         public static let terminalPassword = "terminal.zvt.password"
+        public static let certificateRenewalDays = "tls.renewBeforeDays"
     }
 
     /// The environment prefix for ``LayeredConfiguration``.
@@ -155,6 +159,7 @@ public struct AgentConfiguration: Sendable, Equatable {
             }
             terminalPassword = value
         }
+        if let days = try config.integer(Key.certificateRenewalDays, in: 1...300) { certificateRenewalDays = days }
         if let level = try config.choice(Key.logLevel, from: Logger.Level.allCases.map(\.rawValue)),
             let parsed = Logger.Level(rawValue: level)
         {

@@ -72,8 +72,12 @@ public struct AgentDaemon: Sendable {
         let eventStream = EventStreamUpgrade(token: token, port: boundPort, hub: events, logger: logger)
         let syncClient = SyncClient(
             runtime: runtime, connection: connection, logger: logger, devices: { await health.latest })
+        let renewal = CertificateRenewal(
+            keys: runtime.keys, connection: connection, logger: logger,
+            renewBefore: TimeInterval(configuration.certificateRenewalDays) * 86_400)
         let sync = SyncService(
-            client: syncClient, link: link, logger: logger, idleInterval: .seconds(configuration.probeInterval))
+            client: syncClient, link: link, logger: logger, idleInterval: .seconds(configuration.probeInterval),
+            renewal: renewal)
         SyncController(client: syncClient).register(on: api)
         StepController(recorder: StepRecorder(runtime: runtime), sync: sync).register(on: api)
         EvidenceController(

@@ -67,11 +67,22 @@ public struct SyncServerApplication: Sendable {
         )
         .register(on: router)
         let kitRoutes = router.group("v1").add(
-            middleware: KitAuthenticationMiddleware(store: store, requireClientCertificate: requireClientCertificate))
+            middleware: KitAuthenticationMiddleware(
+                store: store, requireClientCertificate: requireClientCertificate, metrics: metrics))
         KitSyncController(
             store: store, engine: IngestEngine(opener: EnvelopeOpener(dataKey: keys.dataKey)), metrics: metrics
         )
         .register(on: kitRoutes)
+        // Renewal: the same checks, except that a replaced certificate reaches the route, which
+        // accepts it only to recover an interrupted renewal.
+        let renewalRoutes = router.group("v1").add(
+            middleware: KitAuthenticationMiddleware(
+                store: store, requireClientCertificate: requireClientCertificate, metrics: metrics,
+                letReplacedCertificateThrough: true))
+        CertificateRenewalController(
+            store: store, authority: keys.authority, validity: clientCertificateValidity, metrics: metrics
+        )
+        .register(on: renewalRoutes)
         let adminRoutes = router.group("v1/admin").add(
             middleware: AdminAuthenticationMiddleware(tokenHash: keys.adminTokenHash))
         BackOfficeController(store: store).register(on: adminRoutes)

@@ -29,6 +29,8 @@ extension KitAgentCommand {
                 try PaymentTerminalAddress.parse($0, key: AgentConfiguration.Key.terminalAddress)
             }
             let password = layered.string(AgentConfiguration.Key.terminalPassword).flatMap(Int.init) ?? 0
+            let renewalDays =
+                (try? layered.integer(AgentConfiguration.Key.certificateRenewalDays, in: 1...300)) ?? 30
             // The kit's mTLS identity when it is enrolled; the doctor creates nothing on a new kit.
             var keys: KitKeyStore?
             if FileManager.default.fileExists(atPath: stateDirectory + "/keys"),
@@ -39,7 +41,7 @@ extension KitAgentCommand {
             let doctor = Doctor.kit(
                 stateDirectory: stateDirectory, serverURL: serverURL ?? nil, vpnInterface: vpn, keys: keys,
                 terminal: terminal ?? nil, terminalPassword: password,
-                deadline: .seconds(max(1, deadline)))
+                deadline: .seconds(max(1, deadline)), certificateRenewalDays: renewalDays)
             let report = await doctor.run()
             if json {
                 let encoder = WireCoding.encoder()

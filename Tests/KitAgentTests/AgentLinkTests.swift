@@ -17,7 +17,10 @@ struct AgentLinkTests {
                     .status(refresh: true)
                 #expect(status.server.reachability == .reachable)
                 #expect(status.server.serverVersion?.storage == "sqlite")
-                #expect(status.server.serverVersion?.schemaMigrations == ["v1-server-instance", "v2-sync"])
+                #expect(
+                    status.server.serverVersion?.schemaMigrations == [
+                        "v1-server-instance", "v2-sync", "v3-kit-certificates",
+                    ])
                 #expect(status.server.consecutiveFailures == 0)
                 #expect(status.server.lastError == nil)
                 #expect(status.stateDirectory.hasSuffix(URL(fileURLWithPath: stateDirectory).lastPathComponent))

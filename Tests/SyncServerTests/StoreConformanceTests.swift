@@ -20,13 +20,13 @@ struct StoreConformanceTests {
         defer { location.remove() }
         let first = try await location.open()
         #expect(first.backendName == backend.rawValue)
-        #expect(try await first.appliedMigrations() == ["v1-server-instance", "v2-sync"])
+        #expect(try await first.appliedMigrations() == ["v1-server-instance", "v2-sync", "v3-kit-certificates"])
         try await first.checkHealth()
         try await first.upsertCase(makeCase("2026-0001"), assignedKit: "kit-a")
         await first.close()
 
         let second = try await location.open()
-        #expect(try await second.appliedMigrations() == ["v1-server-instance", "v2-sync"])
+        #expect(try await second.appliedMigrations() == ["v1-server-instance", "v2-sync", "v3-kit-certificates"])
         #expect(try await second.checkout(kitId: "kit-a", after: nil, limit: 10).cases.map(\.caseId) == ["2026-0001"])
         await second.close()
     }

@@ -34,7 +34,7 @@ struct SyncServerRoutesTests {
                 #expect(info.service == "sync-server")
                 #expect(info.apiVersion == KitVersion.apiVersion)
                 #expect(info.storage == "sqlite")
-                #expect(info.schemaMigrations == ["v1-server-instance", "v2-sync"])
+                #expect(info.schemaMigrations == ["v1-server-instance", "v2-sync", "v3-kit-certificates"])
             }
             try await client.execute(uri: "/v1/nothing-here", method: .get) { response in
                 #expect(response.status == .notFound)

@@ -6,7 +6,8 @@ extension Doctor {
     /// (VPN, server, clock), the devices, then disk and queue.
     public static func kit(
         stateDirectory: String, serverURL: URL?, vpnInterface: String?, keys: KitKeyStore?,
-        terminal: PaymentTerminalAddress? = nil, terminalPassword: Int = 0, deadline: Duration = .seconds(15)
+        terminal: PaymentTerminalAddress? = nil, terminalPassword: Int = 0, deadline: Duration = .seconds(15),
+        certificateRenewalDays: Int = 30
     ) -> Doctor {
         // The kit's mTLS identity when it is enrolled, exactly as the sync client connects.
         let connection = keys.map { ServerConnection(keys: $0) } ?? ServerConnection(client: .shared)
@@ -16,6 +17,7 @@ extension Doctor {
                 AgentServiceCheck(stateDirectory: stateDirectory),
                 VPNInterfaceCheck(interface: vpnInterface),
                 ServerCheck(probe: probe),
+                ClientCertificateCheck(keys: keys, warnBefore: TimeInterval(certificateRenewalDays) * 86_400),
                 ClockCheck(serverDate: { await probe.serverDate() }),
                 USBDevicesCheck(),
                 SignaturePadCheck(),

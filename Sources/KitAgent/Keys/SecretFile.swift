@@ -72,3 +72,58 @@ public enum KeyStoreError: Error, Equatable, CustomStringConvertible {
         }
     }
 }
+
+extension SecretFile {
+    /// Renames a key file over another (atomic on one file system).
+    static func move(_ path: String, to target: String) throws(KeyStoreError) {
+        guard Glibc.rename(path, target) == 0 else {
+            throw .cannotWrite(path: target, reason: String(cString: strerror(errno)))
+        }
+    }
+
+    /// Removes a key file; a missing one is fine.
+    static func remove(_ path: String) throws(KeyStoreError) {
+        guard unlink(path) == 0 || errno == ENOENT else {
+            throw .cannotWrite(path: path, reason: String(cString: strerror(errno)))
+        }
+    }
+
+    /// Makes renames in `directory` durable (fsync on the folder).
+    static func syncDirectory(_ directory: String) throws(KeyStoreError) {
+        let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw .cannotWrite(path: directory, reason: String(cString: strerror(errno))) }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw .cannotWrite(path: directory, reason: String(cString: strerror(errno))) }
+    }
+}
+
+/// An exclusive `flock(2)` on `keys/tls-renewal.lock`: one certificate renewal at a time per kit,
+/// whether the running agent or `kit-agent renew-certificate` starts it.
+final class RenewalLock {
+    private var fd: Int32
+
+    private init(fd: Int32) { self.fd = fd }
+
+    /// Nil when `wait` is false and another renewal holds the lock.
+    static func acquire(_ keys: KitKeyStore, wait: Bool) throws(KeyStoreError) -> RenewalLock? {
+        let path = KitTLSIdentity.renewalLockPath(keys)
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw .cannotWrite(path: path, reason: String(cString: strerror(errno))) }
+        guard flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB)) == 0 else {
+            let busy = errno == EWOULDBLOCK
+            let reason = String(cString: strerror(errno))
+            close(fd)
+            if busy { return nil }
+            throw .cannotWrite(path: path, reason: reason)
+        }
+        return RenewalLock(fd: fd)
+    }
+
+    func release() {
+        guard fd >= 0 else { return }
+        close(fd)
+        fd = -1
+    }
+
+    deinit { release() }
+}

@@ -226,7 +226,10 @@ public actor SyncClient {
         }
         guard response.status == .ok else {
             if response.status == .unauthorized || response.status == .forbidden {
-                throw .notEnrolled("the server refused this kit (HTTP \(response.status.code)): enroll it again")
+                // The server's sentence says why (e.g. a certificate replaced by a renewal).
+                let message = ServerMessage.extract(String(decoding: buffer.readableBytesView, as: UTF8.self))
+                throw .notEnrolled(
+                    "the server refused this kit (HTTP \(response.status.code)) \(message): enroll it again")
             }
             throw .garbage("HTTP \(response.status.code) for \(path)")
         }

@@ -14,11 +14,45 @@ actor SyncService: Service {
     private(set) var lastError: String?
     private var wake: AsyncStream<Void>.Continuation?
 
-    init(client: SyncClient, link: LinkMonitor, logger: Logger, idleInterval: Duration = .seconds(30)) {
+    private let renewal: CertificateRenewal?
+
+    /// - Parameter renewal: renews the kit's client certificate after a successful sync when it is
+    ///   due, and after any sync attempt while an interrupted renewal waits (its old certificate
+    ///   may already be refused); nil: never.
+    init(
+        client: SyncClient, link: LinkMonitor, logger: Logger, idleInterval: Duration = .seconds(30),
+        renewal: CertificateRenewal? = nil
+    ) {
         self.client = client
         self.link = link
         self.logger = logger
         self.idleInterval = idleInterval
+        self.renewal = renewal
+    }
+
+    private var lastRenewalAttempt: ContinuousClock.Instant?
+    /// Least time between two automatic renewal attempts (a refused renewal, or a server issuing
+    /// certificates shorter than the renewal window, must not cost a certificate per sync); an
+    /// interrupted renewal is retried after every sync attempt.
+    static let renewalAttemptInterval: Duration = .seconds(3600)
+
+    /// The certificate renewal step after a sync attempt; never throws, logs what happened.
+    func renewCertificateIfDue(afterSuccessfulSync succeeded: Bool) async {
+        guard let renewal, succeeded || renewal.hasPendingRenewal else { return }
+        let now = ContinuousClock.now
+        if !renewal.hasPendingRenewal, let last = lastRenewalAttempt, now - last < Self.renewalAttemptInterval {
+            return
+        }
+        do {
+            let outcome = try await renewal.renewIfDue()
+            if case .renewed = outcome {
+                lastRenewalAttempt = now
+                lastError = nil
+            }
+        } catch {
+            lastRenewalAttempt = now
+            logger.warning("kit certificate not renewed", metadata: ["reason": "\(error)"])
+        }
     }
 
     /// Asks for a sync as soon as possible (link came up, clerk pressed "sync").
@@ -38,10 +72,12 @@ actor SyncService: Service {
                 do {
                     let summary = try await self.client.syncNow()
                     await self.finished(summary: summary, error: nil)
+                    await self.renewCertificateIfDue(afterSuccessfulSync: true)
                     failures = 0
                     delay = self.idleInterval
                 } catch {
                     await self.finished(summary: nil, error: String(describing: error))
+                    await self.renewCertificateIfDue(afterSuccessfulSync: false)
                     failures += 1
                     delay = Self.backoff(failures: failures)
                 }

@@ -35,11 +35,19 @@ struct EnrollmentController {
             } catch let error as CertificateIssuanceError {
                 throw HTTPError(.badRequest, message: error.description)
             }
+            let record: KitCertificateRecord
+            do {
+                record = try KitCertificateRecord(issued: certificate, kitId: body.kitId, origin: .enrollment, at: now)
+            } catch {
+                throw HTTPError(.internalServerError, message: "the issued certificate cannot be encoded")
+            }
             let apiToken = BearerToken.generate()
+            // The certificate is recorded with the kit: from now on only it is accepted, and a
+            // certificate from an earlier enrollment of the same kit id is refused.
             let redeemed = try await store.redeemEnrollment(
                 tokenHash: BearerToken.hash(body.token), kitId: body.kitId,
                 signingKey: Array(signingKey.x963Representation),
-                apiTokenHash: BearerToken.hash(apiToken), now: now)
+                apiTokenHash: BearerToken.hash(apiToken), certificate: record, now: now)
             guard redeemed else {
                 throw HTTPError(.forbidden, message: "enrollment token unknown, used, expired or for another kit")
             }

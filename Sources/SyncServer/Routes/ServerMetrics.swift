@@ -5,12 +5,24 @@ import Synchronization
 /// Counters for `/metrics` (Prometheus text exposition format 0.0.4).
 public final class ServerMetrics: Sendable {
     private let outcomes = Mutex<[IngestOutcome: Int]>([:])
+    private let certificateRefusals = Mutex<[CertificateRefusal: Int]>([:])
+    private let certificateRenewals = Mutex<(renewed: Int, recovered: Int)>((0, 0))
 
     public init() {}
 
     func count(_ results: [IngestOutcome]) {
         outcomes.withLock { counts in
             for outcome in results { counts[outcome, default: 0] += 1 }
+        }
+    }
+
+    func countCertificateRefusal(_ reason: CertificateRefusal) {
+        certificateRefusals.withLock { $0[reason, default: 0] += 1 }
+    }
+
+    func countCertificateRenewal(recovered: Bool) {
+        certificateRenewals.withLock { counts in
+            if recovered { counts.recovered += 1 } else { counts.renewed += 1 }
         }
     }
 
@@ -23,6 +35,20 @@ public final class ServerMetrics: Sendable {
         for outcome in IngestOutcome.allCases {
             lines.append("sync_ingest_transactions_total{outcome=\"\(outcome.rawValue)\"} \(counts[outcome] ?? 0)")
         }
+        let refusals = certificateRefusals.withLock { $0 }
+        lines.append(
+            "# HELP sync_kit_certificate_refusals_total Kit-CA client certificates refused as not the kit's current one."
+        )
+        lines.append("# TYPE sync_kit_certificate_refusals_total counter")
+        for reason in CertificateRefusal.allCases {
+            lines.append("sync_kit_certificate_refusals_total{reason=\"\(reason.rawValue)\"} \(refusals[reason] ?? 0)")
+        }
+        let renewals = certificateRenewals.withLock { $0 }
+        lines.append(
+            "# HELP sync_kit_certificate_renewals_total Kit certificates renewed, or handed out again to recover.")
+        lines.append("# TYPE sync_kit_certificate_renewals_total counter")
+        lines.append("sync_kit_certificate_renewals_total{result=\"renewed\"} \(renewals.renewed)")
+        lines.append("sync_kit_certificate_renewals_total{result=\"recovered\"} \(renewals.recovered)")
         if let kits = try? await store.kits() {
             lines.append("# HELP sync_kits Enrolled kits by state.")
             lines.append("# TYPE sync_kits gauge")

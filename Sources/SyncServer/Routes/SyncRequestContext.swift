@@ -8,6 +8,9 @@ public struct SyncRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The enrolled kit that sent the request, set by ``KitAuthenticationMiddleware``.
     public var kitId: String?
+    /// The verified client certificate of the connection and how it stands against the kit's
+    /// recorded one, set by ``KitAuthenticationMiddleware`` (nil without TLS).
+    public var certificate: KitCertificateStanding?
     /// Set by ``AdminAuthenticationMiddleware``.
     public var isOperator = false
     /// The connection the request came on: its TLS handler holds the verified client certificate.
@@ -16,5 +19,23 @@ public struct SyncRequestContext: RequestContext {
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         channel = source.channel
+    }
+}
+
+/// How a presented kit certificate stands against the certificates recorded for the kit.
+public enum KitCertificateStanding: Sendable, Equatable {
+    /// It is the kit's current certificate.
+    case current(PresentedCertificate, KitCertificateRecord)
+    /// The kit was enrolled before certificates were recorded: any kit-CA certificate with its
+    /// name is accepted until its first renewal records one.
+    case unrecorded(PresentedCertificate)
+    /// A later enrollment or renewal replaced it (only the renewal route lets this through, for
+    /// recovering an interrupted renewal). `current` is the kit's current certificate.
+    case replaced(PresentedCertificate, KitCertificateRecord, current: KitCertificateRecord?)
+
+    public var presented: PresentedCertificate {
+        switch self {
+        case .current(let presented, _), .unrecorded(let presented), .replaced(let presented, _, _): return presented
+        }
     }
 }

@@ -120,6 +120,26 @@ extension PostgresSyncStore {
                 )
                 """,
             ]),
+        PostgresMigration(
+            name: "v3-kit-certificates",
+            statements: [
+                """
+                CREATE TABLE kit_certificates (
+                    serial TEXT PRIMARY KEY,
+                    kit_id TEXT COLLATE "C" NOT NULL,
+                    public_key_sha256 BYTEA NOT NULL,
+                    not_before TIMESTAMPTZ NOT NULL,
+                    not_after TIMESTAMPTZ NOT NULL,
+                    issued_at TIMESTAMPTZ NOT NULL,
+                    origin TEXT NOT NULL,
+                    replaced_at TIMESTAMPTZ,
+                    replaced_by TEXT,
+                    certificate TEXT NOT NULL
+                )
+                """,
+                "CREATE UNIQUE INDEX kit_certificates_current ON kit_certificates (kit_id) WHERE replaced_at IS NULL",
+                "CREATE INDEX kit_certificates_by_kit ON kit_certificates (kit_id, serial)",
+            ]),
     ]
 
     /// Key of the transaction-level advisory lock that serialises schema migrations between

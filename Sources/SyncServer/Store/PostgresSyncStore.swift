@@ -171,7 +171,8 @@ public final class PostgresSyncStore: SyncStore, Service {
     }
 
     public func redeemEnrollment(
-        tokenHash: [UInt8], kitId: String, signingKey: [UInt8], apiTokenHash: [UInt8], now: Date
+        tokenHash: [UInt8], kitId: String, signingKey: [UInt8], apiTokenHash: [UInt8],
+        certificate: KitCertificateRecord?, now: Date
     ) async throws(StoreError) -> Bool {
         try await write { connection in
             // One statement decides, so two redemptions of one token racing each other get one true.
@@ -198,6 +199,9 @@ public final class PostgresSyncStore: SyncStore, Service {
                 """, logger: self.logger)
             try await self.audit(
                 connection, actor: "kit \(kitId)", action: "enrolled", detail: "signing key registered")
+            if let certificate {
+                try await self.recordCertificate(connection, certificate, replacingAt: now)
+            }
             return true
         }
     }
@@ -236,6 +240,66 @@ public final class PostgresSyncStore: SyncStore, Service {
             try await self.audit(
                 connection, actor: "operator", action: active ? "kit-activated" : "kit-revoked", detail: "kit \(kitId)")
         }
+    }
+
+    // MARK: Kit certificates
+
+    public func kitCertificates(kitId: String, serial: String) async throws(StoreError) -> [KitCertificateRecord] {
+        try await withConnection { connection in
+            try await self.certificateRecords(
+                connection.query(
+                    """
+                    SELECT \(unescaped: Self.certificateColumns) FROM kit_certificates
+                    WHERE kit_id = \(kitId) AND (replaced_at IS NULL OR serial = \(serial))
+                    """, logger: self.logger))
+        }
+    }
+
+    public func replaceKitCertificate(kitId: String, replacing: String?, with certificate: KitCertificateRecord)
+        async throws(StoreError) -> Bool
+    {
+        try await write { connection in
+            // The kit's row lock serialises renewals (and enrollments) of one kit across processes.
+            var active = false
+            for try await value in try await connection.query(
+                "SELECT active FROM kits WHERE kit_id = \(kitId) FOR UPDATE", logger: self.logger
+            ).decode(Bool.self) {
+                active = value
+            }
+            guard active else { return false }
+            var current: String?
+            for try await serial in try await connection.query(
+                "SELECT serial FROM kit_certificates WHERE kit_id = \(kitId) AND replaced_at IS NULL",
+                logger: self.logger
+            ).decode(String.self) {
+                current = serial
+            }
+            guard current == replacing else { return false }
+            try await self.recordCertificate(connection, certificate, replacingAt: certificate.issuedAt)
+            return true
+        }
+    }
+
+    /// Marks the kit's current certificate replaced by `certificate` and records that one as current.
+    private func recordCertificate(
+        _ connection: PostgresConnection, _ certificate: KitCertificateRecord, replacingAt: Date
+    ) async throws {
+        try await connection.query(
+            """
+            UPDATE kit_certificates SET replaced_at = \(replacingAt), replaced_by = \(certificate.serial)
+            WHERE kit_id = \(certificate.kitId) AND replaced_at IS NULL
+            """, logger: logger)
+        try await connection.query(
+            """
+            INSERT INTO kit_certificates (serial, kit_id, public_key_sha256, not_before, not_after, issued_at,
+                origin, certificate)
+            VALUES (\(certificate.serial), \(certificate.kitId), \(Data(certificate.publicKeySHA256)),
+                \(certificate.notValidBefore), \(certificate.notValidAfter), \(certificate.issuedAt),
+                \(certificate.origin.rawValue), \(certificate.certificatePEM))
+            """, logger: logger)
+        try await audit(
+            connection, actor: "kit \(certificate.kitId)", action: "certificate-\(certificate.origin.rawValue)",
+            detail: "serial \(certificate.serial), valid until \(certificate.notValidAfter)")
     }
 
     // MARK: Cases
@@ -458,6 +522,24 @@ public final class PostgresSyncStore: SyncStore, Service {
                     kitId: kitId, active: active, enrolledAt: enrolledAt, lastSeq: UInt64(clamping: lastSeq),
                     lastSeenAt: lastSeen,
                     report: report.flatMap { try? WireCoding.decoder().decode(KitReport.self, from: Data($0.utf8)) }))
+        }
+        return records
+    }
+
+    static let certificateColumns =
+        "serial, kit_id, public_key_sha256, not_before, not_after, issued_at, origin, replaced_at, replaced_by, certificate"
+
+    private func certificateRecords(_ rows: PostgresRowSequence) async throws -> [KitCertificateRecord] {
+        var records: [KitCertificateRecord] = []
+        for try await (serial, kitId, keyHash, notBefore, notAfter, issuedAt, origin, replacedAt, replacedBy, pem)
+            in rows.decode((String, String, Data, Date, Date, Date, String, Date?, String?, String).self)
+        {
+            records.append(
+                KitCertificateRecord(
+                    kitId: kitId, serial: serial, publicKeySHA256: Array(keyHash), notValidBefore: notBefore,
+                    notValidAfter: notAfter, issuedAt: issuedAt,
+                    origin: KitCertificateRecord.Origin(rawValue: origin) ?? .enrollment, replacedAt: replacedAt,
+                    replacedBy: replacedBy, certificatePEM: pem))
         }
         return records
     }

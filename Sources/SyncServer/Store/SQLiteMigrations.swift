@@ -92,6 +92,26 @@ extension SQLiteSyncStore {
                     );
                     """)
         }
+        migrator.registerMigration("v3-kit-certificates") { db in
+            // The TLS client certificates issued to each kit; one current (replaced_at IS NULL) per kit.
+            try db.execute(
+                sql: """
+                    CREATE TABLE kit_certificates (
+                        serial TEXT PRIMARY KEY,
+                        kit_id TEXT NOT NULL,
+                        public_key_sha256 BLOB NOT NULL,
+                        not_before DATETIME NOT NULL,
+                        not_after DATETIME NOT NULL,
+                        issued_at DATETIME NOT NULL,
+                        origin TEXT NOT NULL,
+                        replaced_at DATETIME,
+                        replaced_by TEXT,
+                        certificate TEXT NOT NULL
+                    );
+                    CREATE UNIQUE INDEX kit_certificates_current ON kit_certificates(kit_id) WHERE replaced_at IS NULL;
+                    CREATE INDEX kit_certificates_by_kit ON kit_certificates(kit_id, serial);
+                    """)
+        }
         return migrator
     }
 }

@@ -69,7 +69,8 @@ public final class SQLiteSyncStore: SyncStore {
     }
 
     public func redeemEnrollment(
-        tokenHash: [UInt8], kitId: String, signingKey: [UInt8], apiTokenHash: [UInt8], now: Date
+        tokenHash: [UInt8], kitId: String, signingKey: [UInt8], apiTokenHash: [UInt8],
+        certificate: KitCertificateRecord?, now: Date
     ) async throws(StoreError) -> Bool {
         try await write { db in
             guard
@@ -93,6 +94,9 @@ public final class SQLiteSyncStore: SyncStore {
                     """,
                 arguments: [kitId, Data(signingKey), Data(apiTokenHash), now, Data(TransactionHeader.genesisHash)])
             try Self.audit(db, actor: "kit \(kitId)", action: "enrolled", detail: "signing key registered")
+            if let certificate {
+                try Self.recordCertificate(db, certificate, replacingAt: now)
+            }
             return true
         }
     }
@@ -125,6 +129,66 @@ public final class SQLiteSyncStore: SyncStore {
             try Self.audit(
                 db, actor: "operator", action: active ? "kit-activated" : "kit-revoked", detail: "kit \(kitId)")
         }
+    }
+
+    // MARK: Kit certificates
+
+    public func kitCertificates(kitId: String, serial: String) async throws(StoreError) -> [KitCertificateRecord] {
+        try await read { db in
+            try Row.fetchAll(
+                db,
+                sql: "SELECT * FROM kit_certificates WHERE kit_id = ? AND (replaced_at IS NULL OR serial = ?)",
+                arguments: [kitId, serial]
+            ).map(Self.certificateRecord)
+        }
+    }
+
+    public func replaceKitCertificate(kitId: String, replacing: String?, with certificate: KitCertificateRecord)
+        async throws(StoreError) -> Bool
+    {
+        try await write { db in
+            guard
+                try Bool.fetchOne(db, sql: "SELECT active FROM kits WHERE kit_id = ?", arguments: [kitId]) == true
+            else { return false }
+            let current = try String.fetchOne(
+                db, sql: "SELECT serial FROM kit_certificates WHERE kit_id = ? AND replaced_at IS NULL",
+                arguments: [kitId])
+            guard current == replacing else { return false }
+            try Self.recordCertificate(db, certificate, replacingAt: certificate.issuedAt)
+            return true
+        }
+    }
+
+    /// Marks the kit's current certificate replaced by `certificate` and records that one as current.
+    static func recordCertificate(_ db: Database, _ certificate: KitCertificateRecord, replacingAt: Date) throws {
+        try db.execute(
+            sql: """
+                UPDATE kit_certificates SET replaced_at = ?, replaced_by = ?
+                WHERE kit_id = ? AND replaced_at IS NULL
+                """,
+            arguments: [replacingAt, certificate.serial, certificate.kitId])
+        try db.execute(
+            sql: """
+                INSERT INTO kit_certificates (serial, kit_id, public_key_sha256, not_before, not_after, issued_at,
+                    origin, certificate)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                certificate.serial, certificate.kitId, Data(certificate.publicKeySHA256), certificate.notValidBefore,
+                certificate.notValidAfter, certificate.issuedAt, certificate.origin.rawValue,
+                certificate.certificatePEM,
+            ])
+        try audit(
+            db, actor: "kit \(certificate.kitId)", action: "certificate-\(certificate.origin.rawValue)",
+            detail: "serial \(certificate.serial), valid until \(certificate.notValidAfter)")
+    }
+
+    static func certificateRecord(_ row: Row) -> KitCertificateRecord {
+        KitCertificateRecord(
+            kitId: row["kit_id"], serial: row["serial"], publicKeySHA256: Array(row["public_key_sha256"] as Data),
+            notValidBefore: row["not_before"], notValidAfter: row["not_after"], issuedAt: row["issued_at"],
+            origin: KitCertificateRecord.Origin(rawValue: row["origin"]) ?? .enrollment, replacedAt: row["replaced_at"],
+            replacedBy: row["replaced_by"], certificatePEM: row["certificate"])
     }
 
     // MARK: Cases

@@ -17,10 +17,13 @@ public protocol SyncStore: Sendable {
 
     /// Stores a one-time enrollment token (only its SHA-256) for a kit id.
     func createEnrollment(kitId: String, tokenHash: [UInt8], expiresAt: Date) async throws(StoreError)
-    /// Redeems a token: registers the kit's signing key and API token hash. False when the token is
-    /// unknown, used or expired, or names another kit.
+    /// Redeems a token: registers the kit's signing key and API token hash and, when given, records
+    /// the TLS client certificate issued with it as the kit's only current one (any earlier one is
+    /// marked replaced), all in one transaction. False when the token is unknown, used or expired,
+    /// or names another kit; nothing is changed then.
     func redeemEnrollment(
-        tokenHash: [UInt8], kitId: String, signingKey: [UInt8], apiTokenHash: [UInt8], now: Date
+        tokenHash: [UInt8], kitId: String, signingKey: [UInt8], apiTokenHash: [UInt8],
+        certificate: KitCertificateRecord?, now: Date
     ) async throws(StoreError) -> Bool
     /// The kit whose API token hashes to this value, if active.
     func kit(apiTokenHash: [UInt8]) async throws(StoreError) -> KitRecord?
@@ -30,6 +33,19 @@ public protocol SyncStore: Sendable {
     func updateReport(kitId: String, report: KitReport, at: Date) async throws(StoreError)
     /// Revokes (or re-activates) a kit.
     func setKitActive(kitId: String, active: Bool) async throws(StoreError)
+
+    // MARK: Kit certificates
+
+    /// The kit's current certificate record and, if `serial` names another recorded certificate of
+    /// this kit, that one too; in no particular order. Empty for a kit enrolled before certificates
+    /// were recorded.
+    func kitCertificates(kitId: String, serial: String) async throws(StoreError) -> [KitCertificateRecord]
+    /// Renewal: in one transaction, marks the kit's current certificate (which must have the serial
+    /// `replacing`; nil: the kit must have none recorded yet) replaced and records `certificate` as
+    /// the current one. False, with nothing changed, when the current certificate is another one
+    /// (a concurrent renewal or enrollment won) or the kit is unknown or revoked.
+    func replaceKitCertificate(kitId: String, replacing: String?, with certificate: KitCertificateRecord)
+        async throws(StoreError) -> Bool
 
     // MARK: Cases
 
@@ -49,6 +65,17 @@ public protocol SyncStore: Sendable {
         -> Bool
     /// Audit trail, newest first (BSI SYS.3.1.A10).
     func auditLog(limit: Int) async throws(StoreError) -> [AuditEntry]
+}
+
+extension SyncStore {
+    /// Redeems a token without recording a certificate (plain-HTTP development servers, tests).
+    public func redeemEnrollment(
+        tokenHash: [UInt8], kitId: String, signingKey: [UInt8], apiTokenHash: [UInt8], now: Date
+    ) async throws(StoreError) -> Bool {
+        try await redeemEnrollment(
+            tokenHash: tokenHash, kitId: kitId, signingKey: signingKey, apiTokenHash: apiTokenHash, certificate: nil,
+            now: now)
+    }
 }
 
 /// A storage failure, worded for IT staff.

@@ -112,19 +112,7 @@ public struct KitCertificateAuthority: Sendable {
     public func issueClientCertificate(
         csrPEM: String, kitId: String, validity: TimeInterval, now: Date = Date()
     ) throws(CertificateIssuanceError) -> Certificate {
-        let request: CertificateSigningRequest
-        do {
-            request = try CertificateSigningRequest(pemEncoded: csrPEM)
-        } catch {
-            throw .malformedRequest
-        }
-        guard request.publicKey.isValidSignature(request.signature, for: request) else {
-            throw .badSignature
-        }
-        let commonName = Self.commonName(of: request.subject)
-        guard commonName == kitId else {
-            throw .wrongSubject(expected: kitId, found: commonName)
-        }
+        let request = try Self.verifiedRequest(csrPEM: csrPEM, kitId: kitId)
         guard let kitKey = P256.Signing.PublicKey(request.publicKey) else {
             throw .unsupportedKey
         }
@@ -146,6 +134,34 @@ public struct KitCertificateAuthority: Sendable {
             throw .signingFailed(reason: "\(error)")
         }
     }
+
+    /// A PKCS#10 request whose signature verifies with its own P-256 key and whose subject's common
+    /// name is `kitId`; at most ``maximumRequestLength`` characters of PEM.
+    public static func verifiedRequest(csrPEM: String, kitId: String) throws(CertificateIssuanceError)
+        -> CertificateSigningRequest
+    {
+        let request: CertificateSigningRequest
+        do {
+            guard csrPEM.utf8.count <= maximumRequestLength else { throw CertificateIssuanceError.malformedRequest }
+            request = try CertificateSigningRequest(pemEncoded: csrPEM)
+        } catch {
+            throw .malformedRequest
+        }
+        guard request.publicKey.isValidSignature(request.signature, for: request) else {
+            throw .badSignature
+        }
+        let commonName = Self.commonName(of: request.subject)
+        guard commonName == kitId else {
+            throw .wrongSubject(expected: kitId, found: commonName)
+        }
+        guard P256.Signing.PublicKey(request.publicKey) != nil else {
+            throw .unsupportedKey
+        }
+        return request
+    }
+
+    /// Longest certificate request accepted (a kit's P-256 request is about 400 characters).
+    public static let maximumRequestLength = 8192
 
     /// Issues the server's TLS certificate for its host names and IP addresses.
     func issueServerCertificate(
