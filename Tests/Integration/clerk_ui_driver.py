@@ -167,6 +167,9 @@ class Clerk:
         self.shot("zahlung-offen")
         self.wait(lambda: self.visible("manual-paid"), timeout=60,
                   what="the form to settle the payment by hand (after the kit asked the new terminal)")
+        # The page re-reads the case until the form is there; let a refresh already under way finish.
+        time.sleep(1)
+        self.wait(lambda: self.visible("manual-paid"), what="the form to settle the payment by hand")
         print(f"clerk-ui:   open payment: {self.browser.find_element(By.CSS_SELECTOR, '[data-testid=open-payment]').text}")
         Select(self.browser.find_element(By.ID, "manual-paid")).select_by_value(outcome)
         if receipt:

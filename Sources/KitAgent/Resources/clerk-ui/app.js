@@ -167,7 +167,8 @@ function onEvent(event) {
       break;
     case "case.updated":
       if (!$("screen-visits").hidden) loadVisits();
-      else if (event.caseId === state.caseId && !state.busy && $("step-title").dataset.step === "awaiting-terminal") refreshCase();
+      else if (event.caseId === state.caseId && !state.busy && !$("manual-paid") &&
+               $("step-title").dataset.step === "awaiting-terminal") refreshCase(); // never wipe the clerk's input
       break;
     case "step.progress":
       if (event.caseId === state.caseId && state.busy && event.message) {
@@ -265,6 +266,9 @@ async function refreshCase() {
     showError(explain(error));
     return;
   }
+  // The clerk is filling in the form for an open payment that is still open: keep the screen.
+  const stillOpen = state.detail.workflow.steps.some((step) => step.status === "awaiting-terminal");
+  if (stillOpen && $("manual-paid") && $("step-title").dataset.step === "awaiting-terminal") return;
   renderStep();
 }
 
