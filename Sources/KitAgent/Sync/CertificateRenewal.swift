@@ -145,19 +145,12 @@ public struct CertificateRenewal: Sendable {
         } catch {
             throw .garbage("cannot create the certificate request: \(error)")
         }
-        let url =
-            credentials.serverURL.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
-            + "/v1/kits/\(credentials.kitId)/certificate"
+        let url = KitServerRequest.url(credentials, path: "/v1/kits/\(credentials.kitId)/certificate")
         let client: HTTPClient
         do { client = try await connection.client(for: url) } catch {
             throw .unreachable(error.description)
         }
-        var request = HTTPClientRequest(url: url)
-        request.method = .POST
-        request.headers.add(name: "Authorization", value: "Bearer \(credentials.apiToken)")
-        request.headers.add(name: "User-Agent", value: "kit-agent/\(KitVersion.release)")
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.body = .bytes(ByteBuffer(bytes: body))
+        let request = KitServerRequest.make(.POST, url: url, credentials: credentials, json: body)
         let response: HTTPClientResponse
         let buffer: ByteBuffer
         do {

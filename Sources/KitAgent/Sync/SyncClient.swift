@@ -203,17 +203,10 @@ public actor SyncClient {
     private func request(
         _ method: HTTPMethod, credentials: KitCredentials, path: String, body: Data?, undelivered: () -> Void = {}
     ) async throws(SyncError) -> Data {
-        let url = credentials.serverURL.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + path
+        let url = KitServerRequest.url(credentials, path: path)
         let client: HTTPClient
         do { client = try await connection.client(for: url) } catch { throw .notEnrolled(error.description) }
-        var request = HTTPClientRequest(url: url)
-        request.method = method
-        request.headers.add(name: "Authorization", value: "Bearer \(credentials.apiToken)")
-        request.headers.add(name: "User-Agent", value: "kit-agent/\(KitVersion.release)")
-        if let body {
-            request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(bytes: body))
-        }
+        let request = KitServerRequest.make(method, url: url, credentials: credentials, json: body)
         let response: HTTPClientResponse
         let buffer: ByteBuffer
         do {
