@@ -87,7 +87,8 @@ public struct SyncServerApplication: Sendable {
             middleware: AdminAuthenticationMiddleware(tokenHash: keys.adminTokenHash))
         BackOfficeController(store: store).register(on: adminRoutes)
         AdminPagesController(
-            store: store, tokenHash: keys.adminTokenHash, sessions: OperatorSessions(), throttle: LoginThrottle()
+            store: store, tokenHash: keys.adminTokenHash, sessions: OperatorSessions(store: store),
+            throttle: LoginThrottle()
         )
         .register(on: router)
         return router

@@ -19,7 +19,7 @@ struct AgentLinkTests {
                 #expect(status.server.serverVersion?.storage == "sqlite")
                 #expect(
                     status.server.serverVersion?.schemaMigrations == [
-                        "v1-server-instance", "v2-sync", "v3-kit-certificates",
+                        "v1-server-instance", "v2-sync", "v3-kit-certificates", "v4-operator-sessions",
                     ])
                 #expect(status.server.consecutiveFailures == 0)
                 #expect(status.server.lastError == nil)

@@ -337,22 +337,6 @@ struct AdminPagesTests {
 
     // MARK: Parts
 
-    @Test func sessionsExpireAndEnd() async {
-        let sessions = OperatorSessions(lifetime: 60, maximumSessions: 2)
-        let now = Date()
-        let first = await sessions.start(now: now)
-        #expect(await sessions.isValid(first, now: now.addingTimeInterval(59)))
-        #expect(await !sessions.isValid(first, now: now.addingTimeInterval(61)))
-        let second = await sessions.start(now: now)
-        let third = await sessions.start(now: now.addingTimeInterval(1))
-        let fourth = await sessions.start(now: now.addingTimeInterval(2))
-        #expect(await !sessions.isValid(second, now: now.addingTimeInterval(3)), "the oldest gives way")
-        #expect(await sessions.isValid(third, now: now.addingTimeInterval(3)))
-        await sessions.end(fourth)
-        #expect(await !sessions.isValid(fourth, now: now.addingTimeInterval(3)))
-        #expect(first != second && second != third)
-    }
-
     @Test func loginThrottleBlocksASourceAfterRepeatedFailures() async {
         let throttle = LoginThrottle(maximumFailures: 3, window: 600, failureDelay: .zero)
         let now = Date()

@@ -22,7 +22,10 @@ struct PostgresServerConfigurationTests {
         let configuration = try ServerConfiguration(layered)
         let store = try await SyncServerApplication(configuration: configuration, logger: quietLogger()).openStore()
         #expect(store.backendName == "postgresql")
-        #expect(try await store.appliedMigrations() == ["v1-server-instance", "v2-sync", "v3-kit-certificates"])
+        #expect(
+            try await store.appliedMigrations() == [
+                "v1-server-instance", "v2-sync", "v3-kit-certificates", "v4-operator-sessions",
+            ])
         await store.close()
         await #expect(throws: ConfigurationError.self) {
             _ = try ServerConfiguration(

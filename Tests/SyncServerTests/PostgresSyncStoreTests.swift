@@ -148,7 +148,10 @@ struct PostgresSyncStoreTests {
             return opened
         }
         for store in stores {
-            #expect(try await store.appliedMigrations() == ["v1-server-instance", "v2-sync", "v3-kit-certificates"])
+            #expect(
+                try await store.appliedMigrations() == [
+                    "v1-server-instance", "v2-sync", "v3-kit-certificates", "v4-operator-sessions",
+                ])
         }
         for store in stores { await store.close() }
 
@@ -162,7 +165,7 @@ struct PostgresSyncStoreTests {
         let rows = try await connection.query(
             "SELECT (SELECT count(*) FROM schema_migrations), (SELECT count(*) FROM server_instance)", logger: logger)
         for try await (migrations, instances) in rows.decode((Int64, Int64).self) { counts = [migrations, instances] }
-        #expect(counts == [3, 1])
+        #expect(counts == [4, 1])
         try await connection.close()
     }
 
@@ -173,7 +176,10 @@ struct PostgresSyncStoreTests {
             group.addTask { await store.run() }
             try await store.migrate()
             try await store.migrate()
-            #expect(try await store.appliedMigrations() == ["v1-server-instance", "v2-sync", "v3-kit-certificates"])
+            #expect(
+                try await store.appliedMigrations() == [
+                    "v1-server-instance", "v2-sync", "v3-kit-certificates", "v4-operator-sessions",
+                ])
             try await store.checkHealth()
             group.cancelAll()
         }

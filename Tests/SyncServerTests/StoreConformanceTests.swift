@@ -2,8 +2,9 @@ import Crypto
 import Foundation
 import KitCore
 import KitTestSupport
-import SyncServer
 import Testing
+
+@testable import SyncServer
 
 /// The same behaviour from every ``SyncStore``: SQLite in a temporary folder and PostgreSQL in a
 /// fresh database of a throwaway cluster (skipped with a message when PostgreSQL is not
@@ -20,15 +21,53 @@ struct StoreConformanceTests {
         defer { location.remove() }
         let first = try await location.open()
         #expect(first.backendName == backend.rawValue)
-        #expect(try await first.appliedMigrations() == ["v1-server-instance", "v2-sync", "v3-kit-certificates"])
+        #expect(
+            try await first.appliedMigrations() == [
+                "v1-server-instance", "v2-sync", "v3-kit-certificates", "v4-operator-sessions",
+            ])
         try await first.checkHealth()
         try await first.upsertCase(makeCase("2026-0001"), assignedKit: "kit-a")
         await first.close()
 
         let second = try await location.open()
-        #expect(try await second.appliedMigrations() == ["v1-server-instance", "v2-sync", "v3-kit-certificates"])
+        #expect(
+            try await second.appliedMigrations() == [
+                "v1-server-instance", "v2-sync", "v3-kit-certificates", "v4-operator-sessions",
+            ])
         #expect(try await second.checkout(kitId: "kit-a", after: nil, limit: 10).cases.map(\.caseId) == ["2026-0001"])
         await second.close()
+    }
+
+    // MARK: Operator sessions
+
+    @Test(arguments: backends)
+    func operatorSessionsSurviveARestartAreSharedAndExpire(backend: StoreBackend) async throws {
+        let location = try await StoreLocation.fresh(backend)
+        defer { location.remove() }
+        let now = Date()
+        let first = try await location.open()
+        let sessions = OperatorSessions(store: first, lifetime: 60, maximumSessions: 2, logger: quietLogger())
+        let id = try await sessions.start(now: now)
+        #expect(await sessions.isValid(id, now: now.addingTimeInterval(59)))
+        #expect(await !sessions.isValid(id, now: now.addingTimeInterval(61)))
+        #expect(await !sessions.isValid(id + "0", now: now))
+        await first.close()
+
+        // Another server process on the same store (or this one after a restart) knows it.
+        let second = try await location.open()
+        let again = OperatorSessions(store: second, lifetime: 60, maximumSessions: 2, logger: quietLogger())
+        #expect(await again.isValid(id, now: now.addingTimeInterval(1)))
+        // Beyond the limit, the session closest to expiry gives way.
+        let later = try await again.start(now: now.addingTimeInterval(2))
+        let latest = try await again.start(now: now.addingTimeInterval(3))
+        #expect(await !again.isValid(id, now: now.addingTimeInterval(4)))
+        #expect(await again.isValid(later, now: now.addingTimeInterval(4)))
+        await again.end(latest)
+        #expect(await !again.isValid(latest, now: now.addingTimeInterval(4)))
+        #expect(await again.isValid(later, now: now.addingTimeInterval(4)))
+        await second.close()
+        // A closed store answers nothing: the session counts as logged out.
+        #expect(await !again.isValid(later, now: now.addingTimeInterval(4)))
     }
 
     @Test(arguments: backends)

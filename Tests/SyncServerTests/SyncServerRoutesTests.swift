@@ -34,7 +34,10 @@ struct SyncServerRoutesTests {
                 #expect(info.service == "sync-server")
                 #expect(info.apiVersion == KitVersion.apiVersion)
                 #expect(info.storage == "sqlite")
-                #expect(info.schemaMigrations == ["v1-server-instance", "v2-sync", "v3-kit-certificates"])
+                #expect(
+                    info.schemaMigrations == [
+                        "v1-server-instance", "v2-sync", "v3-kit-certificates", "v4-operator-sessions",
+                    ])
             }
             try await client.execute(uri: "/v1/nothing-here", method: .get) { response in
                 #expect(response.status == .notFound)

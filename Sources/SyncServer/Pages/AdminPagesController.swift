@@ -97,7 +97,14 @@ struct AdminPagesController {
         case .admitted:
             break
         }
-        let sessionId = await sessions.start(now: now)
+        let sessionId: String
+        do {
+            sessionId = try await sessions.start(now: now)
+        } catch {
+            context.logger.error("operator session not stored", metadata: ["reason": "\(error)"])
+            throw HTTPError(
+                .serviceUnavailable, message: "the server's database cannot store the sign-in now: try again shortly")
+        }
         context.logger.info("operator signed in", metadata: ["source": "\(source)"])
         var response = PageResponse.redirect(to: "/admin/fleet")
         response.setCookie(Self.sessionCookie(value: sessionId, maxAge: Int(sessions.lifetime)))

@@ -1,48 +1,56 @@
-import Crypto
 import Foundation
 import KitCore
+import Logging
 
-/// Browser sessions of back-office operators, in memory only: a random session id (the cookie
-/// value) maps to its expiry. The operator token itself never leaves the login request. Sessions
-/// end with the process, on logout, or after ``lifetime``.
-actor OperatorSessions {
+/// Browser sessions of back-office operators: a random session id (the cookie value) whose
+/// SHA-256 the store keeps with its expiry, so every server process on the store knows the session
+/// and a restart does not log operators out; the table holds nothing a cookie could be made from.
+/// The operator token itself never leaves the login request. Sessions end on logout or after
+/// ``lifetime``. When the store cannot answer, a session counts as not valid (fail closed).
+struct OperatorSessions: Sendable {
     /// The cookie that carries the session id, scoped to `/admin`.
     static let cookieName = "sync_admin_session"
 
+    let store: any SyncStore
     let lifetime: TimeInterval
-    /// Upper bound on concurrent sessions; beyond it the session closest to expiry is dropped.
+    /// Upper bound on concurrent sessions; beyond it the sessions closest to expiry are dropped.
     let maximumSessions: Int
-    /// Keyed by the SHA-256 of the session id, so the table holds nothing a cookie could be made from.
-    private var expiries: [[UInt8]: Date] = [:]
+    let logger: Logger
 
-    init(lifetime: TimeInterval = 8 * 3_600, maximumSessions: Int = 256) {
+    init(
+        store: any SyncStore, lifetime: TimeInterval = 8 * 3_600, maximumSessions: Int = 256,
+        logger: Logger = Logger(label: "sync-server.sessions")
+    ) {
+        self.store = store
         self.lifetime = lifetime
         self.maximumSessions = maximumSessions
+        self.logger = logger
     }
 
     /// Starts a session and returns its id for the cookie.
-    func start(now: Date) -> String {
-        expiries = expiries.filter { $0.value > now }
-        while expiries.count >= maximumSessions, let soonest = expiries.min(by: { $0.value < $1.value }) {
-            expiries[soonest.key] = nil
-        }
+    func start(now: Date) async throws(StoreError) -> String {
         let id = SecretToken.generate()
-        expiries[SecretToken.hash(id)] = now.addingTimeInterval(lifetime)
+        try await store.startOperatorSession(
+            idHash: SecretToken.hash(id), expiresAt: now.addingTimeInterval(lifetime), now: now,
+            maximumSessions: maximumSessions)
         return id
     }
 
     /// Whether `id` names a session that has not expired.
-    func isValid(_ id: String, now: Date) -> Bool {
-        let key = SecretToken.hash(id)
-        guard let expiry = expiries[key] else { return false }
-        guard expiry > now else {
-            expiries[key] = nil
+    func isValid(_ id: String, now: Date) async -> Bool {
+        do {
+            return try await store.operatorSessionIsValid(idHash: SecretToken.hash(id), now: now)
+        } catch {
+            logger.error("operator session cannot be checked; treated as logged out", metadata: ["reason": "\(error)"])
             return false
         }
-        return true
     }
 
-    func end(_ id: String) {
-        expiries[SecretToken.hash(id)] = nil
+    func end(_ id: String) async {
+        do {
+            try await store.endOperatorSession(idHash: SecretToken.hash(id))
+        } catch {
+            logger.error("operator session cannot be ended in the store", metadata: ["reason": "\(error)"])
+        }
     }
 }

@@ -140,6 +140,18 @@ extension PostgresSyncStore {
                 "CREATE UNIQUE INDEX kit_certificates_current ON kit_certificates (kit_id) WHERE replaced_at IS NULL",
                 "CREATE INDEX kit_certificates_by_kit ON kit_certificates (kit_id, serial)",
             ]),
+        PostgresMigration(
+            name: "v4-operator-sessions",
+            statements: [
+                """
+                CREATE TABLE operator_sessions (
+                    id_hash BYTEA PRIMARY KEY,
+                    created_at TIMESTAMPTZ NOT NULL,
+                    expires_at TIMESTAMPTZ NOT NULL
+                )
+                """,
+                "CREATE INDEX operator_sessions_by_expiry ON operator_sessions (expires_at)",
+            ]),
     ]
 
     /// Key of the transaction-level advisory lock that serialises schema migrations between

@@ -112,6 +112,18 @@ extension SQLiteSyncStore {
                     CREATE INDEX kit_certificates_by_kit ON kit_certificates(kit_id, serial);
                     """)
         }
+        migrator.registerMigration("v4-operator-sessions") { db in
+            // Back-office browser sessions: the SHA-256 of the cookie's session id, never the id.
+            try db.execute(
+                sql: """
+                    CREATE TABLE operator_sessions (
+                        id_hash BLOB PRIMARY KEY,
+                        created_at DATETIME NOT NULL,
+                        expires_at DATETIME NOT NULL
+                    );
+                    CREATE INDEX operator_sessions_by_expiry ON operator_sessions(expires_at);
+                    """)
+        }
         return migrator
     }
 }
