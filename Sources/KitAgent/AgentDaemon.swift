@@ -52,7 +52,8 @@ public struct AgentDaemon: Sendable {
         let events = AgentEventHub()
         let router = Router()
         ClerkUIController(port: boundPort).register(on: router)
-        let api = router.group("v1").add(middleware: LocalAPIAccessMiddleware(token: token, port: boundPort))
+        let access = LocalAPIAccess(token: token, port: boundPort)
+        let api = router.group("v1").add(middleware: LocalAPIAccessMiddleware(access: access))
             .add(middleware: DeviceStepActivityMiddleware(hub: events))
         OpenAPIController().register(on: api)
         CaseController(runtime: runtime).register(on: api)
@@ -69,7 +70,7 @@ public struct AgentDaemon: Sendable {
         let watcher = AgentEventWatcher(
             hub: events, status: { await status.status(refresh: false) }, devices: { await health.latest },
             recentEntries: { (try? runtime.outbox?.entries(limit: 200)) ?? [] })
-        let eventStream = EventStreamUpgrade(token: token, port: boundPort, hub: events, logger: logger)
+        let eventStream = EventStreamUpgrade(access: access, hub: events, logger: logger)
         let syncClient = SyncClient(
             runtime: runtime, connection: connection, logger: logger, devices: { await health.latest })
         let renewal = CertificateRenewal(

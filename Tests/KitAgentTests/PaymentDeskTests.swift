@@ -10,6 +10,16 @@ import Testing
 /// with the terminal's trace number, unknown outcomes blocking the next charge until recovery.
 @Suite("Payment desk: crash-safe card payments")
 struct PaymentDeskTests {
+    /// A checked-out case whose only step is paying `fee` cents (none when 0).
+    static func payCase(_ caseId: String, version: UInt64 = 1, fee: Int) -> CaseSnapshot {
+        CaseSnapshot(
+            caseId: caseId, version: version, title: "Ummeldung",
+            citizen: .init(
+                givenNames: "Erika", familyName: "Muster", dateOfBirth: "1940-01-01",
+                address: .init(street: "Rheinallee 1", zip: "55116", city: "Mainz")),
+            steps: [.pay], fees: fee > 0 ? [.init(label: "Gebühr", amountCents: fee)] : [])
+    }
+
     struct Rig {
         let kit: KitFixture
         let server: ZVTSimulatorServer
@@ -23,12 +33,7 @@ struct PaymentDeskTests {
             try await kit.lock.initialize(secret: "correct horse battery")
             for (caseId, fee) in [("c-1", 1250), ("c-2", 800), ("c-free", 0)] {
                 try await kit.cases.store(
-                    CaseSnapshot(
-                        caseId: caseId, version: 5, title: "Ummeldung",
-                        citizen: .init(
-                            givenNames: "Erika", familyName: "Muster", dateOfBirth: "1940-01-01",
-                            address: .init(street: "Rheinallee 1", zip: "55116", city: "Mainz")),
-                        steps: [.pay], fees: fee > 0 ? [.init(label: "Gebühr", amountCents: fee)] : []))
+                    PaymentDeskTests.payCase(caseId, version: 5, fee: fee))
             }
             let server = try ZVTSimulatorServer(configuration: configuration)
             let port = try await server.listen(port: 0)
@@ -126,12 +131,7 @@ struct PaymentDeskTests {
         let kit = try KitFixture()
         try await kit.lock.initialize(secret: "correct horse battery")
         try await kit.cases.store(
-            CaseSnapshot(
-                caseId: "c-1", version: 1, title: "Ummeldung",
-                citizen: .init(
-                    givenNames: "Erika", familyName: "Muster", dateOfBirth: "1940-01-01",
-                    address: .init(street: "Rheinallee 1", zip: "55116", city: "Mainz")),
-                steps: [.pay], fees: [.init(label: "Gebühr", amountCents: 300)]))
+            PaymentDeskTests.payCase("c-1", version: 1, fee: 300))
         let port = try ListeningSocket().port  // closed again at once: nobody listens there
         let terminal = ZVTTerminal(transport: ZVTTCPTransport(host: "127.0.0.1", port: UInt16(port)))
         let ledger = PaymentLedger(database: kit.database, outbox: kit.outbox)
@@ -188,12 +188,7 @@ struct PaymentDeskTests {
         let kit = try KitFixture()
         try await kit.lock.initialize(secret: "correct horse battery")
         try await kit.cases.store(
-            CaseSnapshot(
-                caseId: "c-1", version: 5, title: "Ummeldung",
-                citizen: .init(
-                    givenNames: "Erika", familyName: "Muster", dateOfBirth: "1940-01-01",
-                    address: .init(street: "Rheinallee 1", zip: "55116", city: "Mainz")),
-                steps: [.pay], fees: [.init(label: "Gebühr", amountCents: 900)]))
+            PaymentDeskTests.payCase("c-1", version: 5, fee: 900))
         let ledger = PaymentLedger(database: kit.database, outbox: kit.outbox)
         let intent = try ledger.openIntent(
             caseId: "c-1", baseVersion: 5, amountCents: 900, currencyCode: 978, previousTraceNumber: 3)

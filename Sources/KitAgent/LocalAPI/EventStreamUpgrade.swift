@@ -19,8 +19,7 @@ struct EventStreamUpgrade: Sendable {
     static let protocolName = "kit-agent.v1"
     static let tokenProtocolPrefix = "kit-token."
 
-    let token: String
-    let port: BoundPort
+    let access: LocalAPIAccess
     let hub: AgentEventHub
 
     let logger: Logger
@@ -32,20 +31,17 @@ struct EventStreamUpgrade: Sendable {
     > {
         guard request.path.map({ $0.split(separator: "?", maxSplits: 1).first.map(String.init) ?? $0 }) == Self.path
         else { return .dontUpgrade }
-        if let authority = request.authority, !LocalOrigin.isAllowed(host: authority, port: port.value) {
-            return refuse("the request names another host (DNS rebinding?)")
-        }
-        if let origin = request.headerFields[.origin], !LocalOrigin.isAllowed(origin, port: port.value) {
-            return refuse("the request comes from a foreign page")
-        }
         let offered = Self.offeredProtocols(request.headerFields[values: .secWebSocketProtocol])
-        let presented: String? =
-            request.headerFields[.authorization].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil }
+        let presented =
+            LocalAPIAccess.bearer(request.headerFields[.authorization])
             ?? offered.first { $0.hasPrefix(Self.tokenProtocolPrefix) }.map {
                 String($0.dropFirst(Self.tokenProtocolPrefix.count))
             }
-        guard let presented, SecretToken.constantTimeEqual(Array(presented.utf8), Array(token.utf8)) else {
-            return refuse(presented == nil ? "no local API token" : "wrong local API token")
+        if let refusal = access.refusal(
+            host: request.authority, origin: request.headerFields[.origin], presentedToken: presented)
+        {
+            logger.notice("event stream refused", metadata: ["reason": "\(refusal.message)"])
+            return .dontUpgrade
         }
         var headers = HTTPFields()
         if offered.contains(Self.protocolName) { headers[.secWebSocketProtocol] = Self.protocolName }
@@ -53,13 +49,6 @@ struct EventStreamUpgrade: Sendable {
         return .upgrade(headers) { inbound, outbound, _ in
             try await Self.stream(hub.subscribe(), inbound: inbound, outbound: outbound)
         }
-    }
-
-    private func refuse(_ reason: String) -> ShouldUpgradeResult<
-        WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>
-    > {
-        logger.notice("event stream refused", metadata: ["reason": "\(reason)"])
-        return .dontUpgrade
     }
 
     static func offeredProtocols(_ values: [String]) -> [String] {
