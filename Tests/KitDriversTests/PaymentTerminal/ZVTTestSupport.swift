@@ -18,8 +18,17 @@ enum ZVTTestSupport {
         return result
     }
 
-    /// The recorded Feig APDUs: a `shared/testdata/zvt` folder next to any ancestor of this file.
+    /// Why a test that needs the Feig recordings cannot have them.
+    struct RecordingsMissing: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// The recorded Feig APDUs: `$KIT_ZVT_RECORDINGS`, else a `shared/testdata/zvt` folder next to
+    /// any ancestor of this file (the project's shared folder beside the repository, as in CI).
     static func goldenFolder(filePath: String = #filePath) -> URL? {
+        if let configured = ProcessInfo.processInfo.environment["KIT_ZVT_RECORDINGS"], !configured.isEmpty {
+            return URL(fileURLWithPath: configured, isDirectory: true)
+        }
         var folder = URL(fileURLWithPath: filePath).deletingLastPathComponent()
         while folder.path != "/" {
             let candidate = folder.appendingPathComponent("shared/testdata/zvt", isDirectory: true)
@@ -33,20 +42,31 @@ enum ZVTTestSupport {
         return nil
     }
 
-    /// All `.blob` files of the golden folder, sorted by name, with their bytes.
+    /// All `.blob` files of the golden folder, sorted by name, with their bytes. Throws when there
+    /// is no folder or it holds no recording, so that no test passes on an empty list.
     static func goldenRecordings() throws -> [(name: String, bytes: [UInt8])] {
-        guard let folder = goldenFolder() else { return [] }
-        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path)
-            .filter { $0.hasSuffix(".blob") }
-            .sorted()
+        guard let folder = goldenFolder() else {
+            throw RecordingsMissing(
+                description: "the Feig ZVT recordings are missing: put the project's shared folder beside the "
+                    + "repository (../shared/testdata/zvt) or set KIT_ZVT_RECORDINGS to a folder of .blob files")
+        }
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else {
+            throw RecordingsMissing(description: "the ZVT recordings folder \(folder.path) cannot be read")
+        }
+        let names = entries.filter { $0.hasSuffix(".blob") }.sorted()
+        guard !names.isEmpty else {
+            throw RecordingsMissing(description: "\(folder.path) holds no .blob recording")
+        }
         return try names.map { name in
             (name, [UInt8](try Data(contentsOf: folder.appendingPathComponent(name))))
         }
     }
 
-    /// Reads a recording by file name.
+    /// Reads a recording by file name; throws when it is not there.
     static func recording(_ name: String) throws -> [UInt8] {
-        guard let match = try goldenRecordings().first(where: { $0.name == name }) else { return [] }
+        guard let match = try goldenRecordings().first(where: { $0.name == name }) else {
+            throw RecordingsMissing(description: "the recording \(name) is not in the recordings folder")
+        }
         return match.bytes
     }
 }
