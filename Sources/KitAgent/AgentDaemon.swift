@@ -72,13 +72,14 @@ public struct AgentDaemon: Sendable {
             recentEntries: { (try? runtime.outbox?.entries(limit: 200)) ?? [] })
         let eventStream = EventStreamUpgrade(access: access, hub: events, logger: logger)
         let syncClient = SyncClient(
-            runtime: runtime, connection: connection, logger: logger, devices: { await health.latest })
+            runtime: runtime, connection: connection, logger: logger, devices: { await health.latest },
+            problem: { try? runtime.outbox?.syncProblem() })
         let renewal = CertificateRenewal(
             keys: runtime.keys, connection: connection, logger: logger,
             renewBefore: TimeInterval(configuration.certificateRenewalDays) * 86_400)
         let sync = SyncService(
             client: syncClient, link: link, logger: logger, idleInterval: .seconds(configuration.probeInterval),
-            renewal: renewal)
+            renewal: renewal, outbox: runtime.outbox)
         SyncController(client: syncClient).register(on: api)
         StepController(recorder: StepRecorder(runtime: runtime), sync: sync).register(on: api)
         EvidenceController(

@@ -26,6 +26,8 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var tlsHostnames: [String]
     /// Validity of the kit client certificates issued at enrollment, in days.
     public var clientCertificateDays: Int
+    /// What one ingest request may carry (`ingest.maxRequestBytes`), announced to kits.
+    public var ingestLimits: IngestLimits
 
     /// The storage backends a server can use.
     public enum StorageKind: String, Sendable, Equatable, CaseIterable {
@@ -55,6 +57,9 @@ public struct ServerConfiguration: Sendable, Equatable {
         public static let tlsHostnames = "tls.hostnames"
         /// Validity of kit client certificates in days (default 365).
         public static let clientCertificateDays = "tls.clientCertificateDays"
+        /// Most bytes of one ingest request body (default 64 MiB); kits fill requests up to it and
+        /// refuse to record a transaction that would not fit alone.
+        public static let ingestMaxRequestBytes = "ingest.maxRequestBytes"
     }
 
     /// The environment prefix for ``LayeredConfiguration``.
@@ -73,8 +78,10 @@ public struct ServerConfiguration: Sendable, Equatable {
         postgres: PostgresSyncStore.Configuration? = nil,
         tlsEnabled: Bool = true,
         tlsHostnames: [String] = ServerConfiguration.defaultTLSHostnames,
-        clientCertificateDays: Int = 365
+        clientCertificateDays: Int = 365,
+        ingestLimits: IngestLimits = .default
     ) {
+        self.ingestLimits = ingestLimits
         self.host = host
         self.port = port
         self.stateDirectory = stateDirectory
@@ -123,6 +130,12 @@ public struct ServerConfiguration: Sendable, Equatable {
         }
         if let days = try config.integer(Key.clientCertificateDays, in: 1...3650) {
             clientCertificateDays = days
+        }
+        // At least room for the request frame and a small envelope; at most 1 GiB.
+        if let bytes = try config.integer(
+            Key.ingestMaxRequestBytes, in: (IngestLimits.requestOverhead + 1024)...(1 << 30))
+        {
+            ingestLimits = IngestLimits(maxRequestBytes: bytes)
         }
         if let url = config.string(Key.postgresURL) {
             do {

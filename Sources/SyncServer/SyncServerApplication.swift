@@ -53,13 +53,14 @@ public struct SyncServerApplication: Sendable {
     /// false only when TLS is off for local development.
     public static func router(
         store: any SyncStore, keys: ServerKeys, requireClientCertificate: Bool,
-        clientCertificateValidity: TimeInterval = 365 * 86_400, metrics: ServerMetrics = ServerMetrics()
+        clientCertificateValidity: TimeInterval = 365 * 86_400, metrics: ServerMetrics = ServerMetrics(),
+        ingestLimits: IngestLimits = .default, logger: Logger = Logger(label: "sync-server")
     )
         -> Router<SyncRequestContext>
     {
         let router = Router(context: SyncRequestContext.self)
         HealthController(store: store).register(on: router)
-        VersionController(store: store).register(on: router)
+        VersionController(store: store, limits: ingestLimits).register(on: router)
         metrics.register(on: router, store: store)
         EnrollmentController(
             store: store, dataKey: keys.dataKey.publicKey, authority: keys.authority,
@@ -70,7 +71,8 @@ public struct SyncServerApplication: Sendable {
             middleware: KitAuthenticationMiddleware(
                 store: store, requireClientCertificate: requireClientCertificate, metrics: metrics))
         KitSyncController(
-            store: store, engine: IngestEngine(opener: EnvelopeOpener(dataKey: keys.dataKey)), metrics: metrics
+            store: store, engine: IngestEngine(opener: EnvelopeOpener(dataKey: keys.dataKey)), metrics: metrics,
+            limits: ingestLimits, logger: logger
         )
         .register(on: kitRoutes)
         // Renewal: the same checks, except that a replaced certificate reaches the route, which
@@ -118,7 +120,8 @@ public struct SyncServerApplication: Sendable {
         let app = Application(
             router: Self.router(
                 store: store, keys: keys, requireClientCertificate: configuration.tlsEnabled,
-                clientCertificateValidity: TimeInterval(configuration.clientCertificateDays) * 86_400),
+                clientCertificateValidity: TimeInterval(configuration.clientCertificateDays) * 86_400,
+                ingestLimits: configuration.ingestLimits, logger: logger),
             server: server,
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port),

@@ -32,6 +32,10 @@ extension KitAgentCommand {
             if status.server.reachability != .reachable {
                 throw ExitCode(3)
             }
+            if status.syncProblem != nil {
+                // Reachable, but the queue does not drain: an error for scripts and monitoring.
+                throw ExitCode(1)
+            }
         }
     }
 }
@@ -80,6 +84,14 @@ struct StatusReport {
                 ))
         } else if let problem = status.outboxProblem {
             rows.append(("queue", "cannot record transactions: \(problem)"))
+        }
+        if let problem = status.syncProblem {
+            rows.append(
+                (
+                    "SYNC JAMMED",
+                    "\(problem.kind.rawValue)\(problem.seq.map { " at seq \($0)" } ?? ""), \(problem.attempts) attempt(s) "
+                        + "since \(Self.time(problem.since)): \(problem.reason)"
+                ))
         }
         if let open = status.unresolvedPayments, open > 0 {
             rows.append(

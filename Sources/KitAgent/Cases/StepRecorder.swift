@@ -34,6 +34,8 @@ public struct StepRecorder: Sendable {
 
     public func record(_ step: Step) async throws(StepError) -> Outbox.Receipt {
         guard let outbox = runtime.outbox else { throw .notReady(runtime.outboxProblem ?? "outbox unavailable") }
+        // Only the outbox itself writes tombstones, for envelopes it found damaged.
+        guard step.kind != .transactionLost else { throw .notRecordable(step.kind) }
         let snapshot: CaseSnapshot
         do { snapshot = try await runtime.cases.snapshot(caseId: step.caseId) } catch { throw .caseUnavailable(error) }
         var baseVersion = snapshot.version
@@ -83,10 +85,13 @@ public enum StepError: Error, CustomStringConvertible {
     case caseUnavailable(CaseStoreError)
     case missingFacts(String)
     case outbox(OutboxError)
+    /// A kind only the kit itself records.
+    case notRecordable(TransactionKind)
 
     public var description: String {
         switch self {
         case .notReady(let reason): return "the kit cannot record steps yet: \(reason)"
+        case .notRecordable(let kind): return "\(kind.rawValue) is recorded by the kit itself, not as a step"
         case .caseUnavailable(let error): return error.description
         case .missingFacts(let what): return "the step needs \(what)"
         case .outbox(let error): return error.description

@@ -150,6 +150,13 @@ public struct QueueCheck: DoctorCheck {
         }
         let parked = stats.byState["parked"] ?? 0
         var detail = "\(stats.queueDepth) waiting, \(parked) parked, last seq \(stats.lastSeq)"
+        if let problem = (try? Outbox.Reader(stateDirectory: stateDirectory).syncProblem()) ?? nil {
+            return .failure(
+                name,
+                detail + "; the queue does not drain: \(problem.reason) (\(problem.attempts) attempt(s) since "
+                    + "\(problem.since.formatted(.iso8601)))",
+                fix: Self.fix(for: problem))
+        }
         if let oldest = stats.oldestUnacknowledgedAt {
             let hours = Date().timeIntervalSince(oldest) / 3600
             detail += String(format: ", oldest unacknowledged %.1f h old", hours)
@@ -165,5 +172,26 @@ public struct QueueCheck: DoctorCheck {
                 fix: "parked transactions wait for the back office: sync-server conflicts list, then resolve them")
         }
         return .ok(name, detail)
+    }
+
+    /// What IT does about a jam.
+    static func fix(for problem: SyncProblem) -> String {
+        switch problem.kind {
+        case .tooLarge:
+            return "raise ingest.maxRequestBytes on the sync server above the transaction's size "
+                + "(GET /v1/version shows the limit), then kit-agent sync"
+        case .requestRefused:
+            return "read the server's reason above and its log (kit request refused); then kit-agent sync"
+        case .envelopeRefused:
+            return "the server refuses a transaction of this kit: sync-server log (ingest refused an envelope), "
+                + "kit-agent queue show \(problem.seq.map(String.init) ?? "SEQ")"
+        case .badAnswer:
+            return "the server or a proxy in between answers wrongly: check kit-agent status and the server log"
+        case .damagedEntry:
+            return "a queue entry was damaged on the kit and sent as a tombstone: the back office resolves its "
+                + "conflict; check the kit's disk (smartctl) and kit-agent queue list"
+        case .storage:
+            return "the kit's database fails: check disk space and the disk, then restart kit-agent"
+        }
     }
 }

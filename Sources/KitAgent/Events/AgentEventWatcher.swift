@@ -85,6 +85,7 @@ public struct AgentEventTracker: Sendable {
         status.server.consecutiveFailures = 0
         status.server.lastError = status.server.lastError.map { _ in "" }
         status.queue?.oldestUnacknowledgedAt = nil
+        status.syncProblem?.attempts = 0
         return status
     }
 }

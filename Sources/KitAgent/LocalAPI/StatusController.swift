@@ -20,6 +20,19 @@ struct StatusController<Context: RequestContext> {
 
     func status(refresh: Bool) async -> AgentStatus {
         let server = refresh ? await link.probe() : await link.status
+        var queue: QueueStats?
+        var problem: SyncProblem?
+        if let outbox = runtime.outbox {
+            do {
+                queue = try outbox.stats()
+                problem = try outbox.syncProblem()
+            } catch {
+                // The running agent says so itself: a damaged database must not wait for doctor.
+                problem = SyncProblem(
+                    kind: .storage, seq: nil, reason: "the kit's database cannot be read: \(error)", since: Date(),
+                    attempts: 1)
+            }
+        }
         return AgentStatus(
             agentVersion: KitVersion.release,
             processID: ProcessInfo.processInfo.processIdentifier,
@@ -28,10 +41,11 @@ struct StatusController<Context: RequestContext> {
             server: server,
             kitId: runtime.kitId,
             unlocked: await runtime.lock.status.unlocked,
-            queue: try? runtime.outbox?.stats(),
+            queue: queue,
             outboxProblem: runtime.outboxProblem,
             unresolvedPayments: runtime.outbox.flatMap { outbox in
                 try? PaymentLedger(database: runtime.database, outbox: outbox).unresolved().count
-            })
+            },
+            syncProblem: problem)
     }
 }

@@ -36,7 +36,8 @@ struct StepController<Context: RequestContext> {
     static func status(for error: StepError) -> HTTPResponse.Status {
         switch error {
         case .caseUnavailable(let caseError): return caseError.httpStatus
-        case .missingFacts: return .badRequest
+        case .missingFacts, .notRecordable: return .badRequest
+        case .outbox(.tooLargeForServer): return .contentTooLarge
         case .notReady, .outbox: return .serviceUnavailable
         }
     }

@@ -11,8 +11,8 @@ import KitCore
 /// or a dead battery. `seq` is gap-free because it is assigned inside the same write transaction
 /// that inserts the row, after reading the previous row's hash.
 public final class Outbox: Sendable {
-    private let database: AgentDatabase
-    private let sealer: EnvelopeSealer?
+    let database: AgentDatabase
+    let sealer: EnvelopeSealer?
     /// The kit this outbox belongs to (goes into every header).
     public let kitId: String
 
@@ -65,6 +65,14 @@ public final class Outbox: Sendable {
                     prevHash: previousHash)
                 let envelope = try sealer.seal(header: header, payload: payload)
                 let bytes = envelope.encoded()
+                // Refused now, while the clerk is still at the door, rather than at sync time:
+                // an envelope the server cannot take would never leave the kit.
+                let limits =
+                    (try String.fetchOne(db, sql: "SELECT value FROM sync_state WHERE key = 'server-limits'"))
+                    .flatMap { try? WireCoding.decoder().decode(IngestLimits.self, from: Data($0.utf8)) } ?? .default
+                guard bytes.count <= limits.maxEnvelopeBytes else {
+                    throw TooLarge(size: bytes.count, limit: limits.maxEnvelopeBytes)
+                }
                 let hash = Array(SHA256.hash(data: bytes))
                 try db.execute(
                     sql: """
@@ -90,6 +98,8 @@ public final class Outbox: Sendable {
             throw .sealing(error)
         } catch let failure as AlongsideFailure {
             throw .alongsideFailed(failure.reason)
+        } catch let tooLarge as TooLarge {
+            throw .tooLargeForServer(size: tooLarge.size, limit: tooLarge.limit)
         } catch {
             throw .storage(StorageError(error, path: database.path, operation: "enqueue"))
         }
@@ -155,10 +165,11 @@ public final class Outbox: Sendable {
     @discardableResult
     public func verifyChain(with verifier: EnvelopeVerifier) throws(OutboxError) -> Int {
         let rows = try read { db in
-            try Row.fetchAll(db, sql: "SELECT seq, envelope_hash, envelope FROM outbox ORDER BY seq").map { row in
+            try Row.fetchAll(db, sql: "SELECT seq, envelope_hash, envelope, damage FROM outbox ORDER BY seq").map {
+                row in
                 (
                     seq: row["seq"] as UInt64, hash: Array(row["envelope_hash"] as Data),
-                    envelope: (row["envelope"] as Data?).map(Array.init)
+                    envelope: (row["envelope"] as Data?).map(Array.init), damage: row["damage"] as String?
                 )
             }
         }
@@ -169,7 +180,11 @@ public final class Outbox: Sendable {
             if let bytes = row.envelope {
                 do {
                     let envelope = try TransactionEnvelope(decoding: bytes)
-                    guard envelope.header.seq == row.seq, Array(SHA256.hash(data: bytes)) == row.hash else {
+                    // A tombstone stands in for a damaged envelope: its own hash is not the chain hash.
+                    let tombstone =
+                        row.damage != nil && envelope.header.kind == TransactionKind.transactionLost.rawValue
+                    guard envelope.header.seq == row.seq, tombstone || Array(SHA256.hash(data: bytes)) == row.hash
+                    else {
                         throw OutboxError.entryMismatch(seq: row.seq)
                     }
                     try verifier.verify(envelope, previousHash: previousHash)
@@ -259,7 +274,7 @@ public final class Outbox: Sendable {
         }
     }
 
-    private func read<T>(_ body: (Database) throws -> T) throws(OutboxError) -> T {
+    func read<T>(_ body: (Database) throws -> T) throws(OutboxError) -> T {
         do {
             return try database.queue.read(body)
         } catch {
@@ -267,12 +282,18 @@ public final class Outbox: Sendable {
         }
     }
 
-    private func write<T>(_ body: (Database) throws -> T) throws(OutboxError) -> T {
+    func write<T>(_ body: (Database) throws -> T) throws(OutboxError) -> T {
         do {
             return try database.queue.write(body)
         } catch {
             throw .storage(StorageError(error, path: database.path, operation: "write"))
         }
+    }
+
+    /// Carries an envelope too large for the server out of the write transaction (which rolls back).
+    private struct TooLarge: Error {
+        var size: Int
+        var limit: Int
     }
 
     /// Carries an `alongside` failure out of the write transaction (which rolls back).
@@ -302,6 +323,8 @@ public enum OutboxError: Error, Equatable, CustomStringConvertible {
     case readOnly
     /// Bookkeeping that had to commit together with the transaction failed; nothing was recorded.
     case alongsideFailed(String)
+    /// The sealed step is larger than the sync server accepts in one request; nothing was recorded.
+    case tooLargeForServer(size: Int, limit: Int)
 
     public var description: String {
         switch self {
@@ -313,6 +336,10 @@ public enum OutboxError: Error, Equatable, CustomStringConvertible {
         case .entryMismatch(let seq): return "queue entry \(seq) does not match its stored envelope"
         case .readOnly: return "the queue was opened for reading only"
         case .alongsideFailed(let reason): return "the transaction was NOT recorded: \(reason)"
+        case .tooLargeForServer(let size, let limit):
+            return
+                "the transaction was NOT recorded: it has \(size) bytes and the sync server accepts at most \(limit) "
+                + "(raise ingest.maxRequestBytes on the server, or capture at a lower resolution)"
         }
     }
 }
@@ -338,6 +365,8 @@ extension Outbox {
         }
         public func entry(seq: UInt64) throws(OutboxError) -> OutboxEntry { try outbox.entry(seq: seq) }
         public func stats() throws(OutboxError) -> QueueStats { try outbox.stats() }
+        /// The sync problem the running agent recorded last, if any.
+        public func syncProblem() throws(OutboxError) -> SyncProblem? { try outbox.syncProblem() }
     }
 }
 

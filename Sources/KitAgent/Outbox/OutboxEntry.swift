@@ -37,6 +37,9 @@ public struct OutboxEntry: Sendable, Codable, Equatable, FetchableRecord {
     public var answer: String?
     /// Why a parked transaction is parked.
     public var parkReason: String?
+    /// Set when the kit found this envelope damaged before sending it: a signed tombstone
+    /// (`transaction.lost`) went to the server in its place.
+    public var damage: String?
 
     public init(row: Row) throws {
         seq = row["seq"]
@@ -55,9 +58,10 @@ public struct OutboxEntry: Sendable, Codable, Equatable, FetchableRecord {
         envelopeRetained = row["retained"]
         answer = row["answer"]
         parkReason = row["park_reason"]
+        damage = row["damage"]
     }
 
     static let columns =
         "seq, tx_id, case_id, kind, base_version, wall_millis, state, state_changed_millis, attempts, "
-        + "envelope_size, envelope_hash, envelope IS NOT NULL AS retained, answer, park_reason"
+        + "envelope_size, envelope_hash, envelope IS NOT NULL AS retained, answer, park_reason, damage"
 }

@@ -133,6 +133,20 @@ public final class AgentDatabase: Sendable {
                     CREATE INDEX payment_intents_by_case ON payment_intents(case_id);
                     """)
         }
+        migrator.registerMigration("v3-outbox-damage-sync-state") { db in
+            // `damage`: why a queued envelope was found damaged before sending; its `envelope`
+            // then holds the signed tombstone sent in its place, `envelope_hash` stays the chain
+            // hash of the lost one. `sync_state`: what the kit knows about its server's limits
+            // and the current sync problem (read by `doctor` beside the running agent).
+            try db.execute(
+                sql: """
+                    ALTER TABLE outbox ADD COLUMN damage TEXT;
+                    CREATE TABLE sync_state (
+                        key TEXT PRIMARY KEY,
+                        value TEXT NOT NULL
+                    );
+                    """)
+        }
         return migrator
     }
 }

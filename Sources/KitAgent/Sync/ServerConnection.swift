@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import KitCore
+import NIOCore
 import NIOSSL
 
 /// The HTTP client for the sync server: for `https://` URLs one built from the kit's TLS identity
@@ -10,6 +11,14 @@ public actor ServerConnection {
     private let keys: KitKeyStore?
     private let fixed: HTTPClient?
     private var current: (client: HTTPClient, fingerprint: String)?
+    private var plain: HTTPClient?
+
+    /// Connect within 10 s; nothing written for ``SyncClient/stallTimeout`` while the connection
+    /// cannot take more is a stall. The wait for an answer has no fixed read timeout: the bytes of
+    /// a large request may still wait in the kernel's send buffer for a thin link, so the sync
+    /// client's watchdog (``UploadProgress``) decides when an answer is overdue.
+    static let timeouts = HTTPClient.Configuration.Timeout(
+        connect: .seconds(10), read: nil, write: SyncClient.stallTimeout)
 
     /// A connection using the kit's enrolled TLS identity.
     public init(keys: KitKeyStore) {
@@ -26,7 +35,14 @@ public actor ServerConnection {
     /// The client for requests to `url`.
     public func client(for url: String) throws(ServerConnectionError) -> HTTPClient {
         if let fixed { return fixed }
-        guard url.lowercased().hasPrefix("https://") else { return .shared }
+        guard url.lowercased().hasPrefix("https://") else {
+            if let plain { return plain }
+            let client = HTTPClient(
+                eventLoopGroup: HTTPClient.defaultEventLoopGroup,
+                configuration: HTTPClient.Configuration(timeout: Self.timeouts))
+            plain = client
+            return client
+        }
         guard let keys else { throw .notEnrolled }
         let identity: KitTLSIdentity
         do {
@@ -45,7 +61,7 @@ public actor ServerConnection {
         }
         let client = HTTPClient(
             eventLoopGroup: HTTPClient.defaultEventLoopGroup,
-            configuration: HTTPClient.Configuration(tlsConfiguration: configuration))
+            configuration: HTTPClient.Configuration(tlsConfiguration: configuration, timeout: Self.timeouts))
         if let previous = current?.client {
             Task { try? await previous.shutdown() }
         }
@@ -58,6 +74,9 @@ public actor ServerConnection {
         if let client = current?.client {
             _ = client.shutdown()
         }
+        if let plain {
+            _ = plain.shutdown()
+        }
     }
 
     /// Closes the connections this object opened.
@@ -65,7 +84,11 @@ public actor ServerConnection {
         if let client = current?.client {
             try? await client.shutdown()
         }
+        if let plain {
+            try? await plain.shutdown()
+        }
         current = nil
+        plain = nil
     }
 }
 

@@ -8,31 +8,55 @@ import NIOHTTP1
 /// Replays the outbox to the sync server in seq order and in batches, records every answer, and
 /// refreshes the checked-out cases (ARCHITECTURE.md, "Data flow" steps 5–8).
 ///
+/// - batches are filled by bytes up to the request size the server announces (`/v1/version`,
+///   `limits`), never only by count; a transaction too large for one request never leaves the
+///   kit (``SyncError/tooLarge(seq:bytes:limit:)``, a jam the kit reports);
+/// - every envelope is checked against its stored hash before it leaves; a damaged one goes as a
+///   signed tombstone (``Outbox/nextBatch(from:requestBytes:maxCount:)``);
+/// - a request refused as too large is split to the server's current limit, never re-sent
+///   unchanged;
 /// - applied / duplicate → acknowledged; conflict / rejected → parked (visible in
 ///   `kit-agent queue`), never blocking the rest;
 /// - refused → stop and retry later from the seq the server expects;
 /// - a server that expects a seq below what it already acknowledged (restored from a backup) gets
 ///   the retained envelopes again.
+///
+/// Requests have no fixed total timeout: a large batch over a thin link may take minutes. A
+/// request that stops moving bytes (nothing written for ``stallTimeout`` while sending, nothing
+/// read for it while waiting for the answer) is cut off.
 public actor SyncClient {
     private let runtime: KitRuntime
     private let connection: ServerConnection
     private let logger: Logger
     private let batchSize: Int
-    private let timeout: TimeAmount
+    private let deadline: TimeAmount
     private let devices: @Sendable () async -> [DeviceHealthSummary]
+    private let problem: @Sendable () async -> SyncProblem?
 
-    /// - Parameter devices: the kit's device health for the report each sync carries to the fleet
-    ///   view (``DeviceHealthMonitor/latest``); cheap, it is asked once per request.
+    /// How long a request may go without moving a byte before it is cut off.
+    public static let stallTimeout: TimeAmount = .seconds(60)
+    /// The same for the kit's own watchdog.
+    static let stallAllowance: Duration = .seconds(60)
+
+    /// - Parameters:
+    ///   - batchSize: most envelopes per request (bytes decide first).
+    ///   - timeout: the longest a whole request may take, a last resort against a server that
+    ///     trickles (stalls are caught by ``stallTimeout`` much earlier); default one hour.
+    ///   - devices: the kit's device health for the report each sync carries to the fleet view
+    ///     (``DeviceHealthMonitor/latest``); cheap, it is asked once per request.
+    ///   - problem: the sync problem the kit currently has, for the reports.
     public init(
-        runtime: KitRuntime, connection: ServerConnection? = nil, logger: Logger, batchSize: Int = 100,
-        timeout: Double = 30, devices: @escaping @Sendable () async -> [DeviceHealthSummary] = { [] }
+        runtime: KitRuntime, connection: ServerConnection? = nil, logger: Logger, batchSize: Int = 500,
+        timeout: Double = 3600, devices: @escaping @Sendable () async -> [DeviceHealthSummary] = { [] },
+        problem: @escaping @Sendable () async -> SyncProblem? = { nil }
     ) {
         self.devices = devices
+        self.problem = problem
         self.runtime = runtime
         self.connection = connection ?? ServerConnection(keys: runtime.keys)
         self.logger = logger
-        self.batchSize = batchSize
-        self.timeout = .milliseconds(Int64(timeout * 1000))
+        self.batchSize = min(max(batchSize, 1), IngestBatch.maximumEnvelopes)
+        self.deadline = .milliseconds(Int64(timeout * 1000))
     }
 
     /// One full pass: deliver everything, then check out cases. Throws when the server cannot be
@@ -40,31 +64,49 @@ public actor SyncClient {
     @discardableResult
     public func syncNow() async throws(SyncError) -> SyncSummary {
         guard let outbox = runtime.outbox else { throw .notEnrolled(runtime.outboxProblem ?? "no server data key") }
-        let credentials: KitCredentials
-        do {
-            guard let loaded = try KitCredentials.load(from: runtime.keys) else {
-                throw SyncError.notEnrolled("this kit has no API token: run kit-agent enroll")
-            }
-            credentials = loaded
-        } catch let error as SyncError {
-            throw error
-        } catch {
-            throw .notEnrolled("\(error)")
-        }
+        let credentials = try loadCredentials()
         var summary = SyncSummary()
+        var limits = await refreshLimits(credentials: credentials, outbox: outbox)
+        var budget = limits.maxRequestBytes
         var from: UInt64 = 1
         var rounds = 0
         while rounds < 10_000 {
             rounds += 1
-            let batch: [(seq: UInt64, bytes: [UInt8])]
-            do { batch = try outbox.undelivered(from: from, limit: batchSize) } catch { throw .outbox(error) }
-            guard !batch.isEmpty else { break }
+            let batch: [Outbox.Outgoing]
+            do { batch = try outbox.nextBatch(from: from, requestBytes: budget, maxCount: batchSize) } catch {
+                throw .outbox(error)
+            }
+            guard let first = batch.first else { break }
+            summary.tombstones += batch.filter(\.isTombstone).count
+            if batch.count == 1, first.bytes.count > limits.maxEnvelopeBytes {
+                // It cannot travel even alone: sending it would only fill the link with a refusal.
+                throw .tooLarge(seq: first.seq, bytes: first.bytes.count, limit: limits.maxEnvelopeBytes)
+            }
             let seqs = batch.map(\.seq)
             do { try outbox.markSent(seqs) } catch { throw .outbox(error) }
-            // No connection at all: the batch stays "pending" (it never left the kit).
-            let reply = try await send(
-                batch: batch.map(\.bytes), credentials: credentials, outbox: outbox,
-                undelivered: { try? outbox.markPending(seqs) })
+            let reply: IngestReply
+            do throws(SyncError) {
+                // No connection at all: the batch stays "pending" (it never left the kit).
+                reply = try await send(
+                    batch: batch.map(\.bytes), credentials: credentials, outbox: outbox,
+                    undelivered: { try? outbox.markPending(seqs) })
+            } catch .requestRefused(_, 413, let reason) {
+                try? outbox.markPending(seqs)
+                let requestBytes = batch.reduce(IngestLimits.requestOverhead) {
+                    $0 + IngestLimits.encodedSize(ofEnvelope: $1.bytes.count)
+                }
+                logger.warning(
+                    "the sync server refused a batch as too large",
+                    metadata: ["seq": "\(first.seq)", "envelopes": "\(batch.count)", "bytes": "\(requestBytes)"])
+                guard batch.count > 1 else {
+                    throw .tooLarge(seq: first.seq, bytes: first.bytes.count, limit: limits.maxEnvelopeBytes)
+                }
+                // The server's limit changed since it was read: read it again and split.
+                limits = await refreshLimits(credentials: credentials, outbox: outbox)
+                budget = min(limits.maxRequestBytes, requestBytes / 2)
+                summary.notes.append("a batch was split: the server refused it as too large (\(reason))")
+                continue
+            }
             try record(reply, outbox: outbox, into: &summary)
             if reply.results.contains(where: { $0.outcome == .refused }) {
                 let highWater: UInt64
@@ -72,7 +114,8 @@ public actor SyncClient {
                 if reply.expectedSeq <= highWater {
                     // The server lost acknowledged transactions (restored from backup): re-send them.
                     summary.resentAfterServerLoss += try await resend(
-                        from: reply.expectedSeq, to: highWater, credentials: credentials, outbox: outbox)
+                        from: reply.expectedSeq, to: highWater, credentials: credentials, outbox: outbox,
+                        requestBytes: budget)
                     from = 1
                     continue
                 }
@@ -88,6 +131,57 @@ public actor SyncClient {
         }
         summary.casesRefreshed = await checkout(credentials: credentials, into: &summary)
         return summary
+    }
+
+    private func loadCredentials() throws(SyncError) -> KitCredentials {
+        do {
+            guard let loaded = try KitCredentials.load(from: runtime.keys) else {
+                throw SyncError.notEnrolled("this kit has no API token: run kit-agent enroll")
+            }
+            return loaded
+        } catch let error as SyncError {
+            throw error
+        } catch {
+            throw .notEnrolled("\(error)")
+        }
+    }
+
+    /// Reads the server's limits from `/v1/version` and remembers them (recording checks them
+    /// offline); keeps the remembered ones when the server does not announce any.
+    private func refreshLimits(credentials: KitCredentials, outbox: Outbox) async -> IngestLimits {
+        if let data = try? await request(.GET, credentials: credentials, path: "/v1/version", body: nil),
+            let version = try? WireCoding.decoder().decode(ServerVersionInfo.self, from: data),
+            let limits = version.limits
+        {
+            if limits != outbox.serverLimits() {
+                try? outbox.storeServerLimits(limits)
+                logger.info("sync server limits", metadata: ["maxRequestBytes": "\(limits.maxRequestBytes)"])
+            }
+            return limits
+        }
+        return outbox.serverLimits()
+    }
+
+    /// Sends the kit's report (queue, devices, sync problem) on its own small request, so the
+    /// fleet view learns of a jam even when every ingest request fails. Best effort.
+    public func report() async {
+        guard let outbox = runtime.outbox, let credentials = try? loadCredentials() else { return }
+        let report = await currentReport(outbox: outbox)
+        guard let body = try? WireCoding.encoder().encode(report) else { return }
+        do {
+            _ = try await request(
+                .POST, credentials: credentials, path: "/v1/kits/\(credentials.kitId)/report", body: body)
+        } catch {
+            logger.debug("kit report not delivered", metadata: ["reason": "\(error)"])
+        }
+    }
+
+    private func currentReport(outbox: Outbox) async -> KitReport {
+        let stats = try? outbox.stats()
+        return KitReport(
+            agentVersion: KitVersion.release, queueDepth: stats?.queueDepth ?? 0,
+            oldestWaitingAt: stats?.oldestUnacknowledgedAt,
+            lastSeq: stats?.lastSeq ?? 0, devices: await devices(), syncProblem: await problem())
     }
 
     private func record(_ reply: IngestReply, outbox: Outbox, into summary: inout SyncSummary) throws(SyncError) {
@@ -123,25 +217,33 @@ public actor SyncClient {
         }
     }
 
-    private func resend(from start: UInt64, to end: UInt64, credentials: KitCredentials, outbox: Outbox)
-        async throws(SyncError) -> Int
-    {
+    private func resend(
+        from start: UInt64, to end: UInt64, credentials: KitCredentials, outbox: Outbox, requestBytes: Int
+    ) async throws(SyncError) -> Int {
         var next = start
         var count = 0
         while next <= end {
-            let batch: [(seq: UInt64, bytes: [UInt8])]
-            do { batch = try outbox.envelopes(from: next, limit: batchSize).filter { $0.seq <= end } } catch {
+            let rows: [(seq: UInt64, bytes: [UInt8])]
+            do { rows = try outbox.envelopes(from: next, limit: batchSize).filter { $0.seq <= end } } catch {
                 throw .outbox(error)
             }
-            guard let first = batch.first, first.seq == next else {
+            guard let first = rows.first, first.seq == next else {
                 throw .serverLostData(fromSeq: next)
             }
-            let reply = try await send(batch: batch.map(\.bytes), credentials: credentials, outbox: outbox)
+            var batch: [[UInt8]] = []
+            var used = IngestLimits.requestOverhead
+            for row in rows {
+                let size = IngestLimits.encodedSize(ofEnvelope: row.bytes.count)
+                if !batch.isEmpty && used + size > requestBytes { break }
+                batch.append(row.bytes)
+                used += size
+            }
+            let reply = try await send(batch: batch, credentials: credentials, outbox: outbox)
             guard !reply.results.contains(where: { $0.outcome == .refused }) else {
                 throw .refused(seq: next, reason: reply.results.first { $0.outcome == .refused }?.reason ?? "refused")
             }
             count += batch.count
-            next = (batch.last?.seq ?? end) + 1
+            next = first.seq + UInt64(batch.count)
         }
         return count
     }
@@ -149,11 +251,7 @@ public actor SyncClient {
     private func send(
         batch: [[UInt8]], credentials: KitCredentials, outbox: Outbox, undelivered: () -> Void = {}
     ) async throws(SyncError) -> IngestReply {
-        let stats = try? outbox.stats()
-        let report = KitReport(
-            agentVersion: KitVersion.release, queueDepth: stats?.queueDepth ?? 0,
-            oldestWaitingAt: stats?.oldestUnacknowledgedAt,
-            lastSeq: stats?.lastSeq ?? 0, devices: await devices())
+        let report = await currentReport(outbox: outbox)
         let body: Data
         do {
             body = try WireCoding.encoder().encode(
@@ -206,25 +304,52 @@ public actor SyncClient {
         let url = KitServerRequest.url(credentials, path: path)
         let client: HTTPClient
         do { client = try await connection.client(for: url) } catch { throw .notEnrolled(error.description) }
-        let request = KitServerRequest.make(method, url: url, credentials: credentials, json: body)
+        let progress = UploadProgress(expectedBytes: body?.count ?? 0)
+        if body == nil { progress.noteChunk(bytes: 0) }
+        let request = KitServerRequest.make(method, url: url, credentials: credentials, json: body, progress: progress)
         let response: HTTPClientResponse
         let buffer: ByteBuffer
+        let deadline = self.deadline
+        let exchange = Task { () throws -> (HTTPClientResponse, ByteBuffer) in
+            let response = try await client.execute(request, timeout: deadline)
+            return (response, try await response.body.collect(upTo: 64 << 20))
+        }
+        // The watchdog: a request is cut off when it stops moving, never for being long.
+        let watchdog = Task {
+            while !Task.isCancelled {
+                try await Task.sleep(for: .seconds(1))
+                if progress.hasStalled(stall: Self.stallAllowance) {
+                    exchange.cancel()
+                    return
+                }
+            }
+        }
         do {
-            response = try await client.execute(request, timeout: timeout)
-            buffer = try await response.body.collect(upTo: 64 << 20)
+            (response, buffer) = try await exchange.value
+            watchdog.cancel()
         } catch {
+            watchdog.cancel()
+            if exchange.isCancelled {
+                throw .unreachable(
+                    "the request to the sync server stopped moving for \(Self.stallAllowance): the link is too weak "
+                        + "or broken; it is tried again")
+            }
             let problem = LinkProblem(error)
             if problem.nothingWasSent { undelivered() }
             throw .unreachable(problem.description)
         }
-        guard response.status == .ok else {
+        guard (200..<300).contains(response.status.code) else {
             if response.status == .unauthorized || response.status == .forbidden {
                 // The server's sentence says why (e.g. a certificate replaced by a renewal).
                 let message = ServerMessage.extract(String(decoding: buffer.readableBytesView, as: UTF8.self))
                 throw .notEnrolled(
                     "the server refused this kit (HTTP \(response.status.code)) \(message): enroll it again")
             }
-            throw .garbage("HTTP \(response.status.code) for \(path)")
+            let message = ServerMessage.extract(String(decoding: buffer.readableBytesView, as: UTF8.self))
+            if (400..<500).contains(response.status.code) {
+                throw .requestRefused(path: path, status: Int(response.status.code), reason: message)
+            }
+            throw .garbage("HTTP \(response.status.code) for \(path) \(message)")
         }
         return Data(buffer.readableBytesView)
     }
@@ -237,6 +362,8 @@ public struct SyncSummary: Codable, Sendable, Equatable {
     public var duplicates = 0
     public var parked = 0
     public var resentAfterServerLoss = 0
+    /// Envelopes found damaged on the kit and sent as tombstones (`transaction.lost`).
+    public var tombstones = 0
     public var casesRefreshed = 0
     public var resolutions = 0
     public var notes: [String] = []
@@ -258,6 +385,11 @@ public enum SyncError: Error, Equatable, CustomStringConvertible {
     case serverLostData(fromSeq: UInt64)
     /// The outbox failed.
     case outbox(OutboxError)
+    /// A transaction is larger than the server accepts in one request: it never leaves the kit
+    /// until the server's `ingest.maxRequestBytes` is raised.
+    case tooLarge(seq: UInt64, bytes: Int, limit: Int)
+    /// The server refused a request (HTTP 4xx other than authentication) with its reason.
+    case requestRefused(path: String, status: Int, reason: String)
 
     public var description: String {
         switch self {
@@ -269,6 +401,41 @@ public enum SyncError: Error, Equatable, CustomStringConvertible {
             return
                 "the server lost transactions from seq \(seq) on and the kit no longer keeps them: call IT (server restore)"
         case .outbox(let error): return error.description
+        case .tooLarge(let seq, let bytes, let limit):
+            return
+                "transaction \(seq) has \(bytes) bytes, more than the sync server accepts (\(limit)): "
+                + "raise ingest.maxRequestBytes on the server; the queue waits behind it"
+        case .requestRefused(let path, let status, let reason):
+            return "the sync server refused the request (HTTP \(status) for \(path)) \(reason)"
         }
+    }
+
+    /// The problem this failure is for the kit's alarm, or nil when it is only a missing link (the
+    /// ordinary offline case) or the kit is not enrolled yet (doctor says so on its own).
+    public func problem(since: Date, attempts: Int) -> SyncProblem? {
+        let kind: SyncProblem.Kind
+        var seq: UInt64?
+        switch self {
+        case .notEnrolled, .unreachable: return nil
+        case .tooLarge(let tooLargeSeq, _, _):
+            kind = .tooLarge
+            seq = tooLargeSeq
+        case .requestRefused(_, let status, _): kind = status == 413 ? .tooLarge : .requestRefused
+        case .refused(let refusedSeq, _):
+            kind = .envelopeRefused
+            seq = refusedSeq
+        case .garbage: kind = .badAnswer
+        case .serverLostData(let lostSeq):
+            kind = .envelopeRefused
+            seq = lostSeq
+        case .outbox(let error):
+            switch error {
+            case .entryMismatch(let damagedSeq):
+                kind = .damagedEntry
+                seq = damagedSeq
+            default: kind = .storage
+            }
+        }
+        return SyncProblem(kind: kind, seq: seq, reason: description, since: since, attempts: attempts)
     }
 }

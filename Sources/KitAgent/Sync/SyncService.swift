@@ -1,4 +1,5 @@
 import Foundation
+import KitCore
 import Logging
 import ServiceLifecycle
 
@@ -12,6 +13,12 @@ actor SyncService: Service {
     private let idleInterval: Duration
     private(set) var lastSummary: SyncSummary?
     private(set) var lastError: String?
+    /// The current jam, if syncs keep failing although the server answers.
+    private(set) var problem: SyncProblem?
+    /// Called whenever ``problem`` changes (the event stream's status).
+    private let onProblemChange: @Sendable (SyncProblem?) async -> Void
+    /// Where the problem is kept for `doctor` and across restarts.
+    private let outbox: Outbox?
     private var wake: AsyncStream<Void>.Continuation?
 
     private let renewal: CertificateRenewal?
@@ -21,8 +28,12 @@ actor SyncService: Service {
     ///   may already be refused); nil: never.
     init(
         client: SyncClient, link: LinkMonitor, logger: Logger, idleInterval: Duration = .seconds(30),
-        renewal: CertificateRenewal? = nil
+        renewal: CertificateRenewal? = nil, outbox: Outbox? = nil,
+        onProblemChange: @escaping @Sendable (SyncProblem?) async -> Void = { _ in }
     ) {
+        self.outbox = outbox
+        self.onProblemChange = onProblemChange
+        self.problem = try? outbox?.syncProblem()
         self.client = client
         self.link = link
         self.logger = logger
@@ -72,11 +83,13 @@ actor SyncService: Service {
                 do {
                     let summary = try await self.client.syncNow()
                     await self.finished(summary: summary, error: nil)
+                    await self.noteProblem(nil)
                     await self.renewCertificateIfDue(afterSuccessfulSync: true)
                     failures = 0
                     delay = self.idleInterval
                 } catch {
                     await self.finished(summary: nil, error: String(describing: error))
+                    if let error = error as? SyncError { await self.noteFailure(error) }
                     await self.renewCertificateIfDue(afterSuccessfulSync: false)
                     failures += 1
                     delay = Self.backoff(failures: failures)
@@ -104,6 +117,47 @@ actor SyncService: Service {
             lastError = error
             logger.debug("sync failed", metadata: ["reason": "\(error ?? "")"])
         }
+    }
+
+    /// A failed sync: a jam (the server answers, but the queue does not drain) becomes the
+    /// kit's sync problem — logged, kept for `doctor`, shown in the status and reported to the
+    /// fleet view on its own small request. A missing link is not a jam.
+    func noteFailure(_ error: SyncError) async {
+        let now = Date()
+        let sameAsBefore =
+            problem.map { previous in
+                error.problem(since: now, attempts: 1).map { $0.kind == previous.kind && $0.seq == previous.seq }
+                    ?? false
+            } ?? false
+        guard
+            let current = error.problem(
+                since: sameAsBefore ? (problem?.since ?? now) : now,
+                attempts: sameAsBefore ? (problem?.attempts ?? 0) + 1 : 1)
+        else { return }
+        // Once when it starts, then every tenth attempt: a jam must be seen, not flood the log.
+        if !sameAsBefore || current.attempts % 10 == 0 {
+            logger.error(
+                "the queue does not drain",
+                metadata: [
+                    "problem": "\(current.kind.rawValue)", "seq": "\(current.seq.map(String.init) ?? "-")",
+                    "attempts": "\(current.attempts)", "reason": "\(current.reason)",
+                ])
+        }
+        await noteProblem(current)
+        await client.report()
+    }
+
+    /// Stores and announces the current problem (nil: syncs work again).
+    func noteProblem(_ current: SyncProblem?) async {
+        if current == nil, let previous = problem {
+            logger.notice(
+                "the queue drains again",
+                metadata: ["problem": "\(previous.kind.rawValue)", "attempts": "\(previous.attempts)"])
+        }
+        guard current != problem else { return }
+        problem = current
+        try? outbox?.storeSyncProblem(current)
+        await onProblemChange(current)
     }
 
     /// Exponential backoff with full jitter: uniform in [0, min(60 s, 1 s × 2^failures)].

@@ -70,6 +70,25 @@ public enum StepPayload {
         }
     }
 
+    /// `transaction.lost`: the tombstone a kit sends for a queued envelope it found damaged before
+    /// sending. `originalHash` is the chain hash of the lost envelope (what the next envelope's
+    /// `prevHash` names), so the server's chain goes on after it.
+    public struct TransactionLost: Codable, Sendable, Equatable {
+        /// The lost transaction's id, kind and case as the kit's queue row still holds them.
+        public var originalTxId: String
+        public var originalKind: String
+        /// SHA-256 of the lost envelope, lower-case hex.
+        public var originalHash: String
+        /// What the kit found, in English for IT ("stored bytes do not match their hash").
+        public var damage: String
+        public init(originalTxId: String, originalKind: String, originalHash: String, damage: String) {
+            self.originalTxId = originalTxId
+            self.originalKind = originalKind
+            self.originalHash = originalHash
+            self.damage = damage
+        }
+    }
+
     /// `document.handed-out`.
     public struct DocumentHandOut: Codable, Sendable, Equatable {
         public var documentId: String

@@ -77,6 +77,9 @@ public struct EnvelopeSealer: Sendable {
         self.serverDataKey = serverDataKey
     }
 
+    /// A verifier for this sealer's own signatures (the kit checks its queue before sending).
+    public var verifier: EnvelopeVerifier { EnvelopeVerifier(kitSigningKey: signingKey.publicKey) }
+
     /// Seals `payload` to the server and signs the result.
     public func seal(header: TransactionHeader, payload: some DataProtocol) throws(EnvelopeError) -> TransactionEnvelope
     {

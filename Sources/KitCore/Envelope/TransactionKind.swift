@@ -18,4 +18,8 @@ public enum TransactionKind: String, Sendable, Codable, CaseIterable {
     case documentHandedOut = "document.handed-out"
     /// The clerk completed the case.
     case caseCompleted = "case.completed"
+    /// The kit found a queued envelope damaged before sending it and sends this signed tombstone
+    /// in its place (seq and chain position of the lost one); the server records a
+    /// `damaged_on_kit` conflict for the back office (docs/envelope.md, "Tombstones").
+    case transactionLost = "transaction.lost"
 }

@@ -26,15 +26,20 @@ public struct KitReport: Codable, Sendable, Equatable {
     public var oldestWaitingAt: Date?
     public var lastSeq: UInt64
     public var devices: [DeviceHealthSummary]
+    /// Set while the kit's syncs keep failing for a reason other than a missing link (a jammed
+    /// queue): the fleet view raises an alarm.
+    public var syncProblem: SyncProblem?
 
     public init(
-        agentVersion: String, queueDepth: Int, oldestWaitingAt: Date?, lastSeq: UInt64, devices: [DeviceHealthSummary]
+        agentVersion: String, queueDepth: Int, oldestWaitingAt: Date?, lastSeq: UInt64, devices: [DeviceHealthSummary],
+        syncProblem: SyncProblem? = nil
     ) {
         self.agentVersion = agentVersion
         self.queueDepth = queueDepth
         self.oldestWaitingAt = oldestWaitingAt
         self.lastSeq = lastSeq
         self.devices = devices
+        self.syncProblem = syncProblem
     }
 }
 
@@ -113,4 +118,7 @@ public enum ConflictReason: String, Codable, Sendable, CaseIterable {
     case staleBase = "stale_base"
     case doubleIssuance = "double_issuance"
     case incomplete
+    /// The kit found the envelope with this seq damaged in its own queue and sent a tombstone in
+    /// its place: the step is lost and must be redone or documented by the back office.
+    case damagedOnKit = "damaged_on_kit"
 }

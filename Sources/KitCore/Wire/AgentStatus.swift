@@ -23,6 +23,10 @@ public struct AgentStatus: Codable, Sendable, Equatable {
     public var outboxProblem: String?
     /// Card payments whose outcome is not recorded yet (the kit keeps asking the terminal).
     public var unresolvedPayments: Int?
+    /// Set while the queue does not drain although the server answers (a jam): what, since when.
+    public var syncProblem: SyncProblem?
+    /// The same for the clerk's status bar, in German.
+    public var syncProblemMessage: String?
 
     public init(
         agentVersion: String,
@@ -34,8 +38,11 @@ public struct AgentStatus: Codable, Sendable, Equatable {
         unlocked: Bool? = nil,
         queue: QueueStats? = nil,
         outboxProblem: String? = nil,
-        unresolvedPayments: Int? = nil
+        unresolvedPayments: Int? = nil,
+        syncProblem: SyncProblem? = nil
     ) {
+        self.syncProblem = syncProblem
+        self.syncProblemMessage = syncProblem.map(\.kind.clerkMessage)
         self.agentVersion = agentVersion
         self.processID = processID
         self.startedAt = startedAt

@@ -11,8 +11,14 @@ public struct ServerVersionInfo: Codable, Sendable, Equatable {
     public var storage: String
     /// Names of the schema migrations applied to the server database, oldest first.
     public var schemaMigrations: [String]
+    /// What the server accepts per ingest request (nil from servers before it announced them).
+    public var limits: IngestLimits?
 
-    public init(service: String, version: String, apiVersion: Int, storage: String, schemaMigrations: [String]) {
+    public init(
+        service: String, version: String, apiVersion: Int, storage: String, schemaMigrations: [String],
+        limits: IngestLimits? = nil
+    ) {
+        self.limits = limits
         self.service = service
         self.version = version
         self.apiVersion = apiVersion

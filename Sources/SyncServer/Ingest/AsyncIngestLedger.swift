@@ -61,10 +61,17 @@ extension IngestEngine {
         if let reason = Self.chainRefusal(envelope, chain: chain) {
             return refused(reason)
         }
-        let hash = Array(SHA256.hash(data: bytes))
+        var hash = Array(SHA256.hash(data: bytes))
         let result: IngestResult
         do {
             let payload = try opener.open(envelope)
+            if header.kind == TransactionKind.transactionLost.rawValue {
+                // The chain goes on from the lost envelope's hash, which the tombstone names.
+                guard let original = Self.tombstoneChainHash(payload) else {
+                    return refused("the tombstone for seq \(header.seq) does not name the lost envelope's hash")
+                }
+                hash = original
+            }
             let state = try await ledger.caseState(caseId: header.caseId)
             let keys = Self.lookupKeys(kind: header.kind, payload: payload)
             var lookups = RuleLookups()
@@ -83,6 +90,9 @@ extension IngestEngine {
             }
             result = Self.result(for: decision, seq: header.seq, txId: txId)
         } catch let error as EnvelopeError {
+            if header.kind == TransactionKind.transactionLost.rawValue {
+                return refused("the tombstone for seq \(header.seq) cannot be opened: \(error.description)")
+            }
             result = IngestResult(seq: header.seq, txId: txId, outcome: .rejected, reason: error.description)
         }
         try await ledger.record(envelope: envelope, bytes: bytes, hash: hash, result: result)

@@ -84,6 +84,15 @@ public enum ConflictRules {
         guard let kind = TransactionKind(rawValue: header.kind) else {
             return .reject("unknown transaction kind \(header.kind)")
         }
+        if kind == .transactionLost {
+            // Whatever the case's state: the back office must learn that a step is lost.
+            let lost = try? StepPayload.facts(StepPayload.TransactionLost.self, from: payload)
+            return .conflict(
+                .damagedOnKit, currentVersion: state?.version ?? 0,
+                reason:
+                    "transaction \(header.seq) (\(lost?.originalKind ?? "unknown kind")) was damaged in the kit's queue "
+                    + "and is lost: \(lost?.damage ?? "no detail"); redo the step or document it")
+        }
         guard let state else { return .reject("case \(header.caseId) is unknown to the server") }
         guard state.assignedKit == header.kitId else {
             return .reject("case \(header.caseId) is not assigned to kit \(header.kitId)")
@@ -146,7 +155,7 @@ public enum ConflictRules {
                     reason: "mandatory steps missing: " + missing.map(\.rawValue).joined(separator: ", "))
             }
             return .apply(.closeCase)
-        case .identityChecked, .signatureCaptured, .fingerprintsCaptured, .paymentIntent:
+        case .identityChecked, .signatureCaptured, .fingerprintsCaptured, .paymentIntent, .transactionLost:
             return .apply(.recordOnly)
         }
     }

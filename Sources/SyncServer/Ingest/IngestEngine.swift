@@ -89,10 +89,17 @@ public struct IngestEngine: Sendable {
         if let reason = Self.chainRefusal(envelope, chain: chain) {
             return refused(reason)
         }
-        let hash = Array(SHA256.hash(data: bytes))
+        var hash = Array(SHA256.hash(data: bytes))
         let result: IngestResult
         do {
             let payload = try opener.open(envelope)
+            if header.kind == TransactionKind.transactionLost.rawValue {
+                // The chain goes on from the lost envelope's hash, which the tombstone names.
+                guard let original = Self.tombstoneChainHash(payload) else {
+                    return refused("the tombstone for seq \(header.seq) does not name the lost envelope's hash")
+                }
+                hash = original
+            }
             let state = try ledger.caseState(caseId: header.caseId)
             let keys = Self.lookupKeys(kind: header.kind, payload: payload)
             var lookups = RuleLookups()
@@ -111,6 +118,9 @@ public struct IngestEngine: Sendable {
             }
             result = Self.result(for: decision, seq: header.seq, txId: txId)
         } catch let error as EnvelopeError {
+            if header.kind == TransactionKind.transactionLost.rawValue {
+                return refused("the tombstone for seq \(header.seq) cannot be opened: \(error.description)")
+            }
             result = IngestResult(seq: header.seq, txId: txId, outcome: .rejected, reason: error.description)
         }
         try ledger.record(envelope: envelope, bytes: bytes, hash: hash, result: result)
@@ -142,6 +152,15 @@ extension IngestEngine {
             return error.description
         }
         return nil
+    }
+
+    /// The chain hash a `transaction.lost` tombstone names for the envelope it replaces (pure):
+    /// nil when the facts are unreadable or the hash is not a SHA-256.
+    static func tombstoneChainHash(_ payload: [UInt8]) -> [UInt8]? {
+        guard let facts = try? StepPayload.facts(StepPayload.TransactionLost.self, from: payload),
+            let hash = Hex.decode(facts.originalHash), hash.count == SHA256.byteCount
+        else { return nil }
+        return hash
     }
 
     /// What the rules need looked up for this payload (pure).

@@ -41,6 +41,7 @@ struct ConflictsPage {
         case .staleBase: return "Melderegister inzwischen geändert"
         case .doubleIssuance: return "Dokument doppelt ausgegeben"
         case .incomplete: return "Vorgang unvollständig"
+        case .damagedOnKit: return "Schritt im Koffer beschädigt und verloren"
         }
     }
 

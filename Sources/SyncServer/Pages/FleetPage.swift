@@ -24,6 +24,12 @@ struct FleetPage {
         if let oldest = kit.report?.oldestWaitingAt, now.timeIntervalSince(oldest) > Self.staleAfter {
             reasons.append("ältester Eintrag über 24 Std. alt")
         }
+        if let problem = kit.report?.syncProblem {
+            reasons.append(
+                "Warteschlange staut sich seit \(PageTime.absolute(problem.since))"
+                    + (problem.seq.map { " (Vorgang \($0))" } ?? "") + ": " + problem.kind.clerkMessage
+                    + " – Technik: " + problem.reason)
+        }
         return reasons
     }
 
@@ -66,7 +72,7 @@ struct FleetPage {
             kit.active
             ? (reasons.isEmpty
                 ? "<span class=\"ok\">aktiv</span>"
-                : "<span class=\"warn\">aktiv, überfällig</span><br>"
+                : "<span class=\"warn\">aktiv, \(kit.report?.syncProblem == nil ? "überfällig" : "gestaut")</span><br>"
                     + reasons.map(HTMLEscaping.escape).joined(separator: "<br>"))
             : "gesperrt"
         let lastSeen = kit.lastSeenAt.map { PageTime.html($0, now: now) } ?? "nie"

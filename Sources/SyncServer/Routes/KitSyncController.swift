@@ -1,33 +1,73 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import KitCore
+import Logging
+import NIOCore
 
 extension IngestReply: ResponseEncodable {}
 extension CheckoutPage: ResponseEncodable {}
 
-/// Kit routes: `POST /v1/ingest` and `GET /v1/kits/{id}/cases?cursor=`.
+/// Kit routes: `POST /v1/ingest`, `POST /v1/kits/{id}/report` and `GET /v1/kits/{id}/cases?cursor=`.
+///
+/// Ingest reads at most ``IngestLimits/maxRequestBytes`` (announced in `/v1/version` and in the
+/// `Kit-Ingest-Max-Bytes` header); a larger body is refused with 413 and logged and counted with
+/// kit and size, so a jam is visible on the server too. The report route carries the kit's queue
+/// and sync problem on its own small request, so the fleet view learns of a kit whose ingest
+/// requests keep failing.
 struct KitSyncController {
     let store: any SyncStore
     let engine: IngestEngine
     let metrics: ServerMetrics
+    let limits: IngestLimits
+    let logger: Logger
+
+    /// Most bytes of a report (device list and problem text).
+    static let maximumReportBytes = 64 << 10
 
     func register(on group: RouterGroup<SyncRequestContext>) {
-        group.post("ingest") { request, context -> IngestReply in
+        group.post("ingest") { request, context -> Response in
             let kitId = try Self.kit(context)
-            let batch = try await request.decode(as: IngestBatch.self, context: context)
+            let batch = try await decode(IngestBatch.self, request, context, kitId: kitId, upTo: limits.maxRequestBytes)
             guard batch.kitId == kitId else {
-                throw HTTPError(.forbidden, message: "batch names kit \(batch.kitId), token belongs to \(kitId)")
+                throw refuse(.forbidden, kitId: kitId, "batch names kit \(batch.kitId), token belongs to \(kitId)")
             }
             guard batch.envelopes.count <= IngestBatch.maximumEnvelopes else {
-                throw HTTPError(
-                    .contentTooLarge, message: "at most \(IngestBatch.maximumEnvelopes) envelopes per batch")
+                throw refuse(
+                    .contentTooLarge, kitId: kitId, "at most \(IngestBatch.maximumEnvelopes) envelopes per batch")
             }
             if let report = batch.report {
                 try await store.updateReport(kitId: kitId, report: report, at: Date())
             }
             let reply = try await store.ingest(envelopes: batch.envelopes, kitId: kitId, engine: engine)
             metrics.count(reply.results.map(\.outcome))
-            return reply
+            for result in reply.results where result.outcome == .refused {
+                logger.warning(
+                    "ingest refused an envelope",
+                    metadata: ["kit": "\(kitId)", "seq": "\(result.seq)", "reason": "\(result.reason ?? "")"])
+            }
+            var response = try reply.response(from: request, context: context)
+            if let name = HTTPField.Name(IngestLimits.headerName) {
+                response.headers[name] = String(limits.maxRequestBytes)
+            }
+            return response
+        }
+        group.post("kits/:kit/report") { request, context -> HTTPResponse.Status in
+            let kitId = try Self.kit(context)
+            guard try context.parameters.require("kit") == kitId else {
+                throw refuse(.forbidden, kitId: kitId, "a kit can only report for itself")
+            }
+            let report = try await decode(KitReport.self, request, context, kitId: kitId, upTo: Self.maximumReportBytes)
+            try await store.updateReport(kitId: kitId, report: report, at: Date())
+            if let problem = report.syncProblem {
+                logger.warning(
+                    "kit reports that its queue does not drain",
+                    metadata: [
+                        "kit": "\(kitId)", "problem": "\(problem.kind.rawValue)", "seq": "\(problem.seq ?? 0)",
+                        "attempts": "\(problem.attempts)", "reason": "\(problem.reason)",
+                    ])
+            }
+            return .noContent
         }
         group.get("kits/:kit/cases") { request, context -> CheckoutPage in
             let kitId = try Self.kit(context)
@@ -38,6 +78,45 @@ struct KitSyncController {
             return try await store.checkout(
                 kitId: kitId, after: request.uri.queryParameters.get("cursor"), limit: limit)
         }
+    }
+
+    /// Reads and decodes a body of at most `limit` bytes; a larger or unreadable one is refused,
+    /// logged and counted.
+    private func decode<T: Decodable>(
+        _ type: T.Type, _ request: Request, _ context: SyncRequestContext, kitId: String, upTo limit: Int
+    ) async throws -> T {
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
+            throw refuse(
+                .contentTooLarge, kitId: kitId, size: length,
+                "the request has \(length) bytes, this server accepts at most \(limit) (ingest.maxRequestBytes)")
+        }
+        var request = request
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.collectBody(upTo: limit)
+        } catch is NIOTooManyBytesError {
+            throw refuse(
+                .contentTooLarge, kitId: kitId,
+                "the request has more than \(limit) bytes, the most this server accepts (ingest.maxRequestBytes)")
+        }
+        do {
+            return try WireCoding.decoder().decode(T.self, from: Data(buffer.readableBytesView))
+        } catch {
+            throw refuse(
+                .badRequest, kitId: kitId, size: buffer.readableBytes, "the body is not a valid \(T.self) document")
+        }
+    }
+
+    /// Logs and counts a refused kit request; the error carries the reason to the kit.
+    private func refuse(_ status: HTTPResponse.Status, kitId: String, size: Int? = nil, _ reason: String) -> HTTPError {
+        logger.warning(
+            "kit request refused",
+            metadata: [
+                "kit": "\(kitId)", "status": "\(status.code)", "size": "\(size.map(String.init) ?? "?")",
+                "reason": "\(reason)",
+            ])
+        metrics.countRefusedRequest(status: status.code)
+        return HTTPError(status, message: reason)
     }
 
     static func kit(_ context: SyncRequestContext) throws -> String {

@@ -7,6 +7,7 @@ public final class ServerMetrics: Sendable {
     private let outcomes = Mutex<[IngestOutcome: Int]>([:])
     private let certificateRefusals = Mutex<[CertificateRefusal: Int]>([:])
     private let certificateRenewals = Mutex<(renewed: Int, recovered: Int)>((0, 0))
+    private let refusedRequests = Mutex<[Int: Int]>([:])
 
     public init() {}
 
@@ -14,6 +15,11 @@ public final class ServerMetrics: Sendable {
         outcomes.withLock { counts in
             for outcome in results { counts[outcome, default: 0] += 1 }
         }
+    }
+
+    /// A kit request refused before ingest (too large, unreadable), by HTTP status.
+    func countRefusedRequest(status: Int) {
+        refusedRequests.withLock { $0[status, default: 0] += 1 }
     }
 
     func countCertificateRefusal(_ reason: CertificateRefusal) {
@@ -34,6 +40,11 @@ public final class ServerMetrics: Sendable {
         let counts = outcomes.withLock { $0 }
         for outcome in IngestOutcome.allCases {
             lines.append("sync_ingest_transactions_total{outcome=\"\(outcome.rawValue)\"} \(counts[outcome] ?? 0)")
+        }
+        lines.append("# HELP sync_kit_requests_refused_total Kit requests refused before ingest, by HTTP status.")
+        lines.append("# TYPE sync_kit_requests_refused_total counter")
+        for (status, count) in refusedRequests.withLock({ $0 }).sorted(by: { $0.key < $1.key }) {
+            lines.append("sync_kit_requests_refused_total{status=\"\(status)\"} \(count)")
         }
         let refusals = certificateRefusals.withLock { $0 }
         lines.append(

@@ -6,6 +6,7 @@ extension ServerVersionInfo: ResponseEncodable {}
 /// `GET /v1/version`: which server, API version and storage schema a kit is talking to.
 struct VersionController<Context: RequestContext> {
     let store: any SyncStore
+    var limits: IngestLimits = .default
 
     func register(on router: Router<Context>) {
         router.get("v1/version") { _, _ in try await self.version() }
@@ -23,6 +24,7 @@ struct VersionController<Context: RequestContext> {
             version: KitVersion.release,
             apiVersion: KitVersion.apiVersion,
             storage: store.backendName,
-            schemaMigrations: migrations)
+            schemaMigrations: migrations,
+            limits: limits)
     }
 }

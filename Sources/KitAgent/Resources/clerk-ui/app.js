@@ -206,6 +206,10 @@ function showStatus(status, devices) {
       : "Warteschlange: " + waiting + (waiting === 1 ? " Vorgang wartet" : " Vorgänge warten");
     setPill("pill-queue", text + (parked ? " · " + parked + " in Klärung" : ""), parked ? "warn" : waiting ? "unknown" : "ok");
   }
+  if (status.syncProblemMessage) {
+    // The queue does not drain although the server answers: the agent's German sentence.
+    setPill("pill-queue", "Warteschlange: " + status.syncProblemMessage, "bad");
+  }
   const problems = devices.filter((device) => device.state === "failure");
   const warnings = devices.filter((device) => device.state === "warning");
   if (problems.length) {
