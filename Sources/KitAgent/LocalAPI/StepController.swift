@@ -37,6 +37,7 @@ struct StepController<Context: RequestContext> {
         switch error {
         case .caseUnavailable(let caseError): return caseError.httpStatus
         case .missingFacts: return .badRequest
+        case .needsCard: return .conflict
         case .notReady, .outbox: return .serviceUnavailable
         }
     }

@@ -113,4 +113,9 @@ public enum ConflictReason: String, Codable, Sendable, CaseIterable {
     case staleBase = "stale_base"
     case doubleIssuance = "double_issuance"
     case incomplete
+    /// An address change without an applied identity check of the same case that matched the
+    /// citizen with the same card (card binding).
+    case identityUnverified = "identity_unverified"
+    /// A second address change for a case whose address change was already applied.
+    case addressAlreadyChanged = "address_already_changed"
 }

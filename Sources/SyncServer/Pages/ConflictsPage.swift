@@ -41,6 +41,8 @@ struct ConflictsPage {
         case .staleBase: return "Melderegister inzwischen geändert"
         case .doubleIssuance: return "Dokument doppelt ausgegeben"
         case .incomplete: return "Vorgang unvollständig"
+        case .identityUnverified: return "Ausweis nicht geprüft oder anderer Ausweis beschrieben"
+        case .addressAlreadyChanged: return "Anschrift schon geändert"
         }
     }
 
