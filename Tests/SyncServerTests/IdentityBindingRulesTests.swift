@@ -96,6 +96,8 @@ struct IdentityBindingStoreTests {
                 makeCase("c-1", citizenId: "citizen-1", steps: [.identify, .updateAddress, .complete]),
                 assignedKit: "kit-a")
             let address = CaseSnapshot.Address(street: "Rheinallee 7", zip: "55118", city: "Mainz")
+            // In seq order: no identity check at all, then only a mismatching one (both refused).
+            let unchecked = try kit.addressChange(caseId: "c-1", citizenId: "citizen-1", to: address, binding: nil)
             let mismatch = try kit.next(
                 .identityChecked, caseId: "c-1",
                 facts: StepPayload.IdentityCheck(
@@ -103,8 +105,7 @@ struct IdentityBindingStoreTests {
                     cardBinding: "card-of-someone-else"))
             let reply = try await store.ingest(
                 envelopes: [
-                    // No identity check at all, then only a mismatching one: both refused.
-                    try kit.addressChange(caseId: "c-1", citizenId: "citizen-1", to: address, binding: nil),
+                    unchecked,
                     mismatch,
                     try kit.addressChange(
                         caseId: "c-1", citizenId: "citizen-1", to: address, binding: "card-of-someone-else"),

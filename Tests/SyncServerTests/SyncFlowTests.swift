@@ -241,14 +241,14 @@ struct SyncFlowTests {
             try await client.execute(uri: "/v1/admin/fleet", method: .get, headers: admin) { response in
                 let kits = try WireCoding.decoder().decode([KitRecord].self, from: Data(buffer: response.body))
                 #expect(kits.map(\.kitId) == ["kit-a", "kit-b"])
-                #expect(kits.map(\.lastSeq) == [5, 3])
+                #expect(kits.map(\.lastSeq) == [5, 4])
             }
             try await client.execute(uri: "/v1/admin/fleet", method: .get) { response in
                 #expect(response.status == .unauthorized)
             }
             try await client.execute(uri: "/metrics", method: .get) { response in
                 let text = String(buffer: response.body)
-                #expect(text.contains("sync_ingest_transactions_total{outcome=\"applied\"} 4"))
+                #expect(text.contains("sync_ingest_transactions_total{outcome=\"applied\"} 5"))
                 #expect(text.contains("sync_conflicts_open 3"))
             }
             let audit = try await server.store.auditLog(limit: 100)
