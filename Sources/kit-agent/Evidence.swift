@@ -75,10 +75,30 @@ extension KitAgentCommand {
 
         @OptionGroup var options: AgentOptions
         @Option(name: .customLong("case"), help: "The case id.") var caseId: String
-        @Option(help: "The card access number printed on the ID card (6 digits).") var can: String
+        @Option(help: "The card access number printed on the ID card (6 digits).") var can: String?
+        @Option(
+            name: .customLong("override-reason"),
+            help: """
+                Instead of a card: record a documented override of a failed check (how the person was \
+                identified). Later steps without the card may follow; the address is never written to a card.
+                """)
+        var overrideReason: String?
+
+        func validate() throws {
+            guard (can == nil) != (overrideReason == nil) else {
+                throw ValidationError("give either --can (check the card) or --override-reason (no card)")
+            }
+        }
 
         func run() async throws {
             let stateDirectory = try await options.resolveStateDirectory()
+            if let overrideReason {
+                let seq = try await LocalAPIClient(stateDirectory: stateDirectory).overrideIdentity(
+                    caseId: caseId, reason: overrideReason)
+                print("identity override recorded for case \(caseId) as transaction \(seq); no card will be written")
+                return
+            }
+            let can = self.can ?? ""
             let (seq, result) = try await LocalAPIClient(stateDirectory: stateDirectory).checkIdentity(
                 caseId: caseId, can: can)
             if result.matchesCase {
@@ -95,7 +115,12 @@ extension KitAgentCommand {
     struct Address: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Write the citizen's new address to the ID card and record the change for the register.",
-            discussion: "The new address is read back from the card before the change is recorded."
+            discussion: """
+                Only after `kit-agent identity` matched the case's citizen. The card's holder is read again in \
+                the same secure session and another person's card is refused before anything is written. The \
+                new address is read back from the card before the change is recorded; a case has one address \
+                change, repeating the command answers with it.
+                """
         )
 
         @OptionGroup var options: AgentOptions
@@ -107,9 +132,16 @@ extension KitAgentCommand {
 
         func run() async throws {
             let stateDirectory = try await options.resolveStateDirectory()
-            let seq = try await LocalAPIClient(stateDirectory: stateDirectory).changeAddress(
+            let recorded = try await LocalAPIClient(stateDirectory: stateDirectory).changeAddress(
                 caseId: caseId, can: can, address: CaseSnapshot.Address(street: street, zip: zip, city: city))
-            print("new address written to the ID card and recorded for case \(caseId) as transaction \(seq)")
+            if recorded.alreadyRecorded == true {
+                print(
+                    "the address change of case \(caseId) was already recorded as transaction \(recorded.seq); "
+                        + "nothing was written or recorded now")
+            } else {
+                print(
+                    "new address written to the ID card and recorded for case \(caseId) as transaction \(recorded.seq)")
+            }
         }
     }
 }

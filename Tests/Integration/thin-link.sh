@@ -96,7 +96,7 @@ endpoint = json.load(open(sys.argv[1]))
 connection = http.client.HTTPConnection("127.0.0.1", endpoint["port"], timeout=60)
 for index in range(int(sys.argv[2])):
     blob = base64.b64encode(os.urandom(112_000)).decode()
-    body = json.dumps({"caseId": sys.argv[3], "kind": "identity.checked", "facts": {"record": blob}})
+    body = json.dumps({"caseId": sys.argv[3], "kind": "signature.captured", "facts": {"record": blob}})
     connection.request("POST", "/v1/steps", body, {
         "Authorization": "Bearer " + endpoint["token"], "Content-Type": "application/json"})
     response = connection.getresponse()

@@ -112,7 +112,7 @@ endpoint = json.load(open(sys.argv[1]))
 connection = http.client.HTTPConnection("127.0.0.1", endpoint["port"], timeout=30)
 cases = ["2026-MZ-0101", "2026-MZ-0102", "2026-MZ-0103"]
 for index in range(int(sys.argv[2])):
-    body = json.dumps({"caseId": cases[index % 3], "kind": "identity.checked", "facts": {"n": str(index)}})
+    body = json.dumps({"caseId": cases[index % 3], "kind": "signature.captured", "facts": {"n": str(index)}})
     connection.request("POST", "/v1/steps", body, {
         "Authorization": "Bearer " + endpoint["token"], "Content-Type": "application/json"})
     response = connection.getresponse()

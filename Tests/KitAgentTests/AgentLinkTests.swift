@@ -20,6 +20,7 @@ struct AgentLinkTests {
                 #expect(
                     status.server.serverVersion?.schemaMigrations == [
                         "v1-server-instance", "v2-sync", "v3-kit-certificates", "v4-operator-sessions",
+                        "v5-identity-bindings",
                     ])
                 #expect(status.server.consecutiveFailures == 0)
                 #expect(status.server.lastError == nil)

@@ -69,13 +69,18 @@ struct IdentityStationTests {
         let (kit, station, card) = try await setUp()
         let transport = CardSimulatorDirectTransport(card: card)
         let address = CaseSnapshot.Address(street: "Rheinallee 7", zip: "55118", city: "Mainz")
+        let (_, checked) = try await station.checkIdentity(caseId: EvidenceKit.caseId, can: "222222", over: transport)
         let receipt = try await station.changeAddress(
-            caseId: EvidenceKit.caseId, can: "222222", to: address, over: transport)
-        #expect(try kit.kinds() == ["address.changed"])
+            caseId: EvidenceKit.caseId, can: "222222", to: address, over: transport
+        ).receipt
+        #expect(try kit.kinds() == ["identity.checked", "address.changed"])
         let (header, payload) = try kit.payload(seq: receipt.seq)
         #expect(header.baseVersion == 7, "an address change is judged against the register version")
         let facts = try StepPayload.facts(StepPayload.AddressChange.self, from: payload)
-        #expect(facts == StepPayload.AddressChange(citizenId: "R-51147-0001", newAddress: address))
+        #expect(
+            facts
+                == StepPayload.AddressChange(
+                    citizenId: "R-51147-0001", newAddress: address, cardBinding: checked.cardBinding))
         // The card holds it, in the card's spelling.
         let session = try await NPAChangeTerminal.authenticate(
             over: transport, digits: "222222",
@@ -87,10 +92,12 @@ struct IdentityStationTests {
                     .structured(
                         NPAStructuredPlace(street: "RHEINALLEE 7", city: "MAINZ", country: "D", zipCode: "55118"))))
 
-        // Repeating the step (the kit died after the write) records without writing again.
+        // Repeating the step records nothing new: the case has one address change.
         let again = try await station.changeAddress(
             caseId: EvidenceKit.caseId, can: "222222", to: address, over: transport)
-        #expect(again.seq == receipt.seq + 1)
+        #expect(again.alreadyRecorded)
+        #expect(again.receipt == receipt)
+        #expect(try kit.kinds() == ["identity.checked", "address.changed"])
     }
 
     @Test func aKitWithoutTerminalCertificatesRefusesClearly() async throws {

@@ -267,7 +267,10 @@ final class ChildProcesses: @unchecked Sendable {
 
     /// Starts `kit-agent run` for the kit with an unreachable sync server and waits until its
     /// local API is up.
-    func startAgent(_ binary: URL, kit: PreparedKit, terminal: String) async throws -> Process {
+    /// Starts `kit-agent run` on the kit; `environment` adds configuration (e.g. the card reader).
+    func startAgent(
+        _ binary: URL, kit: PreparedKit, terminal: String, environment: [String: String] = [:]
+    ) async throws -> Process {
         let log = kit.root + "/agent-\(UUID().uuidString.prefix(8)).log"
         let process = try start(
             binary,
@@ -276,6 +279,8 @@ final class ChildProcesses: @unchecked Sendable {
                 "--server-data-key", kit.serverDataKeyFile, "--api-port", "0", "--terminal", terminal,
                 "--log-level", "debug",
             ],
+            environment: ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("KIT_AGENT_") }
+                .merging(environment) { $1 },
             log: log)
         let pid = process.processIdentifier
         do {

@@ -22,7 +22,8 @@ struct SyncExactlyOnceTests {
             steps: [.identify, .updateAddress])
     }
 
-    /// `count` transactions: identity checks, and one address change per citizen in the middle —
+    /// `count` transactions: identity checks (matching, binding the card), and one address change per
+    /// citizen in the middle —
     /// applied twice, an address change would turn into a stale-base conflict.
     static func enqueue(_ count: Int, into outbox: Outbox) throws {
         for index in 0..<count {
@@ -30,14 +31,18 @@ struct SyncExactlyOnceTests {
             if index == count / 2 + caseIndex {
                 let facts = StepPayload.AddressChange(
                     citizenId: citizens[caseIndex],
-                    newAddress: .init(street: "Neue Straße \(caseIndex)", zip: "55118", city: "Mainz"))
+                    newAddress: .init(street: "Neue Straße \(caseIndex)", zip: "55118", city: "Mainz"),
+                    cardBinding: "card-\(caseIndex)")
                 _ = try outbox.enqueue(
                     caseId: "case-\(caseIndex)", kind: TransactionKind.addressChanged.rawValue, baseVersion: 1,
                     payload: try StepPayload.compose(facts: facts))
             } else {
                 _ = try outbox.enqueue(
                     caseId: "case-\(caseIndex)", kind: TransactionKind.identityChecked.rawValue, baseVersion: 1,
-                    payload: Array("{\"n\":\"\(index)\"}".utf8))
+                    payload: try StepPayload.compose(
+                        facts: StepPayload.IdentityCheck(
+                            matchesCase: true, mismatches: [], chipAuthenticated: true, terminal: "T\(index)",
+                            cardBinding: "card-\(caseIndex)")))
             }
         }
     }

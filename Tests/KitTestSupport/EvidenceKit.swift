@@ -13,7 +13,10 @@ public struct EvidenceKit: Sendable {
         citizenId: "c-1", givenNames: "Erika", familyName: "Mustermann", dateOfBirth: "1940-08-12",
         address: .init(street: "Heidestraße 17", zip: "51147", city: "Köln"))
 
-    public init(citizen: CaseSnapshot.Citizen = EvidenceKit.defaultCitizen) async throws {
+    public init(
+        citizen: CaseSnapshot.Citizen = EvidenceKit.defaultCitizen,
+        steps: [CaseStep] = [.identify, .sign, .fingerprints, .complete]
+    ) async throws {
         let directory = try StateDirectory.prepare(temporaryPath("kit-evidence"))
         let keys = try KitKeyStore(stateDirectory: directory)
         try keys.installServerDataKey(serverDataKey.publicKey)
@@ -26,7 +29,7 @@ public struct EvidenceKit: Sendable {
             CaseSnapshot(
                 caseId: Self.caseId, version: 4, title: "Personalausweis",
                 citizen: citizen,
-                steps: [.identify, .sign, .fingerprints, .complete]))
+                steps: steps))
     }
 
     public var outbox: Outbox {

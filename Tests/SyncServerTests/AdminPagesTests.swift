@@ -121,18 +121,16 @@ struct AdminPagesTests {
         let second = CaseSnapshot.Address(street: "Roncalliplatz 1", zip: "50667", city: "Köln")
         let applied = try await store.ingest(
             envelopes: [
-                try kitA.next(
-                    .addressChanged, caseId: "case-a",
-                    facts: StepPayload.AddressChange(citizenId: "citizen-9", newAddress: first))
+                try kitA.identityCheck(caseId: "case-a"),
+                try kitA.addressChange(caseId: "case-a", citizenId: "citizen-9", to: first),
             ], kitId: "kit-a", engine: fixture.engine)
-        #expect(applied.outcomes == [.applied])
+        #expect(applied.outcomes == [.applied, .applied])
         let stale = try await store.ingest(
             envelopes: [
-                try kitB.next(
-                    .addressChanged, caseId: "case-<b>",
-                    facts: StepPayload.AddressChange(citizenId: "citizen-9", newAddress: second))
+                try kitB.identityCheck(caseId: "case-<b>"),
+                try kitB.addressChange(caseId: "case-<b>", citizenId: "citizen-9", to: second),
             ], kitId: "kit-b", engine: fixture.engine)
-        #expect(stale.outcomes == [.conflict])
+        #expect(stale.outcomes == [.applied, .conflict])
         let open = try await store.conflicts(openOnly: true)
         #expect(open.count == 1)
         return try #require(open.first { $0.reason == .staleBase })

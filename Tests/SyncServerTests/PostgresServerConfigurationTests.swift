@@ -25,6 +25,7 @@ struct PostgresServerConfigurationTests {
         #expect(
             try await store.appliedMigrations() == [
                 "v1-server-instance", "v2-sync", "v3-kit-certificates", "v4-operator-sessions",
+                "v5-identity-bindings",
             ])
         await store.close()
         await #expect(throws: ConfigurationError.self) {

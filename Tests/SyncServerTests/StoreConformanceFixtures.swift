@@ -139,6 +139,26 @@ struct TestKit {
         try next(kind, caseId: caseId, baseVersion: baseVersion, payload: try StepPayload.compose(facts: facts))
     }
 
+    /// A matching identity check that binds the card `binding` to the case, as the kit's ID-card
+    /// step seals it.
+    mutating func identityCheck(caseId: String, binding: String = "card-binding-1") throws -> Data {
+        try next(
+            .identityChecked, caseId: caseId,
+            facts: StepPayload.IdentityCheck(
+                matchesCase: true, mismatches: [], chipAuthenticated: true, terminal: "DETESTTERM00001",
+                cardBinding: binding))
+    }
+
+    /// An address change written to the card `binding` (nil: one that names no card).
+    mutating func addressChange(
+        caseId: String, citizenId: String, to address: CaseSnapshot.Address, baseVersion: UInt64 = 1,
+        binding: String? = "card-binding-1"
+    ) throws -> Data {
+        try next(
+            .addressChanged, caseId: caseId, baseVersion: baseVersion,
+            facts: StepPayload.AddressChange(citizenId: citizenId, newAddress: address, cardBinding: binding))
+    }
+
     /// An envelope with any header fields, signed with `key` (default: the kit's), for forgeries.
     func seal(
         kind: String, caseId: String, seq: UInt64, prevHash: [UInt8], baseVersion: UInt64 = 1,

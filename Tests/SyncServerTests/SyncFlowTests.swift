@@ -160,8 +160,13 @@ struct SyncFlowTests {
 
             let newAddress = try StepPayload.compose(
                 facts: StepPayload.AddressChange(
-                    citizenId: "citizen-1", newAddress: .init(street: "Rheinallee 1", zip: "55116", city: "Mainz")))
-            let a1 = try kitA.envelope(caseId: "case-a", kind: .identityChecked)
+                    citizenId: "citizen-1", newAddress: .init(street: "Rheinallee 1", zip: "55116", city: "Mainz"),
+                    cardBinding: "card-1"))
+            let matchingCard = try StepPayload.compose(
+                facts: StepPayload.IdentityCheck(
+                    matchesCase: true, mismatches: [], chipAuthenticated: true, terminal: "DETESTTERM00001",
+                    cardBinding: "card-1"))
+            let a1 = try kitA.envelope(caseId: "case-a", kind: .identityChecked, payload: matchingCard)
             let a2 = try kitA.envelope(caseId: "case-a", kind: .addressChanged, baseVersion: 4, payload: newAddress)
             let a3 = try kitA.envelope(
                 caseId: "case-a", kind: .paymentOutcome,
@@ -186,15 +191,16 @@ struct SyncFlowTests {
             #expect(again.expectedSeq == 6)
 
             // Kit B changed the same citizen's address offline, against the old register version.
+            let b0 = try kitB.envelope(caseId: "case-b", kind: .identityChecked, payload: matchingCard)
             let b1 = try kitB.envelope(caseId: "case-b", kind: .addressChanged, baseVersion: 4, payload: newAddress)
             let b2 = try kitB.envelope(
                 caseId: "case-b", kind: .documentHandedOut,
                 payload: try StepPayload.compose(facts: StepPayload.DocumentHandOut(documentId: "doc-1")))
             let b3 = try kitB.envelope(caseId: "case-b", kind: .caseCompleted)
-            let replyB = try await ingest(kitB, [b1, b2, b3])
-            #expect(replyB.results.map(\.outcome) == [.conflict, .conflict, .conflict])
-            #expect(replyB.results.map(\.conflict) == [.staleBase, .doubleIssuance, .incomplete])
-            #expect(replyB.results[0].currentVersion == 5)
+            let replyB = try await ingest(kitB, [b0, b1, b2, b3])
+            #expect(replyB.results.map(\.outcome) == [.applied, .conflict, .conflict, .conflict])
+            #expect(replyB.results.map(\.conflict) == [nil, .staleBase, .doubleIssuance, .incomplete])
+            #expect(replyB.results[1].currentVersion == 5)
 
             // A gap is refused with the expected seq; nothing after it is looked at.
             kitA.seq += 1  // skip seq 6
@@ -235,14 +241,14 @@ struct SyncFlowTests {
             try await client.execute(uri: "/v1/admin/fleet", method: .get, headers: admin) { response in
                 let kits = try WireCoding.decoder().decode([KitRecord].self, from: Data(buffer: response.body))
                 #expect(kits.map(\.kitId) == ["kit-a", "kit-b"])
-                #expect(kits.map(\.lastSeq) == [5, 3])
+                #expect(kits.map(\.lastSeq) == [5, 4])
             }
             try await client.execute(uri: "/v1/admin/fleet", method: .get) { response in
                 #expect(response.status == .unauthorized)
             }
             try await client.execute(uri: "/metrics", method: .get) { response in
                 let text = String(buffer: response.body)
-                #expect(text.contains("sync_ingest_transactions_total{outcome=\"applied\"} 4"))
+                #expect(text.contains("sync_ingest_transactions_total{outcome=\"applied\"} 5"))
                 #expect(text.contains("sync_conflicts_open 3"))
             }
             let audit = try await server.store.auditLog(limit: 100)

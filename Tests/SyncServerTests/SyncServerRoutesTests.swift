@@ -37,6 +37,7 @@ struct SyncServerRoutesTests {
                 #expect(
                     info.schemaMigrations == [
                         "v1-server-instance", "v2-sync", "v3-kit-certificates", "v4-operator-sessions",
+                        "v5-identity-bindings",
                     ])
             }
             try await client.execute(uri: "/v1/nothing-here", method: .get) { response in

@@ -322,7 +322,10 @@ rig_start_agent() {
   rm -f "$state/run/local-api.json"
   local agent=("$RIG_BIN/kit-agent" run --state-dir "$state" --server "$RIG_SERVER_URL" --api-port "$port")
   if $plain; then
-    KIT_AGENT_LINK_PROBE_INTERVAL=1 "${agent[@]}" >"$log" 2>&1 &
+    # No pad, scanner or terminal; the card reader (a configuration only) when the devices run.
+    KIT_AGENT_LINK_PROBE_INTERVAL=1 \
+      KIT_AGENT_CARD_TERMINAL_CREDENTIALS="${RIG_TERMINAL_PKI:-}" KIT_AGENT_CARD_READER="${RIG_CARD_READER:-}" \
+      "${agent[@]}" >"$log" 2>&1 &
   else
     KIT_AGENT_LINK_PROBE_INTERVAL=1 \
       KIT_AGENT_CARD_TERMINAL_CREDENTIALS="$RIG_TERMINAL_PKI" KIT_AGENT_CARD_READER="$RIG_CARD_READER" \

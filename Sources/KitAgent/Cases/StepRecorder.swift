@@ -32,13 +32,19 @@ public struct StepRecorder: Sendable {
         }
     }
 
+    /// Steps that only the ID card may record: through ``IdentityStation``, never from a form.
+    public static let cardSteps: Set<TransactionKind> = [.identityChecked, .addressChanged]
+
     public func record(_ step: Step) async throws(StepError) -> Outbox.Receipt {
+        // Identity binds the card: an identity check or an address change without the card would
+        // let an address reach the register that no card check backs.
+        guard !Self.cardSteps.contains(step.kind) else { throw .needsCard(step.kind) }
         guard let outbox = runtime.outbox else { throw .notReady(runtime.outboxProblem ?? "outbox unavailable") }
         // Only the outbox itself writes tombstones, for envelopes it found damaged.
         guard step.kind != .transactionLost else { throw .notRecordable(step.kind) }
         let snapshot: CaseSnapshot
         do { snapshot = try await runtime.cases.snapshot(caseId: step.caseId) } catch { throw .caseUnavailable(error) }
-        var baseVersion = snapshot.version
+        let baseVersion = snapshot.version
         let payload: [UInt8]
         do {
             switch step.kind {
@@ -48,15 +54,6 @@ public struct StepRecorder: Sendable {
                     facts: StepPayload.Payment(
                         approved: step.approved ?? true, amountCents: step.amountCents ?? fee,
                         trace: step.facts?["trace"]))
-            case .addressChanged:
-                guard let street = step.facts?["street"], let zip = step.facts?["zip"], let city = step.facts?["city"]
-                else {
-                    throw StepError.missingFacts("street, zip and city")
-                }
-                baseVersion = snapshot.citizen.registerVersion
-                payload = try StepPayload.compose(
-                    facts: StepPayload.AddressChange(
-                        citizenId: snapshot.citizen.citizenId, newAddress: .init(street: street, zip: zip, city: city)))
             case .documentHandedOut:
                 guard let document = step.facts?["documentId"] ?? snapshot.documents.first?.documentId else {
                     throw StepError.missingFacts("documentId")
@@ -87,6 +84,8 @@ public enum StepError: Error, CustomStringConvertible {
     case outbox(OutboxError)
     /// A kind only the kit itself records.
     case notRecordable(TransactionKind)
+    /// The step is recorded only with the ID card on the reader (`identity`, `address`).
+    case needsCard(TransactionKind)
 
     public var description: String {
         switch self {
@@ -95,6 +94,9 @@ public enum StepError: Error, CustomStringConvertible {
         case .caseUnavailable(let error): return error.description
         case .missingFacts(let what): return "the step needs \(what)"
         case .outbox(let error): return error.description
+        case .needsCard(let kind):
+            return "Dieser Schritt geht nur mit dem Ausweis auf dem Lesegerät. (\(kind.rawValue) is recorded only "
+                + "through the ID-card steps: POST /v1/cases/{caseId}/identity or /address, kit-agent identity or address)"
         }
     }
 }

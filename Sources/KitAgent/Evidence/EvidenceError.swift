@@ -36,6 +36,21 @@ public enum EvidenceError: Error, CustomStringConvertible {
     case addressNotWritten
     /// Writing to the outbox failed.
     case outbox(OutboxError)
+    /// The address step without an identity check that matched the case's citizen (nil: none
+    /// recorded; `.mismatched`: the last card did not match; `.overridden`: an override never
+    /// allows writing to the card).
+    case identityNotConfirmed(IdentityStanding?)
+    /// The card on the reader at the address step is not the case's citizen's (read inside the
+    /// secure channel before writing): nothing was written.
+    case cardHolderDiffers(mismatches: [String])
+    /// An override needs a documented reason.
+    case overrideReasonMissing
+    /// An override after a matching identity check: nothing to override.
+    case identityAlreadyConfirmed
+    /// Another address step of the case was recorded meanwhile (transaction `seq`).
+    case addressAlreadyRecorded(seq: UInt64)
+    /// The kit's own records could not be read.
+    case storage(String)
 
     public var description: String {
         switch self {
@@ -62,6 +77,30 @@ public enum EvidenceError: Error, CustomStringConvertible {
         case .addressNotWritten:
             return "the new address did not read back from the ID card; nothing was recorded, please try again"
         case .outbox(let error): return error.description
+        case .identityNotConfirmed(.none):
+            return "Zuerst den Ausweis prüfen: Die Anschrift wird nur auf den geprüften Ausweis der Person dieses "
+                + "Vorgangs geschrieben. (no identity check recorded for the case; nothing written to the card)"
+        case .identityNotConfirmed(.some(.overridden)):
+            return "Nach einer dokumentierten Abweichung wird nichts auf einen Ausweis geschrieben. Prüfen Sie den "
+                + "Ausweis der Person dieses Vorgangs erneut. (identity overridden: an override never allows the "
+                + "chip write; nothing written to the card)"
+        case .identityNotConfirmed(.some):
+            return "Der zuletzt geprüfte Ausweis gehört nicht zu diesem Vorgang. Prüfen Sie den richtigen Ausweis "
+                + "erneut. (the last identity check did not match the case; nothing written to the card)"
+        case .cardHolderDiffers(let mismatches):
+            return "Der Ausweis auf dem Lesegerät gehört nicht zur Person dieses Vorgangs. Es wurde nichts auf den "
+                + "Ausweis geschrieben und nichts gespeichert. (card holder differs in "
+                + mismatches.joined(separator: ", ") + "; DG17 not written)"
+        case .overrideReasonMissing:
+            return "Bitte den Grund der Abweichung dokumentieren (mindestens "
+                + "\(IdentityStation.minimumOverrideReasonLength) Zeichen). (override reason missing)"
+        case .identityAlreadyConfirmed:
+            return "Der Ausweis wurde bereits erfolgreich geprüft; eine Abweichung ist nicht zu dokumentieren. "
+                + "(identity already matched)"
+        case .addressAlreadyRecorded(let seq):
+            return "Die Anschrift dieses Vorgangs ist bereits geändert (Vorgang \(seq)); es wurde nichts erneut "
+                + "gespeichert. (address change already recorded as seq \(seq))"
+        case .storage(let reason): return "the kit's records cannot be read: \(reason)"
         }
     }
 }

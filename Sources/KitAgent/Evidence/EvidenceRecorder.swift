@@ -1,4 +1,5 @@
 import Crypto
+import GRDB
 import KitCore
 import KitDrivers
 
@@ -65,9 +66,12 @@ public struct EvidenceRecorder: Sendable {
             caseId: caseId, kind: kind, baseVersion: snapshot.version, facts: facts, attachment: attachment)
     }
 
-    /// Seals `facts` (and an optional binary attachment) as one transaction of `kind`.
+    /// Seals `facts` (and an optional binary attachment) as one transaction of `kind`; `alongside`
+    /// runs in the same write transaction (local notes that must commit with it or not at all) and
+    /// may refuse by throwing an ``EvidenceError``: then nothing is recorded.
     func enqueue(
-        caseId: String, kind: TransactionKind, baseVersion: UInt64, facts: some Encodable, attachment: [UInt8] = []
+        caseId: String, kind: TransactionKind, baseVersion: UInt64, facts: some Encodable, attachment: [UInt8] = [],
+        alongside: (Database, Outbox.Receipt) throws -> Void = { _, _ in }
     ) async throws(EvidenceError) -> Outbox.Receipt {
         guard let outbox = runtime.outbox else { throw .notReady(runtime.outboxProblem ?? "outbox unavailable") }
         let payload: [UInt8]
@@ -76,11 +80,20 @@ public struct EvidenceRecorder: Sendable {
         } catch {
             throw .fingerprintEncoding("\(error)")
         }
+        var refusal: EvidenceError?
         do {
             return try outbox.enqueue(
-                caseId: caseId, kind: kind.rawValue, baseVersion: baseVersion, payload: payload)
+                caseId: caseId, kind: kind.rawValue, baseVersion: baseVersion, payload: payload
+            ) { db, receipt in
+                do {
+                    try alongside(db, receipt)
+                } catch let error as EvidenceError {
+                    refusal = error
+                    throw error
+                }
+            }
         } catch {
-            throw .outbox(error)
+            throw refusal ?? .outbox(error)
         }
     }
 }

@@ -14,7 +14,11 @@ import Logging
 /// - `POST /v1/cases/{caseId}/identity` `{"can": "123456"}` checks the ID card against the case
 ///   (PACE, Terminal and Chip Authentication, DG4/DG5/DG8);
 /// - `POST /v1/cases/{caseId}/address` `{"can": …, "street": …, "zip": …, "city": …}` writes the new
-///   place of residence to the card (DG17) and records the register change.
+///   place of residence to the card (DG17) and records the register change — only after a matching
+///   identity check and only to the case's citizen's card (re-read before writing); a repeated
+///   address step answers 200 with the transaction recorded before;
+/// - `POST /v1/cases/{caseId}/identity/override` `{"reason": "…"}` records the clerk's documented
+///   override of a failed identity check: steps without the card may follow, the chip write never.
 ///
 /// All answer 201 with the outbox seq once the one transaction is durable, and an error with
 /// nothing recorded otherwise. They hold the request open while the citizen signs or scans.
@@ -31,6 +35,11 @@ struct EvidenceController<Context: RequestContext> {
     struct IdentityRequest: Decodable {
         /// The six-digit card access number printed on the card's front.
         var can: String
+    }
+
+    struct OverrideRequest: Decodable {
+        /// Why the clerk continues without a matching card (how the person was identified instead).
+        var reason: String
     }
 
     struct AddressRequest: Decodable {
@@ -61,6 +70,8 @@ struct EvidenceController<Context: RequestContext> {
         /// For finger sets: the kept fingers with their scores and the skipped ones.
         var kept: [StepPayload.FingerprintSet.Finger]?
         var skipped: [StepPayload.FingerprintSet.Skip]?
+        /// For the address step: true when the change was recorded before and nothing happened now.
+        var alreadyRecorded: Bool?
     }
 
     func register(on group: RouterGroup<Context>) {
@@ -73,6 +84,11 @@ struct EvidenceController<Context: RequestContext> {
             let caseId = try context.parameters.require("caseId")
             let body = try await request.decode(as: IdentityRequest.self, context: context)
             return try await self.checkIdentity(caseId: caseId, body)
+        }
+        group.post("cases/:caseId/identity/override") { request, context -> EditedResponse<Recorded> in
+            let caseId = try context.parameters.require("caseId")
+            let body = try await request.decode(as: OverrideRequest.self, context: context)
+            return try await self.overrideIdentity(caseId: caseId, body)
         }
         group.post("cases/:caseId/address") { request, context -> EditedResponse<Recorded> in
             let caseId = try context.parameters.require("caseId")
@@ -117,11 +133,32 @@ struct EvidenceController<Context: RequestContext> {
         }
         try await WorkflowGate.check(runtime, caseId: caseId, kind: .addressChanged)
         let address = CaseSnapshot.Address(street: body.street, zip: body.zip, city: body.city)
-        let receipt: Outbox.Receipt
+        let outcome: IdentityStation.AddressChangeOutcome
         do {
-            receipt = try await identity.withCard(readerName: cardReaderName) { transport throws(EvidenceError) in
+            // Refused before the reader is even opened: no matching identity check (the station
+            // checks again, and re-reads the holder inside the secure channel).
+            try identity.checkAddressStepAllowed(caseId: caseId)
+            outcome = try await identity.withCard(readerName: cardReaderName) { transport throws(EvidenceError) in
                 try await identity.changeAddress(caseId: caseId, can: body.can, to: address, over: transport)
             }
+        } catch {
+            throw HTTPError(Self.status(for: error), message: error.description)
+        }
+        if outcome.alreadyRecorded {
+            return EditedResponse(
+                status: .ok,
+                response: Recorded(
+                    seq: outcome.receipt.seq, txId: outcome.receipt.txId.uuidString.lowercased(),
+                    alreadyRecorded: true))
+        }
+        return await recorded(outcome.receipt)
+    }
+
+    func overrideIdentity(caseId: String, _ body: OverrideRequest) async throws -> EditedResponse<Recorded> {
+        try await WorkflowGate.check(runtime, caseId: caseId, kind: .identityChecked)
+        let receipt: Outbox.Receipt
+        do {
+            receipt = try await identity.recordOverride(caseId: caseId, reason: body.reason)
         } catch {
             throw HTTPError(Self.status(for: error), message: error.description)
         }
@@ -204,7 +241,11 @@ struct EvidenceController<Context: RequestContext> {
         case .idCard(let error):
             if case .pace(.wrongPassword) = error { return .forbidden }
             return .conflict
-        case .addressNotWritten: return .conflict
+        case .addressNotWritten, .identityNotConfirmed, .cardHolderDiffers, .identityAlreadyConfirmed,
+            .addressAlreadyRecorded:
+            return .conflict
+        case .overrideReasonMissing: return .badRequest
+        case .storage: return .serviceUnavailable
         case .fingerprintCapture, .bindingBroken, .emptyFingerprintSet: return .conflict
         case .notReady, .outbox, .signatureRecord, .fingerprintEncoding: return .serviceUnavailable
         }

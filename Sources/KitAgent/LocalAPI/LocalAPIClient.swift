@@ -95,6 +95,8 @@ public struct LocalAPIClient: Sendable {
         public var seq: UInt64
         public var kept: [StepPayload.FingerprintSet.Finger]?
         public var skipped: [StepPayload.FingerprintSet.Skip]?
+        /// For the address step: the change was recorded before; nothing was written now.
+        public var alreadyRecorded: Bool?
     }
 
     /// `POST /v1/cases/{caseId}/identity`: checks the ID card on the reader against the case.
@@ -116,14 +118,20 @@ public struct LocalAPIClient: Sendable {
         }
     }
 
-    /// `POST /v1/cases/{caseId}/address`: writes the new address to the ID card and records it.
+    /// `POST /v1/cases/{caseId}/address`: writes the new address to the ID card and records it
+    /// (or answers with the change recorded before: `alreadyRecorded`).
     public func changeAddress(caseId: String, can: String, address: CaseSnapshot.Address) async throws(AgentError)
-        -> UInt64
+        -> EvidenceRecorded
     {
         try await evidence(
             "/v1/cases/\(Self.escaped(caseId))/address",
-            body: ["can": can, "street": address.street, "zip": address.zip, "city": address.city]
-        ).seq
+            body: ["can": can, "street": address.street, "zip": address.zip, "city": address.city])
+    }
+
+    /// `POST /v1/cases/{caseId}/identity/override`: the clerk's documented override of a failed
+    /// identity check (never allows writing to the card).
+    public func overrideIdentity(caseId: String, reason: String) async throws(AgentError) -> UInt64 {
+        try await evidence("/v1/cases/\(Self.escaped(caseId))/identity/override", body: ["reason": reason]).seq
     }
 
     /// `POST /v1/cases/{caseId}/signature`: the citizen signs `text` on the pad.

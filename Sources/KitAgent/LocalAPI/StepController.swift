@@ -37,6 +37,7 @@ struct StepController<Context: RequestContext> {
         switch error {
         case .caseUnavailable(let caseError): return caseError.httpStatus
         case .missingFacts, .notRecordable: return .badRequest
+        case .needsCard: return .conflict
         case .outbox(.tooLargeForServer): return .contentTooLarge
         case .notReady, .outbox: return .serviceUnavailable
         }

@@ -133,7 +133,21 @@ public final class AgentDatabase: Sendable {
                     CREATE INDEX payment_intents_by_case ON payment_intents(case_id);
                     """)
         }
-        migrator.registerMigration("v3-outbox-damage-sync-state") { db in
+        migrator.registerMigration("v3-identity-checks") { db in
+            // The kit's own, unsealed note of how each identity check of a case came out, written
+            // in the same transaction as its `identity.checked`: which steps the card unlocks.
+            // Only the outcome — no names, no card data, no override reason.
+            try db.execute(
+                sql: """
+                    CREATE TABLE identity_checks (
+                        seq INTEGER PRIMARY KEY REFERENCES outbox(seq),
+                        case_id TEXT NOT NULL,
+                        outcome TEXT NOT NULL CHECK (outcome IN ('matched', 'mismatched', 'overridden'))
+                    );
+                    CREATE INDEX identity_checks_by_case ON identity_checks(case_id);
+                    """)
+        }
+        migrator.registerMigration("v4-outbox-damage-sync-state") { db in
             // `damage`: why a queued envelope was found damaged before sending; its `envelope`
             // then holds the signed tombstone sent in its place, `envelope_hash` stays the chain
             // hash of the lost one. `sync_state`: what the kit knows about its server's limits

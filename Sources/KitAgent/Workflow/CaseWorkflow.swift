@@ -11,6 +11,11 @@ import KitCore
 /// The order shown to the clerk is the case's order; the hard rules are the dependencies: the
 /// address is changed and a document handed out only after the identity check, a document with
 /// fees only after payment, and the case completes only when every other step is done.
+///
+/// Identity binds the card: the identity step is done only when the latest check matched the
+/// case's citizen, or the clerk recorded a documented override. After a mismatch every later step
+/// that rests on the identity waits; after an override they may follow, except writing the
+/// address to the chip, which needs a matching card.
 public struct CaseWorkflow: Sendable, Equatable, Codable {
     /// How a step stands.
     public enum Status: String, Codable, Sendable {
@@ -44,11 +49,14 @@ public struct CaseWorkflow: Sendable, Equatable, Codable {
         public var unapprovedPaymentOutcomes: Set<UInt64>
         /// A payment intent whose outcome is unknown.
         public var paymentPending: Bool
+        /// How each identity check came out, by seq (a check without an entry proves nothing).
+        public var identityOutcomes: [UInt64: IdentityStanding]
 
         public init(
             transactions: [(kind: String, seq: UInt64)], unapprovedPaymentOutcomes: Set<UInt64> = [],
-            paymentPending: Bool = false
+            paymentPending: Bool = false, identityOutcomes: [UInt64: IdentityStanding] = [:]
         ) {
+            self.identityOutcomes = identityOutcomes
             self.transactions = transactions
             self.unapprovedPaymentOutcomes = unapprovedPaymentOutcomes
             self.paymentPending = paymentPending
@@ -58,15 +66,17 @@ public struct CaseWorkflow: Sendable, Equatable, Codable {
             lhs.transactions.map(\.kind) == rhs.transactions.map(\.kind)
                 && lhs.transactions.map(\.seq) == rhs.transactions.map(\.seq)
                 && lhs.unapprovedPaymentOutcomes == rhs.unapprovedPaymentOutcomes
-                && lhs.paymentPending == rhs.paymentPending
+                && lhs.paymentPending == rhs.paymentPending && lhs.identityOutcomes == rhs.identityOutcomes
         }
     }
 
     public let caseId: String
     public let steps: [Step]
+    /// How the citizen's identity stands after the latest identity check (nil: none yet).
+    public let identity: IdentityStanding?
 
     enum CodingKeys: String, CodingKey {
-        case caseId, steps
+        case caseId, steps, identity
     }
 
     /// The next step to do, nil when the case is completed.
@@ -100,8 +110,14 @@ public struct CaseWorkflow: Sendable, Equatable, Codable {
                 continue
             }
             if step == .pay, record.unapprovedPaymentOutcomes.contains(transaction.seq) { continue }
+            if step == .identify { continue }
             if doneSeq[step] == nil { doneSeq[step] = transaction.seq }
         }
+        // The latest identity check decides; one without a recorded outcome proves nothing.
+        let latestCheck = record.transactions.last { $0.kind == TransactionKind.identityChecked.rawValue }
+        let identity = latestCheck.map { record.identityOutcomes[$0.seq] ?? .mismatched }
+        if let latestCheck, identity != .mismatched { doneSeq[.identify] = latestCheck.seq }
+        self.identity = identity
         let listed = snapshot.steps
         func prerequisites(_ step: CaseStep) -> [CaseStep] {
             switch step {
@@ -118,7 +134,9 @@ public struct CaseWorkflow: Sendable, Equatable, Codable {
                 result.append(Step(step: step, status: .done, seq: seq, waitsFor: []))
                 continue
             }
-            let missing = prerequisites(step).filter { doneSeq[$0] == nil }
+            var missing = prerequisites(step).filter { doneSeq[$0] == nil }
+            // An override never unlocks writing to the chip.
+            if step == .updateAddress, identity == .overridden { missing = [.identify] }
             let status: Status
             if step == .pay && record.paymentPending {
                 status = .awaitingTerminal
@@ -144,7 +162,10 @@ public struct CaseWorkflow: Sendable, Equatable, Codable {
         switch entry.status {
         case .done, .current, .ready: return nil
         case .awaitingTerminal: return .paymentPending
-        case .blocked: return .waitsFor(step: step, missing: entry.waitsFor)
+        case .blocked:
+            if step == .updateAddress, identity == .overridden { return .identityOverridden }
+            if entry.waitsFor.contains(.identify), identity == .mismatched { return .identityMismatch(step: step) }
+            return .waitsFor(step: step, missing: entry.waitsFor)
         }
     }
 }
@@ -154,6 +175,10 @@ public enum WorkflowRefusal: Error, Equatable, CustomStringConvertible {
     case notInCase(step: CaseStep)
     case waitsFor(step: CaseStep, missing: [CaseStep])
     case paymentPending
+    /// The last ID card checked did not match the case's citizen.
+    case identityMismatch(step: CaseStep)
+    /// The identity was overridden by the clerk: nothing is written to a chip.
+    case identityOverridden
 
     public var description: String {
         switch self {
@@ -164,6 +189,12 @@ public enum WorkflowRefusal: Error, Equatable, CustomStringConvertible {
                 + ": do that first"
         case .paymentPending:
             return "a card payment for this case is still open at the terminal; the kit is asking the terminal"
+        case .identityMismatch(let step):
+            return "Der geprüfte Ausweis gehört nicht zu diesem Vorgang: Prüfen Sie den richtigen Ausweis erneut oder "
+                + "dokumentieren Sie die Abweichung. (\"\(step.rawValue)\" waits for a matching identity check)"
+        case .identityOverridden:
+            return "Nach einer dokumentierten Abweichung wird nichts auf einen Ausweis geschrieben. Prüfen Sie den "
+                + "Ausweis der Person dieses Vorgangs erneut. (identity overridden: no chip write)"
         }
     }
 }

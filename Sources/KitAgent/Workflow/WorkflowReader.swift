@@ -36,7 +36,8 @@ public struct WorkflowReader: Sendable {
                 }
                 return CaseWorkflow.Record(
                     transactions: rows.map { (kind: $0["kind"] as String, seq: $0["seq"] as UInt64) },
-                    unapprovedPaymentOutcomes: unapproved, paymentPending: pending)
+                    unapprovedPaymentOutcomes: unapproved, paymentPending: pending,
+                    identityOutcomes: try IdentityStanding.Notes.outcomes(db, caseId: caseId))
             }
             return CaseWorkflow(snapshot: snapshot, record: record)
         } catch {

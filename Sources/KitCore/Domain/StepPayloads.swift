@@ -61,12 +61,17 @@ public enum StepPayload {
     }
 
     /// `address.changed`: `baseVersion` of its envelope is the register record version the kit saw.
+    /// `cardBinding` names the card written to (see ``IdentityCheck/cardBinding``); the server
+    /// applies the change only after an applied, matching identity check of the same case with the
+    /// same binding.
     public struct AddressChange: Codable, Sendable, Equatable {
         public var citizenId: String
         public var newAddress: CaseSnapshot.Address
-        public init(citizenId: String, newAddress: CaseSnapshot.Address) {
+        public var cardBinding: String?
+        public init(citizenId: String, newAddress: CaseSnapshot.Address, cardBinding: String? = nil) {
             self.citizenId = citizenId
             self.newAddress = newAddress
+            self.cardBinding = cardBinding
         }
     }
 

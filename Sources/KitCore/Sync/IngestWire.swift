@@ -121,4 +121,9 @@ public enum ConflictReason: String, Codable, Sendable, CaseIterable {
     /// The kit found the envelope with this seq damaged in its own queue and sent a tombstone in
     /// its place: the step is lost and must be redone or documented by the back office.
     case damagedOnKit = "damaged_on_kit"
+    /// An address change without an applied identity check of the same case that matched the
+    /// citizen with the same card (card binding).
+    case identityUnverified = "identity_unverified"
+    /// A second address change for a case whose address change was already applied.
+    case addressAlreadyChanged = "address_already_changed"
 }

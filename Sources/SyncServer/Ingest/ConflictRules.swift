@@ -13,11 +13,14 @@ public struct CaseState: Sendable, Equatable {
     public var requiredSteps: [CaseStep]
     /// Kinds of transactions already applied to this case.
     public var appliedKinds: Set<String>
+    /// Card bindings of the applied identity checks of this case that matched its citizen.
+    public var verifiedCardBindings: Set<String>
 
     public init(
         caseId: String, version: UInt64, assignedKit: String?, open: Bool, feeCents: Int, feePaid: Bool,
-        requiredSteps: [CaseStep], appliedKinds: Set<String>
+        requiredSteps: [CaseStep], appliedKinds: Set<String>, verifiedCardBindings: Set<String> = []
     ) {
+        self.verifiedCardBindings = verifiedCardBindings
         self.caseId = caseId
         self.version = version
         self.assignedKit = assignedKit
@@ -46,6 +49,8 @@ public struct RuleLookups: Sendable, Equatable {
 public enum RuleEffect: Sendable, Equatable {
     /// Evidence recorded (identity, signature, fingerprints, payment intent, declined payment).
     case recordOnly
+    /// An identity check that matched the case's citizen: the card binding is kept for the case.
+    case verifyIdentity(cardBinding: String)
     /// The fee is paid.
     case markFeePaid
     /// The register record gets a new address and version + 1.
@@ -69,7 +74,7 @@ public enum RuleDecision: Sendable, Equatable {
 public enum ConflictRules {
     /// Transaction kinds that only record evidence.
     static let evidence: Set<TransactionKind> = [
-        .identityChecked, .signatureCaptured, .fingerprintsCaptured, .paymentIntent,
+        .signatureCaptured, .fingerprintsCaptured, .paymentIntent,
     ]
 
     /// The step a kind proves, for "case completed needs all mandatory steps".
@@ -115,9 +120,29 @@ public enum ConflictRules {
                         "the fee was already paid: refund \(payment.amountCents) cents (trace \(payment.trace ?? "?"))")
             }
             return .apply(.markFeePaid)
+        case .identityChecked:
+            guard let check = try? StepPayload.facts(StepPayload.IdentityCheck.self, from: payload),
+                let binding = check.verifiedCardBinding
+            else {
+                // A mismatch, an override or an older kit's check: evidence, but no card is bound.
+                return .apply(.recordOnly)
+            }
+            return .apply(.verifyIdentity(cardBinding: binding))
         case .addressChanged:
             guard let change = try? StepPayload.facts(StepPayload.AddressChange.self, from: payload) else {
                 return .reject("address change payload cannot be read")
+            }
+            guard let binding = change.cardBinding, state.verifiedCardBindings.contains(binding) else {
+                return .conflict(
+                    .identityUnverified, currentVersion: state.version,
+                    reason: change.cardBinding == nil
+                        ? "the address change names no ID card: no matching identity check binds it to the citizen"
+                        : "no applied identity check of this case matched the citizen with the card written to")
+            }
+            guard !state.appliedKinds.contains(TransactionKind.addressChanged.rawValue) else {
+                return .conflict(
+                    .addressAlreadyChanged, currentVersion: state.version,
+                    reason: "the address of this case was already changed; a second change is not applied")
             }
             guard let current = lookups.registerVersion else {
                 return .reject("citizen \(change.citizenId) is not in the register")
@@ -155,7 +180,7 @@ public enum ConflictRules {
                     reason: "mandatory steps missing: " + missing.map(\.rawValue).joined(separator: ", "))
             }
             return .apply(.closeCase)
-        case .identityChecked, .signatureCaptured, .fingerprintsCaptured, .paymentIntent, .transactionLost:
+        case .signatureCaptured, .fingerprintsCaptured, .paymentIntent, .transactionLost:
             return .apply(.recordOnly)
         }
     }

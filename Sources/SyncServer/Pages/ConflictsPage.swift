@@ -42,6 +42,8 @@ struct ConflictsPage {
         case .doubleIssuance: return "Dokument doppelt ausgegeben"
         case .incomplete: return "Vorgang unvollständig"
         case .damagedOnKit: return "Schritt im Koffer beschädigt und verloren"
+        case .identityUnverified: return "Ausweis nicht geprüft oder anderer Ausweis beschrieben"
+        case .addressAlreadyChanged: return "Anschrift schon geändert"
         }
     }
 

@@ -60,6 +60,11 @@ struct PostgresIngestLedger: AsyncIngestLedger {
         for try await kind in kinds.decode(String.self) {
             state.appliedKinds.insert(kind)
         }
+        let bindings = try await connection.query(
+            "SELECT card_binding FROM identity_bindings WHERE case_id = \(caseId)", logger: logger)
+        for try await binding in bindings.decode(String.self) {
+            state.verifiedCardBindings.insert(binding)
+        }
         return state
     }
 
@@ -105,6 +110,16 @@ struct PostgresIngestLedger: AsyncIngestLedger {
         switch effect {
         case .recordOnly:
             break
+        case .verifyIdentity(let cardBinding):
+            guard let seq = Int64(exactly: header.seq) else {
+                throw StoreError.invalid(reason: "seq \(header.seq) is beyond what the database can store")
+            }
+            try await connection.query(
+                """
+                INSERT INTO identity_bindings (case_id, card_binding, kit_id, seq)
+                VALUES (\(header.caseId), \(cardBinding), \(header.kitId), \(seq))
+                ON CONFLICT (case_id, card_binding) DO NOTHING
+                """, logger: logger)
         case .markFeePaid:
             try await connection.query(
                 "UPDATE cases SET fee_paid = TRUE WHERE case_id = \(header.caseId)", logger: logger)

@@ -152,6 +152,21 @@ extension PostgresSyncStore {
                 """,
                 "CREATE INDEX operator_sessions_by_expiry ON operator_sessions (expires_at)",
             ]),
+        PostgresMigration(
+            name: "v5-identity-bindings",
+            statements: [
+                // Card bindings (keyed hashes, no personal data) of applied identity checks that
+                // matched the case's citizen: an address change is applied only for one of them.
+                """
+                CREATE TABLE identity_bindings (
+                    case_id TEXT COLLATE "C" NOT NULL,
+                    card_binding TEXT NOT NULL,
+                    kit_id TEXT COLLATE "C" NOT NULL,
+                    seq BIGINT NOT NULL,
+                    PRIMARY KEY (case_id, card_binding)
+                )
+                """
+            ]),
     ]
 
     /// Key of the transaction-level advisory lock that serialises schema migrations between

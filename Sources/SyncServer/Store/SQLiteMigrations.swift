@@ -124,6 +124,20 @@ extension SQLiteSyncStore {
                     CREATE INDEX operator_sessions_by_expiry ON operator_sessions(expires_at);
                     """)
         }
+        migrator.registerMigration("v5-identity-bindings") { db in
+            // The card bindings (keyed hashes, no personal data) of applied identity checks that
+            // matched the case's citizen: an address change is applied only for one of them.
+            try db.execute(
+                sql: """
+                    CREATE TABLE identity_bindings (
+                        case_id TEXT NOT NULL,
+                        card_binding TEXT NOT NULL,
+                        kit_id TEXT NOT NULL,
+                        seq INTEGER NOT NULL,
+                        PRIMARY KEY (case_id, card_binding)
+                    );
+                    """)
+        }
         return migrator
     }
 }
@@ -171,7 +185,10 @@ struct SQLiteIngestLedger: IngestLedger {
             requiredSteps: (row["required_steps"] as String).split(separator: ",").compactMap {
                 CaseStep(rawValue: String($0))
             },
-            appliedKinds: Set(kinds))
+            appliedKinds: Set(kinds),
+            verifiedCardBindings: Set(
+                try String.fetchAll(
+                    db, sql: "SELECT card_binding FROM identity_bindings WHERE case_id = ?", arguments: [caseId])))
     }
 
     func registerVersion(citizenId: String) throws -> UInt64? {
@@ -205,6 +222,13 @@ struct SQLiteIngestLedger: IngestLedger {
         switch effect {
         case .recordOnly:
             break
+        case .verifyIdentity(let cardBinding):
+            try db.execute(
+                sql: """
+                    INSERT INTO identity_bindings (case_id, card_binding, kit_id, seq) VALUES (?, ?, ?, ?)
+                    ON CONFLICT(case_id, card_binding) DO NOTHING
+                    """,
+                arguments: [header.caseId, cardBinding, header.kitId, header.seq])
         case .markFeePaid:
             try db.execute(sql: "UPDATE cases SET fee_paid = 1 WHERE case_id = ?", arguments: [header.caseId])
         case .changeAddress(let citizenId, let address):

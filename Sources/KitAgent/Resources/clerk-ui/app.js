@@ -35,6 +35,12 @@ const DEVICE_STEP_HINT = {
   address: "Den Ausweis liegen lassen, bis die Anschrift geschrieben ist. Stimmt die Zugangsnummer (CAN)?",
   payment: "Ist das Terminal eingeschaltet und verbunden? Eine offene Zahlung klärt der Koffer selbst mit dem Terminal.",
 };
+// The fields an identity check names when the card does not match (the API's `mismatches`).
+const MISMATCH_NAMES = {
+  givenNames: "Vornamen",
+  familyName: "Familienname",
+  dateOfBirth: "Geburtsdatum",
+};
 const FINGERS = [
   ["leftIndex", "Linker Zeigefinger"],
   ["rightIndex", "Rechter Zeigefinger"],
@@ -293,8 +299,14 @@ function renderStep() {
     show("screen-done");
     return;
   }
-  const current = workflow.steps.find((step) => step.status === "current");
+  let current = workflow.steps.find((step) => step.status === "current");
   const pending = workflow.steps.find((step) => step.status === "awaiting-terminal");
+  // After an override nothing is written to a card: if the address is all that is left, offer a
+  // new check with the citizen's own card instead of an empty screen.
+  const addressWaits = workflow.steps.some((step) => step.step === "update-address" && step.status === "blocked");
+  if (!current && !pending && workflow.identity === "overridden" && addressWaits) {
+    current = workflow.steps.find((step) => step.step === "identify");
+  }
   const body = $("step-body");
   body.replaceChildren();
   const action = $("step-action");
@@ -404,7 +416,13 @@ async function runStep(renderer) {
   } catch (error) {
     $("step-busy").hidden = true;
     const hint = DEVICE_STEP_HINT[request.path.split("/").pop()] || "";
-    showError("Das hat nicht geklappt. Es wurde nichts gespeichert. " + hint + " (" + explain(error) + ")");
+    if (error instanceof ApiError && error.status === 409 && request.path.endsWith("/address")) {
+      // A refusal, not a device problem: the card is not (or not proven to be) the citizen's.
+      state.can = null;
+      showError("Die Anschrift wurde nicht auf den Ausweis geschrieben. " + error.message);
+    } else {
+      showError("Das hat nicht geklappt. Es wurde nichts gespeichert. " + hint + " (" + explain(error) + ")");
+    }
   } finally {
     state.busy = false;
     $("step-action").disabled = false;
@@ -437,7 +455,26 @@ const STEPS = {
       $("step-help").textContent = "Legen Sie den Personalausweis von " + snapshot.citizen.givenNames + " " +
         snapshot.citizen.familyName + " auf das Lesegerät und geben Sie die sechsstellige Zugangsnummer (CAN) " +
         "von der Vorderseite ein.";
+      const identity = state.detail.workflow.identity;
+      if (identity === "mismatched") {
+        body.append(element("p", { class: "error", "data-testid": "identity-mismatch", role: "alert",
+          textContent: "Der zuletzt geprüfte Ausweis gehört nicht zu diesem Vorgang. Die weiteren Schritte mit dem " +
+            "Ausweis sind gesperrt. Prüfen Sie den richtigen Ausweis – oder dokumentieren Sie unten, wie die Person " +
+            "sich ausgewiesen hat (dann geht es ohne Ausweis weiter; die Anschrift wird nicht auf einen Ausweis geschrieben)." }));
+      }
+      if (identity === "overridden") {
+        body.append(element("p", { class: "error", "data-testid": "identity-overridden", role: "alert",
+          textContent: "Die Abweichung ist dokumentiert. Auf den Ausweis wird erst geschrieben, wenn der Ausweis der " +
+            "Person dieses Vorgangs geprüft ist." }));
+      }
       body.append(...field("can", "Zugangsnummer (CAN)", { inputmode: "numeric", autocomplete: "off", maxLength: 6, pattern: "[0-9]{6}" }));
+      if (identity === "mismatched") {
+        body.append(...field("override-reason", "Grund der Abweichung (wie hat sich die Person ausgewiesen?)", { autocomplete: "off" }));
+        const button = element("button", { id: "identity-override", "data-testid": "identity-override",
+          textContent: "Abweichung dokumentieren und ohne Ausweis fortfahren" });
+        button.onclick = () => runStep(IDENTITY_OVERRIDE);
+        body.append(button);
+      }
     },
     action() { return "Ausweis prüfen"; },
     busy: DEVICE_STEP_BUSY.identity,
@@ -449,10 +486,13 @@ const STEPS = {
     },
     done(answer) {
       const result = answer && answer.result;
-      if (result && result.matchesCase) return "Der Ausweis gehört zu diesem Vorgang.";
-      const fields = result && result.differingFields ? result.differingFields.join(", ") : "";
-      return "Achtung: Der Ausweis weicht vom Vorgang ab" + (fields ? " (" + fields + ")" : "") +
-        ". Das Ergebnis ist gespeichert; klären Sie die Abweichung, bevor Sie fortfahren.";
+      if (result && result.matchesCase === true) return "Der Ausweis gehört zu diesem Vorgang.";
+      state.can = null; // never reuse the CAN of a card that is not the citizen's
+      const mismatches = result && Array.isArray(result.mismatches) ? result.mismatches : [];
+      const fields = mismatches.map((name) => MISMATCH_NAMES[name] || name).join(", ");
+      return "Achtung: Der Ausweis gehört nicht zu diesem Vorgang" + (fields ? " (abweichend: " + fields + ")" : "") +
+        ". Das Ergebnis ist gespeichert. Die Anschrift wird nicht auf diesen Ausweis geschrieben; prüfen Sie den " +
+        "richtigen Ausweis oder dokumentieren Sie die Abweichung.";
     },
   },
   sign: {
@@ -541,6 +581,18 @@ const STEPS = {
     },
     action() { return "Besuch abschließen"; },
     request(snapshot) { return { path: "/v1/steps", body: { caseId: snapshot.caseId, kind: "case.completed" } }; },
+  },
+};
+
+// The clerk's documented override of a failed identity check (never a write to the card).
+const IDENTITY_OVERRIDE = {
+  request(snapshot) {
+    const reason = value("override-reason");
+    if (reason.length < 10) throw new Error("Bitte den Grund der Abweichung in einem Satz angeben (mindestens 10 Zeichen).");
+    return { path: casePath(snapshot, "identity") + "/override", body: { reason } };
+  },
+  done() {
+    return "Die Abweichung ist dokumentiert. Schritte ohne Ausweis können folgen; auf den Ausweis wird nichts geschrieben.";
   },
 };
 
