@@ -26,6 +26,8 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var tlsHostnames: [String]
     /// Validity of the kit client certificates issued at enrollment, in days.
     public var clientCertificateDays: Int
+    /// Connection timeouts and limits (`http.idleTimeout`, `http.maxConnections`, …).
+    public var connections = ConnectionLimits()
 
     /// The storage backends a server can use.
     public enum StorageKind: String, Sendable, Equatable, CaseIterable {
@@ -146,6 +148,7 @@ public struct ServerConfiguration: Sendable, Equatable {
                     expected: String(describing: error))
             }
         }
+        connections = try ConnectionLimits(config)
         if storage == .postgresql && postgres == nil {
             throw .missing(key: Key.postgresURL, hint: "storage=postgresql needs the database's URL")
         }
