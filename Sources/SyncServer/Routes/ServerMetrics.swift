@@ -68,8 +68,11 @@ public final class ServerMetrics: Sendable {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    func register(on router: Router<SyncRequestContext>, store: any SyncStore) {
-        router.get("metrics") { _, _ in
+    /// `GET /metrics` for the operator token only: the series name enrolled kits.
+    func register(
+        on router: Router<SyncRequestContext>, store: any SyncStore, authentication: AdminAuthenticationMiddleware
+    ) {
+        router.group("metrics").add(middleware: authentication).get { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                 body: .init(byteBuffer: ByteBuffer(string: await self.render(store: store))))
