@@ -4,6 +4,7 @@
 # 1. 5,000 connections that never start TLS and 5,000 that send their header one byte per second
 #    (connection_flood.py): all are closed by the configured timeouts (10 s here), an authenticated
 #    request succeeds meanwhile, and the server's VmRSS returns to within 20 % of its idle value.
+#    TLS 1.3 with openssl s_client: ChaCha20 alone or preferred is refused, AES-GCM is negotiated.
 # 2. The server with `ulimit -n 256` and 600 connections held open: it keeps running (refusing
 #    what exceeds its connection ceiling) and answers again once the connections close.
 # Prints "connection-flood: N passed, M failed"; about a minute on two busy cores with a debug build.
@@ -48,6 +49,17 @@ if wait_healthy "$port" "$work/s1"; then
   grep -q "^connection-flood: ok resident" "$work/flood.out" || grep -q "FAIL" "$work/flood.out" ||
     { failed=$((failed + 1)); echo "connection-flood: FAIL flood script ended early:"; tail -5 "$work/flood.out"; }
   kill -0 "$server" 2>/dev/null; result "server alive after the flood" $?
+  # TLS 1.3 suites (BSI TR-02102-2): ChaCha20 alone or preferred is refused; AES-GCM is used.
+  tls13() { timeout 10 openssl s_client -connect "127.0.0.1:$port" -tls1_3 -ciphersuites "$1" \
+    -CAfile "$work/s1/keys/kit-ca.pem" </dev/null 2>&1; }
+  # (openssl fails when refused: its output is kept before grep looks at it, because of pipefail.)
+  out="$(tls13 TLS_CHACHA20_POLY1305_SHA256)"
+  grep -q "alert handshake failure" <<<"$out"; result "TLS 1.3 client offering only ChaCha20 refused" $?
+  out="$(tls13 TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256)"
+  grep -q "alert handshake failure" <<<"$out"; result "TLS 1.3 client preferring ChaCha20 refused" $?
+  out="$(tls13 TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256)"
+  grep -q "Cipher is TLS_AES_256_GCM_SHA384" <<<"$out"
+  result "TLS 1.3 client offering AES-GCM first gets AES-GCM" $?
 else
   result "server starts" 1 "$(tail -3 "$work/s1.log")"
 fi

@@ -134,9 +134,10 @@ struct ConnectionHardeningTests {
         }
     }
 
-    @Test func aClientOfferingOnlyChaCha20IsRefused() async throws {
+    @Test func aClientOfferingOnlyOrPreferringChaCha20IsRefused() async throws {
         #expect(TLSClientHelloPolicy.judge(ByteBuffer(bytes: Self.clientHello(suites: [0x1303]))) != .accept)
-        #expect(TLSClientHelloPolicy.judge(ByteBuffer(bytes: Self.clientHello(suites: [0x1303, 0x1301]))) == .accept)
+        #expect(TLSClientHelloPolicy.judge(ByteBuffer(bytes: Self.clientHello(suites: [0x1303, 0x1301]))) != .accept)
+        #expect(TLSClientHelloPolicy.judge(ByteBuffer(bytes: Self.clientHello(suites: [0x1301, 0x1303]))) == .accept)
         #expect(TLSClientHelloPolicy.judge(ByteBuffer(bytes: Self.clientHello(suites: [0x1302]))) == .accept)
         #expect(
             TLSClientHelloPolicy.judge(ByteBuffer(bytes: Array(Self.clientHello(suites: [0x1303]).prefix(20))))
@@ -148,6 +149,17 @@ struct ConnectionHardeningTests {
             #expect(connection.receive(within: 3) == [0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28])
             #expect(connection.closedByServer(within: 3))
         }
+    }
+
+    @Test func aesInstructionsAreReadFromCPUInfo() throws {
+        let path = temporaryPath("cpuinfo")
+        try "processor\t: 0\nflags\t\t: fpu sse2 aes avx2\n".write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(TLSClientHelloPolicy.hasAESInstructions(cpuinfo: path) == true)
+        try "processor\t: 0\nflags\t\t: fpu sse2 avx2\n".write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(TLSClientHelloPolicy.hasAESInstructions(cpuinfo: path) == false)
+        try "Features\t: fp asimd aes pmull sha1\n".write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(TLSClientHelloPolicy.hasAESInstructions(cpuinfo: path) == true)
+        #expect(TLSClientHelloPolicy.hasAESInstructions(cpuinfo: path + "-missing") == nil)
     }
 
     /// A TLS 1.3 ClientHello offering `suites`, with supported_versions (TLS 1.3) and a P-256 group.

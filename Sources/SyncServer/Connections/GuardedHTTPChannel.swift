@@ -49,6 +49,11 @@ enum ServerChannelSetup {
         limits: ConnectionLimits, tlsConfiguration: TLSConfiguration?, logger: Logger
     ) throws -> (builder: HTTPServerBuilder, limiter: ConnectionLimiter) {
         let sslContext = try tlsConfiguration.map { try NIOSSLContext(configuration: $0) }
+        if sslContext != nil, TLSClientHelloPolicy.hasAESInstructions() == false {
+            logger.error(
+                "this processor has no AES instructions: BoringSSL would prefer ChaCha20 in TLS 1.3, which BSI TR-02102-2 does not allow; run the server on a processor with AES instructions"
+            )
+        }
         let maximum = DescriptorLimit.connectionCeiling(configured: limits.maximumConnections, logger: logger)
         let limiter = ConnectionLimiter(
             maximumConnections: maximum, maximumPerAddress: limits.maximumConnectionsPerAddress, logger: logger)

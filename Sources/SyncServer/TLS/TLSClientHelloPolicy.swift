@@ -1,18 +1,24 @@
+import Foundation
 import Logging
 import NIOCore
 
 /// What the server accepts of a TLS ClientHello before BoringSSL sees it: a client that offers
 /// TLS 1.3 must offer one of the TLS 1.3 suites BSI TR-02102-2 §3.3.1 recommends
-/// (TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384); one offering only TLS_CHACHA20_POLY1305_SHA256
-/// is refused with a `handshake_failure` alert.
+/// (TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384) and prefer it to
+/// TLS_CHACHA20_POLY1305_SHA256; other hellos are refused with a `handshake_failure` alert.
 ///
 /// Why here: swift-nio-ssl configures only the TLS 1.2 suites (`cipherSuiteValues`); it has no
-/// setting for TLS 1.3 suites. BoringSSL's server picks TLS 1.3 suites in its own order (AES-GCM
-/// first on processors with AES instructions), so with this check ChaCha20 is never negotiated.
-/// TLS 1.2 is limited by ``ServerTLSIdentity/tr02102CipherSuites`` as before.
+/// setting for TLS 1.3 suites (BoringSSL's `SSL_CTX_set1_tls13_ciphers` is not exposed). On a
+/// processor with AES instructions BoringSSL's server treats the three TLS 1.3 suites as equal and
+/// follows the client's order, so a client that lists an AES-GCM suite before ChaCha20 gets
+/// AES-GCM: with this check ChaCha20 is never negotiated. Without AES instructions BoringSSL
+/// would prefer ChaCha20 itself; the server logs an error at start then
+/// (``hasAESInstructions``). TLS 1.2 is limited by ``ServerTLSIdentity/tr02102CipherSuites``.
 struct TLSClientHelloPolicy: Sendable {
     /// TLS 1.3 suites of TR-02102-2.
     static let tls13Suites: Set<UInt16> = [0x1301, 0x1302]
+    /// TLS_CHACHA20_POLY1305_SHA256, not in TR-02102-2.
+    static let chaCha20: UInt16 = 0x1303
     static let tls13Version: UInt16 = 0x0304
 
     /// The verdict on the first TLS record of a connection.
@@ -62,10 +68,27 @@ struct TLSClientHelloPolicy: Sendable {
                 if version == tls13Version { offersTLS13 = true }
             }
         }
-        if offersTLS13 && tls13Suites.isDisjoint(with: suites) {
+        guard offersTLS13 else { return .accept }
+        guard let firstAES = suites.firstIndex(where: tls13Suites.contains) else {
             return .refuse("offers TLS 1.3 without TLS_AES_128_GCM_SHA256 or TLS_AES_256_GCM_SHA384 (BSI TR-02102-2)")
         }
+        if let chaCha = suites.firstIndex(of: chaCha20), chaCha < firstAES {
+            return .refuse("prefers TLS_CHACHA20_POLY1305_SHA256 to the AES-GCM suites of BSI TR-02102-2")
+        }
         return .accept
+    }
+}
+
+extension TLSClientHelloPolicy {
+    /// Whether the processor has AES instructions (`aes` in the flags of /proc/cpuinfo on x86 and
+    /// ARM); nil when that cannot be read.
+    static func hasAESInstructions(cpuinfo path: String = "/proc/cpuinfo") -> Bool? {
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        for line in String(decoding: data, as: UTF8.self).split(separator: "\n")
+        where line.hasPrefix("flags") || line.hasPrefix("Features") {
+            return line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == ":" }).contains("aes")
+        }
+        return nil
     }
 }
 
