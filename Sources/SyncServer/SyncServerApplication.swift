@@ -108,6 +108,7 @@ public struct SyncServerApplication: Sendable {
         let keys = try ServerKeys.loadOrCreate(in: try stateDirectory())
         let server: HTTPServerBuilder
         let tlsConfiguration: TLSConfiguration?
+        let metrics = ServerMetrics()
         if configuration.tlsEnabled {
             let identity = try ServerTLSIdentity.loadOrCreate(
                 keysDirectory: keys.directory, authority: keys.authority, hostnames: configuration.tlsHostnames)
@@ -123,7 +124,7 @@ public struct SyncServerApplication: Sendable {
         }
         do {
             server = try ServerChannelSetup.builder(
-                limits: configuration.connections, tlsConfiguration: tlsConfiguration, logger: logger
+                limits: configuration.connections, tlsConfiguration: tlsConfiguration, logger: logger, metrics: metrics
             ).builder
         } catch {
             throw .keys(path: keys.directory, reason: "the TLS configuration cannot be used: \(error)")
@@ -134,7 +135,8 @@ public struct SyncServerApplication: Sendable {
         let app = Application(
             router: Self.router(
                 store: store, keys: keys, requireClientCertificate: configuration.tlsEnabled,
-                clientCertificateValidity: TimeInterval(configuration.clientCertificateDays) * 86_400),
+                clientCertificateValidity: TimeInterval(configuration.clientCertificateDays) * 86_400,
+                metrics: metrics),
             server: server,
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port),

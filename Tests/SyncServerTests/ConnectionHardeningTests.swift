@@ -18,11 +18,13 @@ struct ConnectionHardeningTests {
         idleTimeout: 0.6, headerTimeout: 0.6, bodyTimeout: 0.6, tlsHandshakeTimeout: 0.6, maximumConnections: 100,
         maximumConnectionsPerAddress: 4)
 
+    /// The state directory of the test's server (a new suite instance, and so folder, per test).
+    let stateDirectory = temporaryPath("hardening-server")
+
     func serving<Result>(tls: Bool, limits: ConnectionLimits = fast, _ body: (Int) async throws -> Result)
         async throws -> Result
     {
-        var configuration = ServerConfiguration(
-            port: 0, stateDirectory: temporaryPath("hardening-server"), tlsEnabled: tls)
+        var configuration = ServerConfiguration(port: 0, stateDirectory: stateDirectory, tlsEnabled: tls)
         configuration.connections = limits
         let application = SyncServerApplication(configuration: configuration, logger: quietLogger())
         let (ports, continuation) = AsyncStream<Int>.makeStream()
@@ -102,7 +104,29 @@ struct ConnectionHardeningTests {
             #expect(idle.send(Array("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n".utf8)))
             #expect(idle.receive(within: 3).starts(with: Array("HTTP/1.1 200".utf8)))
             #expect(idle.closedByServer(within: 3), "idle keep-alive")
+            // Counted in /metrics.
+            let metrics = try metricsText(port: port)
+            #expect(metrics.contains("sync_connection_timeouts_total{stage=\"header\"} 2"), "\(metrics)")
+            #expect(metrics.contains("sync_connection_timeouts_total{stage=\"body\"} 1"))
+            #expect(metrics.contains("sync_connection_timeouts_total{stage=\"idle\"} 1"))
+            #expect(metrics.contains("sync_connections_open "))
         }
+    }
+
+    /// `/metrics` over plain HTTP with the operator token.
+    func metricsText(port: Int) throws -> String {
+        let token = try String(contentsOfFile: stateDirectory + "/keys/admin.token", encoding: .utf8)
+        let connection = try RawConnection(port: port)
+        _ = connection.send(
+            Array(
+                "GET /metrics HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(token)\r\nConnection: close\r\n\r\n".utf8))
+        var text = ""
+        while true {
+            let bytes = connection.receive(within: 3)
+            if bytes.isEmpty { break }
+            text += String(decoding: bytes, as: UTF8.self)
+        }
+        return text
     }
 
     @Test func connectionsBeyondThePerAddressLimitAreClosedAtOnce() async throws {
@@ -124,6 +148,9 @@ struct ConnectionHardeningTests {
                 answered = again.receive(within: 1).starts(with: Array("HTTP/1.1 200".utf8))
             }
             #expect(answered)
+            let metrics = try metricsText(port: port)
+            #expect(metrics.contains("sync_connections_refused_total{reason=\"address-full\"}"), "\(metrics)")
+            #expect(!metrics.contains("sync_connections_refused_total{reason=\"address-full\"} 0"))
         }
     }
 

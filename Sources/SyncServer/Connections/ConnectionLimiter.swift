@@ -10,6 +10,7 @@ final class ConnectionLimiter: Sendable {
     let maximumConnections: Int
     let maximumPerAddress: Int
     let logger: Logger
+    let metrics: ServerMetrics
     static let warningInterval: TimeInterval = 10
 
     private struct State {
@@ -20,10 +21,11 @@ final class ConnectionLimiter: Sendable {
     }
     private let state = Mutex(State())
 
-    init(maximumConnections: Int, maximumPerAddress: Int, logger: Logger) {
+    init(maximumConnections: Int, maximumPerAddress: Int, logger: Logger, metrics: ServerMetrics = ServerMetrics()) {
         self.maximumConnections = maximumConnections
         self.maximumPerAddress = maximumPerAddress
         self.logger = logger
+        self.metrics = metrics
     }
 
     /// Why a connection was not admitted.
@@ -32,6 +34,9 @@ final class ConnectionLimiter: Sendable {
         case serverFull = "server connection limit reached"
         /// ``maximumPerAddress`` are open from this address.
         case addressFull = "connection limit per client address reached"
+
+        /// The label in `/metrics`.
+        var label: String { self == .serverFull ? "server-full" : "address-full" }
     }
 
     /// Counts the connection in, or says why it must be closed (then it is not counted).
@@ -57,6 +62,7 @@ final class ConnectionLimiter: Sendable {
             }
             return (refusal, (refusal, state.refusedSinceWarning))
         }
+        if let refusal { metrics.countConnectionRefusal(refusal.label) }
         if let (reason, count) = warning {
             logger.warning(
                 "connections refused",

@@ -18,10 +18,12 @@ struct GuardedHTTPChannel: ServerChildChannel {
     let sslContext: NIOSSLContext?
     let limits: ConnectionLimits
     let limiter: ConnectionLimiter
+    let metrics: ServerMetrics
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         let limiter = self.limiter
         let sslContext = self.sslContext
+        let metrics = self.metrics
         let handshakeTimeout = TimeAmount.nanoseconds(Int64(limits.tlsHandshakeTimeout * 1e9))
         return channel.eventLoop.makeCompletedFuture {
             let pipeline = channel.pipeline.syncOperations
@@ -29,7 +31,8 @@ struct GuardedHTTPChannel: ServerChildChannel {
             if let sslContext {
                 try pipeline.addHandler(TLSClientHelloPolicyHandler(logger: logger))
                 try pipeline.addHandler(NIOSSLServerHandler(context: sslContext))
-                try pipeline.addHandler(TLSHandshakeTimeoutHandler(timeout: handshakeTimeout, logger: logger))
+                try pipeline.addHandler(
+                    TLSHandshakeTimeoutHandler(timeout: handshakeTimeout, logger: logger, metrics: metrics))
             }
             try pipeline.addHandler(InboundBytesMarker())
         }.flatMap {
@@ -46,7 +49,8 @@ struct GuardedHTTPChannel: ServerChildChannel {
 enum ServerChannelSetup {
     /// The Hummingbird server builder with the guarded pipeline, and the limiter it counts with.
     static func builder(
-        limits: ConnectionLimits, tlsConfiguration: TLSConfiguration?, logger: Logger
+        limits: ConnectionLimits, tlsConfiguration: TLSConfiguration?, logger: Logger,
+        metrics: ServerMetrics = ServerMetrics()
     ) throws -> (builder: HTTPServerBuilder, limiter: ConnectionLimiter) {
         let sslContext = try tlsConfiguration.map { try NIOSSLContext(configuration: $0) }
         if sslContext != nil, TLSClientHelloPolicy.hasAESInstructions() == false {
@@ -56,13 +60,15 @@ enum ServerChannelSetup {
         }
         let maximum = DescriptorLimit.connectionCeiling(configured: limits.maximumConnections, logger: logger)
         let limiter = ConnectionLimiter(
-            maximumConnections: maximum, maximumPerAddress: limits.maximumConnectionsPerAddress, logger: logger)
+            maximumConnections: maximum, maximumPerAddress: limits.maximumConnectionsPerAddress, logger: logger,
+            metrics: metrics)
+        metrics.observeOpenConnections { limiter.openConnections }
         let http = HTTP1Channel.Configuration(
-            additionalChannelHandlers: [RequestTimeoutHandler(limits: limits, logger: logger)])
+            additionalChannelHandlers: [RequestTimeoutHandler(limits: limits, logger: logger, metrics: metrics)])
         let builder = HTTPServerBuilder { responder in
             GuardedHTTPChannel(
                 base: HTTP1Channel(responder: responder, configuration: http), sslContext: sslContext,
-                limits: limits, limiter: limiter)
+                limits: limits, limiter: limiter, metrics: metrics)
         }
         return (builder, limiter)
     }

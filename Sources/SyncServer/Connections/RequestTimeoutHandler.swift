@@ -43,13 +43,15 @@ final class RequestTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     private let limits: ConnectionLimits
     private let logger: Logger
+    private let metrics: ServerMetrics
     private var stage = Stage.readingHead
     private var requestsInFlight = 0
     private var scheduled: Scheduled<Void>?
 
-    init(limits: ConnectionLimits, logger: Logger) {
+    init(limits: ConnectionLimits, logger: Logger, metrics: ServerMetrics) {
         self.limits = limits
         self.logger = logger
+        self.metrics = metrics
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -113,6 +115,7 @@ final class RequestTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler
         scheduled = context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(Int64(seconds * 1e9))) {
             [self] in
             scheduled = nil
+            metrics.countConnectionTimeout(stage.rawValue)
             logger.debug(
                 "connection closed: timeout",
                 metadata: [

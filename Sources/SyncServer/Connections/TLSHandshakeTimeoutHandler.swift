@@ -11,12 +11,14 @@ final class TLSHandshakeTimeoutHandler: ChannelInboundHandler, RemovableChannelH
 
     private let timeout: TimeAmount
     private let logger: Logger
+    private let metrics: ServerMetrics
     private var scheduled: Scheduled<Void>?
     private var completed = false
 
-    init(timeout: TimeAmount, logger: Logger) {
+    init(timeout: TimeAmount, logger: Logger, metrics: ServerMetrics) {
         self.timeout = timeout
         self.logger = logger
+        self.metrics = metrics
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -48,6 +50,7 @@ final class TLSHandshakeTimeoutHandler: ChannelInboundHandler, RemovableChannelH
         scheduled = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) { [self] in
             scheduled = nil
             guard !completed else { return }
+            metrics.countConnectionTimeout("tls-handshake")
             logger.debug(
                 "connection closed: TLS handshake not completed in time",
                 metadata: ["clientAddress": "\(context.channel.remoteAddress?.ipAddress ?? "unknown")"])
