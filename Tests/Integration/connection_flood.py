@@ -198,8 +198,13 @@ for sock in opened:
 
 status, _ = request("/v1/admin/fleet")
 check("authenticated request after the flood", status == 200, f"HTTP {status}")
-time.sleep(4)  # memory.trimInterval in the test is 2 s
+# memory.trimInterval in the test is 2 s: give the server up to 10 s to return the memory.
 after = rss_kib()
+for _ in range(10):
+    if after <= idle * 1.2:
+        break
+    time.sleep(1)
+    after = rss_kib()
 check(
     "resident memory back within 20 % of idle",
     after <= idle * 1.2,
