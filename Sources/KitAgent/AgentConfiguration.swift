@@ -167,6 +167,31 @@ public struct AgentConfiguration: Sendable, Equatable {
         }
     }
 
+    /// Refuses a configured server URL that is not the enrolled one: the queue is sealed to the
+    /// enrolled server's data key and sent with its credentials, so a different `--server` would
+    /// change only the link check and leave the queue going elsewhere. Not enrolled yet: anything goes.
+    public func checkEnrolledServer(_ credentials: KitCredentials?) throws(AgentError) {
+        guard let credentials else { return }
+        guard Self.sameServer(serverURL.absoluteString, credentials.serverURL) else {
+            throw .serverNotEnrolled(configured: serverURL.absoluteString, enrolled: credentials.serverURL)
+        }
+    }
+
+    /// Equal up to letter case of scheme and host, a trailing slash and the default port.
+    static func sameServer(_ first: String, _ second: String) -> Bool {
+        func normal(_ text: String) -> String? {
+            guard var parts = URLComponents(string: text) else { return nil }
+            parts.scheme = parts.scheme?.lowercased()
+            parts.host = parts.host?.lowercased()
+            if (parts.scheme == "https" && parts.port == 443) || (parts.scheme == "http" && parts.port == 80) {
+                parts.port = nil
+            }
+            while parts.path.hasSuffix("/") { parts.path.removeLast() }
+            return parts.string
+        }
+        return normal(first) != nil && normal(first) == normal(second)
+    }
+
     /// Accepts `http://` and `https://` URLs with a host and no query or fragment.
     public static func parseServerURL(_ text: String) throws(ConfigurationError) -> URL {
         guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",

@@ -29,6 +29,14 @@ public struct AgentDaemon: Sendable {
         } catch {
             throw .stateDirectory(error)
         }
+        // Before anything starts: a --server other than the enrolled one is refused, not half-used.
+        let credentials: KitCredentials?
+        do {
+            credentials = try KitCredentials.load(from: try KitKeyStore(stateDirectory: directory))
+        } catch {
+            throw .keys(error)
+        }
+        try configuration.checkEnrolledServer(credentials)
         let runtime = try KitRuntime(configuration: configuration, directory: directory, lockCost: lockCost)
         if let problem = runtime.outboxProblem {
             logger.warning("outbox cannot record transactions yet", metadata: ["reason": "\(problem)"])

@@ -22,6 +22,8 @@ public enum AgentError: Error, CustomStringConvertible {
     case storage(StorageError)
     /// The outbox failed.
     case outbox(OutboxError)
+    /// `server.url` (`--server`) names another server than the one the kit was enrolled with.
+    case serverNotEnrolled(configured: String, enrolled: String)
 
     public var description: String {
         switch self {
@@ -36,6 +38,11 @@ public enum AgentError: Error, CustomStringConvertible {
         case .keys(let error): return error.description
         case .storage(let error): return error.description
         case .outbox(let error): return error.description
+        case .serverNotEnrolled(let configured, let enrolled):
+            return
+                "server.url \(configured) is not the server this kit is enrolled with (\(enrolled)); the queue is "
+                + "sealed and sent only to that server: to move the kit, enroll it with the new server "
+                + "(sync-server kits enroll, then kit-agent enroll --server \(configured)), or leave --server out"
         }
     }
 }

@@ -28,6 +28,8 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var clientCertificateDays: Int
     /// What one ingest request may carry (`ingest.maxRequestBytes`), announced to kits.
     public var ingestLimits: IngestLimits
+    /// Connection timeouts and limits (`http.idleTimeout`, `http.maxConnections`, …).
+    public var connections = ConnectionLimits()
 
     /// The storage backends a server can use.
     public enum StorageKind: String, Sendable, Equatable, CaseIterable {
@@ -159,6 +161,7 @@ public struct ServerConfiguration: Sendable, Equatable {
                     expected: String(describing: error))
             }
         }
+        connections = try ConnectionLimits(config)
         if storage == .postgresql && postgres == nil {
             throw .missing(key: Key.postgresURL, hint: "storage=postgresql needs the database's URL")
         }

@@ -30,13 +30,7 @@ public struct ServerKeys: Sendable {
             }
             let adminPath = directory + "/admin.token"
             if !FileManager.default.fileExists(atPath: adminPath) {
-                guard
-                    FileManager.default.createFile(
-                        atPath: adminPath, contents: Data(BearerToken.generate().utf8),
-                        attributes: [.posixPermissions: 0o600])
-                else {
-                    throw SyncServerError.keys(path: adminPath, reason: String(cString: strerror(errno)))
-                }
+                try PrivateFile.write(Array(BearerToken.generate().utf8), to: adminPath)
             }
             let adminToken = String(decoding: FileManager.default.contents(atPath: adminPath) ?? Data(), as: UTF8.self)
                 .trimmingCharacters(in: .whitespacesAndNewlines)
@@ -51,16 +45,8 @@ public struct ServerKeys: Sendable {
                     dataKey: key, directory: directory, adminTokenHash: adminTokenHash, authority: authority)
             }
             let key = P256.KeyAgreement.PrivateKey()
-            guard
-                FileManager.default.createFile(
-                    atPath: privatePath, contents: Data(key.pemRepresentation.utf8),
-                    attributes: [.posixPermissions: 0o600]),
-                FileManager.default.createFile(
-                    atPath: publicPath, contents: Data(key.publicKey.pemRepresentation.utf8),
-                    attributes: [.posixPermissions: 0o644])
-            else {
-                throw SyncServerError.keys(path: directory, reason: String(cString: strerror(errno)))
-            }
+            try PrivateFile.write(Array(key.pemRepresentation.utf8), to: privatePath)
+            try PrivateFile.write(Array(key.publicKey.pemRepresentation.utf8), to: publicPath, mode: 0o644)
             return ServerKeys(dataKey: key, directory: directory, adminTokenHash: adminTokenHash, authority: authority)
         } catch let error as SyncServerError {
             throw error

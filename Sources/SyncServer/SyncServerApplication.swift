@@ -6,6 +6,7 @@ import HummingbirdTLS
 import KitCore
 import Logging
 import NIOCore
+import NIOSSL
 
 /// The sync server process: opens the store, builds the routes and serves until SIGTERM/SIGINT.
 public struct SyncServerApplication: Sendable {
@@ -59,17 +60,24 @@ public struct SyncServerApplication: Sendable {
         -> Router<SyncRequestContext>
     {
         let router = Router(context: SyncRequestContext.self)
+        // First, so that it sees every answer, including those for unknown routes.
+        router.add(middleware: ErrorResponseMiddleware())
+        // One failure budget per client address for every secret the server checks.
+        let throttle = AuthenticationThrottle()
         HealthController(store: store).register(on: router)
         VersionController(store: store, limits: ingestLimits).register(on: router)
-        metrics.register(on: router, store: store)
+        metrics.register(
+            on: router, store: store,
+            authentication: AdminAuthenticationMiddleware(tokenHash: keys.adminTokenHash, throttle: throttle))
         EnrollmentController(
             store: store, dataKey: keys.dataKey.publicKey, authority: keys.authority,
-            clientCertificateValidity: clientCertificateValidity
+            clientCertificateValidity: clientCertificateValidity, throttle: throttle
         )
         .register(on: router)
         let kitRoutes = router.group("v1").add(
             middleware: KitAuthenticationMiddleware(
-                store: store, requireClientCertificate: requireClientCertificate, metrics: metrics))
+                store: store, requireClientCertificate: requireClientCertificate, metrics: metrics,
+                throttle: throttle))
         KitSyncController(
             store: store, engine: IngestEngine(opener: EnvelopeOpener(dataKey: keys.dataKey)), metrics: metrics,
             limits: ingestLimits, logger: logger
@@ -80,17 +88,17 @@ public struct SyncServerApplication: Sendable {
         let renewalRoutes = router.group("v1").add(
             middleware: KitAuthenticationMiddleware(
                 store: store, requireClientCertificate: requireClientCertificate, metrics: metrics,
-                letReplacedCertificateThrough: true))
+                letReplacedCertificateThrough: true, throttle: throttle))
         CertificateRenewalController(
             store: store, authority: keys.authority, validity: clientCertificateValidity, metrics: metrics
         )
         .register(on: renewalRoutes)
         let adminRoutes = router.group("v1/admin").add(
-            middleware: AdminAuthenticationMiddleware(tokenHash: keys.adminTokenHash))
+            middleware: AdminAuthenticationMiddleware(tokenHash: keys.adminTokenHash, throttle: throttle))
         BackOfficeController(store: store).register(on: adminRoutes)
         AdminPagesController(
             store: store, tokenHash: keys.adminTokenHash, sessions: OperatorSessions(store: store),
-            throttle: LoginThrottle()
+            throttle: throttle
         )
         .register(on: router)
         return router
@@ -101,18 +109,27 @@ public struct SyncServerApplication: Sendable {
     public func run(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws(SyncServerError) {
         let keys = try ServerKeys.loadOrCreate(in: try stateDirectory())
         let server: HTTPServerBuilder
+        let tlsConfiguration: TLSConfiguration?
+        let metrics = ServerMetrics()
         if configuration.tlsEnabled {
             let identity = try ServerTLSIdentity.loadOrCreate(
                 keysDirectory: keys.directory, authority: keys.authority, hostnames: configuration.tlsHostnames)
             do {
-                server = try .tls(.http1(), tlsConfiguration: try identity.serverConfiguration())
+                tlsConfiguration = try identity.serverConfiguration()
             } catch {
                 throw .keys(path: keys.directory, reason: "the TLS configuration cannot be built: \(error)")
             }
         } else {
             logger.warning(
                 "TLS is off (tls.enabled=false): kits authenticate by API token alone; for local development only")
-            server = .http1()
+            tlsConfiguration = nil
+        }
+        do {
+            server = try ServerChannelSetup.builder(
+                limits: configuration.connections, tlsConfiguration: tlsConfiguration, logger: logger, metrics: metrics
+            ).builder
+        } catch {
+            throw .keys(path: keys.directory, reason: "the TLS configuration cannot be used: \(error)")
         }
         let store = try await openStore()
         let logger = self.logger
@@ -121,12 +138,13 @@ public struct SyncServerApplication: Sendable {
             router: Self.router(
                 store: store, keys: keys, requireClientCertificate: configuration.tlsEnabled,
                 clientCertificateValidity: TimeInterval(configuration.clientCertificateDays) * 86_400,
-                ingestLimits: configuration.ingestLimits, logger: logger),
+                metrics: metrics, ingestLimits: configuration.ingestLimits, logger: logger),
             server: server,
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port),
                 serverName: "sync-server"
             ),
+            services: ServerChannelSetup.services(limits: configuration.connections, logger: logger),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
                 logger.info(

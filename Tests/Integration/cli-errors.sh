@@ -98,6 +98,12 @@ expect_error "agent: bad terminal password" "six digits" \
   env KIT_AGENT_TERMINAL_ZVT_PASSWORD=12ab "$bin/kit-agent" run --state-dir "$work/a6" --server http://127.0.0.1:9
 expect_error "pay: no agent running" "no kit-agent is running" \
   "$bin/kit-agent" pay --case 2026-0042 --state-dir "$work/a4"
+# Enrolled with one server, started with another: refused (the queue would still go to the first).
+mkdir -p -m 700 "$work/a8/keys"
+(umask 077 && printf '{"kitId":"kit-x","apiToken":"t","serverURL":"https://sync.example:8443"}' \
+  >"$work/a8/keys/server-api.json")
+expect_error "agent: --server is not the enrolled server" "is not the server this kit is enrolled with" \
+  "$bin/kit-agent" run --state-dir "$work/a8" --server https://other.example:8443
 
 # Server unreachable: the agent runs (offline work is the point), status says why and exits 3.
 api=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')

@@ -335,16 +335,22 @@ struct AdminPagesTests {
 
     // MARK: Parts
 
-    @Test func loginThrottleBlocksASourceAfterRepeatedFailures() async {
-        let throttle = LoginThrottle(maximumFailures: 3, window: 600, failureDelay: .zero)
+    @Test func throttleBlocksWrongTokensFromASourceButNeverTheRightOne() async {
+        let throttle = AuthenticationThrottle(maximumFailures: 3, window: 600, failureDelay: .zero)
         let now = Date()
         for _ in 0..<3 {
             #expect(await throttle.judge(source: "10.0.0.7", tokenIsRight: false, now: now) == .refused)
         }
         #expect(
-            await throttle.judge(source: "10.0.0.7", tokenIsRight: true, now: now.addingTimeInterval(10)) == .blocked,
-            "blocked even with the right token")
-        #expect(await throttle.judge(source: "10.0.0.8", tokenIsRight: true, now: now) == .admitted)
+            await throttle.judge(source: "10.0.0.7", tokenIsRight: false, now: now.addingTimeInterval(5)) == .blocked)
+        #expect(
+            await throttle.judge(source: "10.0.0.7", tokenIsRight: true, now: now.addingTimeInterval(10)) == .admitted,
+            "someone with the right token behind the same address is not locked out")
+        #expect(
+            await throttle.judge(source: "10.0.0.7", tokenIsRight: false, now: now.addingTimeInterval(11)) == .blocked,
+            "a success does not refill the budget")
+        #expect(await throttle.retryAfter(source: "10.0.0.7", now: now.addingTimeInterval(100)) == 500)
+        #expect(await throttle.judge(source: "10.0.0.8", tokenIsRight: false, now: now) == .refused)
         #expect(
             await throttle.judge(source: "10.0.0.7", tokenIsRight: true, now: now.addingTimeInterval(601)) == .admitted)
         #expect(
@@ -352,9 +358,9 @@ struct AdminPagesTests {
     }
 
     @Test func parallelGuessesAreCountedBeforeAnyPasses() async {
-        let throttle = LoginThrottle(maximumFailures: 5, window: 600, failureDelay: .zero)
+        let throttle = AuthenticationThrottle(maximumFailures: 5, window: 600, failureDelay: .zero)
         let now = Date()
-        let verdicts = await withTaskGroup(of: LoginThrottle.Verdict.self) { group in
+        let verdicts = await withTaskGroup(of: AuthenticationThrottle.Verdict.self) { group in
             for _ in 0..<40 {
                 group.addTask { await throttle.judge(source: "192.0.2.1", tokenIsRight: false, now: now) }
             }

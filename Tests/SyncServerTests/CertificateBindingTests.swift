@@ -25,13 +25,16 @@ struct CertificateBindingTests {
         var auth: [(String, String)] { [("Authorization", "Bearer \(apiToken)")] }
     }
 
+    /// The state directory of the test's server (a new suite instance, and so folder, per test).
+    let serverState = temporaryPath("binding-server")
+
     /// A server with TLS on `backend`, its store and its kit CA.
     func withServer(
         _ backend: StoreBackend,
         _ body: (_ base: String, _ store: any SyncStore, _ authority: KitCertificateAuthority) async throws -> Void
     ) async throws {
         let location = try await StoreLocation.fresh(backend)
-        var configuration = ServerConfiguration(port: 0, stateDirectory: temporaryPath("binding-server"))
+        var configuration = ServerConfiguration(port: 0, stateDirectory: serverState)
         if backend == .postgresql {
             configuration.storage = .postgresql
             configuration.postgres = location.postgres
@@ -134,7 +137,12 @@ struct CertificateBindingTests {
             #expect(current.status == 200)
             let anonymous = try TestCertificates.client(authority: authority.certificate, certificate: nil, key: nil)
             defer { Task { try? await anonymous.shutdown() } }
-            let metrics = String(decoding: try await tls.send(anonymous, .GET, base + "/metrics").body, as: UTF8.self)
+            let adminToken = try String(contentsOfFile: serverState + "/keys/admin.token", encoding: .utf8)
+            #expect(try await tls.send(anonymous, .GET, base + "/metrics").status == 401)
+            let metrics = String(
+                decoding: try await tls.send(
+                    anonymous, .GET, base + "/metrics", headers: [("Authorization", "Bearer \(adminToken)")]
+                ).body, as: UTF8.self)
             #expect(metrics.contains("sync_kit_certificate_refusals_total{reason=\"replaced\"} 1"), "\(metrics)")
 
             // Revoking still works for the current certificate.

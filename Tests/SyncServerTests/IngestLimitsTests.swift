@@ -161,6 +161,25 @@ struct IngestLimitsTests {
                 #expect(reply.results.first?.conflict == .damagedOnKit)
                 #expect(reply.expectedSeq == 4)
             }
+            // The kit's copy of seq 3 is damaged after the server applied it (the answer was lost):
+            // its tombstone finds the stored answer, nothing is lost.
+            let late = try kit.sealer.seal(
+                header: TransactionHeader(
+                    kitId: kit.kitId, seq: 3, txId: afterLost.header.txId, caseId: "case-l", baseVersion: 0,
+                    kind: TransactionKind.transactionLost.rawValue, monotonicNanos: 3, wallMillis: 0,
+                    prevHash: lostHash),
+                payload: try WireCoding.encoder().encode(
+                    StepPayload.TransactionLost(
+                        originalTxId: afterLost.header.txId.uuidString.lowercased(), originalKind: "signature.captured",
+                        originalHash: Hex.encode(afterLost.hash), damage: "the stored envelope does not match its hash")))
+            try await client.execute(
+                uri: "/v1/ingest", method: .post, headers: auth,
+                body: try SyncFlowTests.json(IngestBatch(kitId: kit.kitId, envelopes: [Data(late.encoded())]))
+            ) { response in
+                let reply = try WireCoding.decoder().decode(IngestReply.self, from: Data(buffer: response.body))
+                #expect(reply.results.first?.outcome == .duplicate)
+                #expect(reply.results.first?.originalOutcome == .applied)
+            }
             let conflicts = try await store.conflicts(openOnly: true)
             #expect(conflicts.map(\.reason) == [.damagedOnKit])
             #expect(conflicts.first?.detail.contains("signature.captured") == true)

@@ -86,8 +86,9 @@ struct PostgresSyncStoreTests {
         await second.close()
     }
 
-    /// A racing process holds the same txId uncommitted; the store's INSERT waits for it, gets a
-    /// unique violation when it commits, decides the envelope again and answers `duplicate`.
+    /// A racing process (the kit's retry reaching another server process) holds the same envelope
+    /// uncommitted; the store's INSERT waits for it, gets a unique violation when it commits,
+    /// decides the envelope again and answers `duplicate`.
     @Test func aUniqueViolationFromARacingProcessBecomesADuplicate() async throws {
         let location = try await StoreLocation.fresh(.postgresql)
         let store = try await location.open()
@@ -114,8 +115,8 @@ struct PostgresSyncStoreTests {
         try await connection.query(
             """
             INSERT INTO transactions (kit_id, seq, tx_id, case_id, kind, outcome, answer, envelope, received_at)
-            VALUES ('kit-a', 1, \(txId.uuidString.lowercased()), 'c-a', 'identity.checked', 'applied', \(answer),
-                '\\x00'::bytea, now())
+            VALUES ('kit-b', 1, \(txId.uuidString.lowercased()), 'c-b', 'identity.checked', 'applied', \(answer),
+                \(envelope), now())
             """, logger: logger)
 
         let ingest = Task { try await store.ingest(envelopes: [envelope], kitId: "kit-b", engine: server.engine) }

@@ -239,9 +239,7 @@ struct StoreConformanceTests {
     }
 
     @Test(arguments: backends)
-    func aKnownTxIdUnderAnotherSeqIsADuplicateAndAKnownSeqWithAnotherTxIdIsRefused(
-        backend: StoreBackend
-    ) async throws {
+    func aTxIdOrSeqUsedAgainForOtherContentIsRefusedNotADuplicate(backend: StoreBackend) async throws {
         try await withFreshStore(backend) { store, _ in
             let server = ServerFixture()
             var kit = TestKit("kit-a", server: server)
@@ -252,14 +250,28 @@ struct StoreConformanceTests {
             #expect(
                 try await store.ingest(envelopes: [first], kitId: "kit-a", engine: server.engine).outcomes == [.applied]
             )
+            // The very same envelope again is a retry: a duplicate with the original answer.
+            let retry = try await store.ingest(envelopes: [first], kitId: "kit-a", engine: server.engine)
+            #expect(retry.outcomes == [.duplicate])
+            #expect(retry.results.first?.originalOutcome == .applied)
 
-            let sameTx = try kit.next(.identityChecked, caseId: "c-1", txId: txId)
-            let reply = try await store.ingest(envelopes: [sameTx], kitId: "kit-a", engine: server.engine)
-            #expect(reply.outcomes == [.duplicate])
-            #expect(reply.results.first?.originalOutcome == .applied)
-            #expect(reply.results.first?.txId == txId.uuidString.lowercased())
+            // The txId again under the next seq: another transaction, refused.
+            let sameTxOtherSeq = try kit.next(.identityChecked, caseId: "c-1", txId: txId)
+            let reply = try await store.ingest(envelopes: [sameTxOtherSeq], kitId: "kit-a", engine: server.engine)
+            #expect(reply.outcomes == [.refused])
+            #expect(reply.results.first?.reason?.contains("already belongs to transaction seq 1 of kit kit-a") == true)
             #expect(reply.expectedSeq == 2)
 
+            // Seq 1 and its txId again, sealed anew (other envelope bytes): refused too.
+            let resealed = try kit.seal(
+                kind: TransactionKind.identityChecked.rawValue, caseId: "c-1", seq: 1,
+                prevHash: TransactionHeader.genesisHash, txId: txId)
+            let other = try await store.ingest(
+                envelopes: [Data(resealed.encoded())], kitId: "kit-a", engine: server.engine)
+            #expect(other.outcomes == [.refused])
+            #expect(other.results.first?.reason?.contains("received before with other content") == true)
+
+            // Seq 1 with another txId: refused as before.
             let replay = try kit.seal(
                 kind: TransactionKind.signatureCaptured.rawValue, caseId: "c-1", seq: 1,
                 prevHash: TransactionHeader.genesisHash)
@@ -268,6 +280,7 @@ struct StoreConformanceTests {
             #expect(refused.outcomes == [.refused])
             #expect(refused.results.first?.reason?.contains("already holds another transaction") == true)
             #expect(refused.expectedSeq == 2)
+            #expect(try await store.kits().first?.lastSeq == 1)
         }
     }
 

@@ -247,6 +247,9 @@ struct SyncFlowTests {
                 #expect(response.status == .unauthorized)
             }
             try await client.execute(uri: "/metrics", method: .get) { response in
+                #expect(response.status == .unauthorized, "metrics name kits: operators only")
+            }
+            try await client.execute(uri: "/metrics", method: .get, headers: admin) { response in
                 let text = String(buffer: response.body)
                 #expect(text.contains("sync_ingest_transactions_total{outcome=\"applied\"} 5"))
                 #expect(text.contains("sync_conflicts_open 3"))

@@ -4,6 +4,7 @@ import HummingbirdTesting
 import KitCore
 import KitTestSupport
 import Logging
+import NIOCore
 import SyncServer
 import Testing
 
@@ -42,6 +43,82 @@ struct SyncServerRoutesTests {
             }
             try await client.execute(uri: "/v1/nothing-here", method: .get) { response in
                 #expect(response.status == .notFound)
+                let body = try JSONDecoder().decode(
+                    ErrorBody.self, from: Data(String(buffer: response.body).utf8))
+                #expect(body.error.status == 404)
+                #expect(body.error.message.contains("no route for GET /v1/nothing-here"))
+            }
+        }
+        await store.close()
+    }
+
+    /// The reason in a JSON error body; expects the JSON content type.
+    static func problem(_ response: TestResponse) throws -> ErrorBody.Problem {
+        #expect(response.headers[.contentType]?.hasPrefix("application/json") == true)
+        return try JSONDecoder().decode(ErrorBody.self, from: Data(String(buffer: response.body).utf8)).error
+    }
+
+    /// The JSON body of every 4xx (docs/openapi/sync-server.yaml, `components.responses.Error`).
+    struct ErrorBody: Decodable {
+        struct Problem: Decodable {
+            var status: Int
+            var title: String
+            var message: String
+        }
+        var error: Problem
+    }
+
+    @Test func every4xxHasAJSONReasonMetricsNeedTheOperatorAndFailedTokensAreThrottled() async throws {
+        let store = try await application().openStore()
+        let keys = try ServerKeys.loadOrCreate(in: try application().stateDirectory())
+        let adminToken = try String(contentsOfFile: keys.adminTokenPath, encoding: .utf8)
+        let app = Application(
+            router: SyncServerApplication.router(store: store, keys: keys, requireClientCertificate: false))
+        try await app.test(.router) { client in
+            // Metrics name kits: the operator token only.
+            try await client.execute(uri: "/metrics", method: .get) { response in
+                #expect(response.status == .unauthorized)
+                let problem = try Self.problem(response)
+                #expect(problem.message == "operator token missing or wrong")
+            }
+            try await client.execute(
+                uri: "/metrics", method: .get, headers: [.authorization: "Bearer \(adminToken)"]
+            ) { response in
+                #expect(response.status == .ok)
+                #expect(String(buffer: response.body).contains("sync_ingest_transactions_total"))
+            }
+            // Five wrong secrets from one address (of any kind) spend its budget ...
+            for attempt in 0..<5 {
+                let headers: HTTPFields = [.authorization: "Bearer wrong-\(attempt)"]
+                let uri = attempt % 2 == 0 ? "/v1/admin/fleet" : "/v1/kits/kit-a/cases"
+                try await client.execute(uri: uri, method: .get, headers: headers) { response in
+                    #expect(response.status == .unauthorized)
+                    let problem = try Self.problem(response)
+                    #expect(problem.status == 401)
+                }
+            }
+            // ... further wrong ones are refused with 429 and a Retry-After ...
+            try await client.execute(
+                uri: "/v1/admin/fleet", method: .get, headers: [.authorization: "Bearer wrong-again"]
+            ) { response in
+                #expect(response.status == .tooManyRequests)
+                #expect(Int(response.headers[.retryAfter] ?? "") ?? 0 > 0)
+                let problem = try Self.problem(response)
+                #expect(problem.message.contains("too many failed authentications from this address"))
+            }
+            try await client.execute(
+                uri: "/v1/enroll", method: .post, headers: [.contentType: "application/json"],
+                body: ByteBuffer(string: "{}")
+            ) { response in
+                #expect(response.status == .badRequest, "a malformed request is no authentication attempt")
+                let problem = try Self.problem(response)
+                #expect(problem.message.isEmpty == false)
+            }
+            // ... but the right token behind the same address still passes.
+            try await client.execute(
+                uri: "/v1/admin/fleet", method: .get, headers: [.authorization: "Bearer \(adminToken)"]
+            ) { response in
+                #expect(response.status == .ok)
             }
         }
         await store.close()

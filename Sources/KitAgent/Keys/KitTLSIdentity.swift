@@ -145,6 +145,11 @@ public struct KitTLSIdentity: Sendable {
 
     /// TLS towards a server whose certificate must chain to `authority` (DER), without a client
     /// certificate (enrollment).
+    ///
+    /// TLS 1.3 suites cannot be set in swift-nio-ssl: BoringSSL's client offers AES-128-GCM,
+    /// AES-256-GCM and then ChaCha20 on processors with AES instructions, and the sync server
+    /// refuses a ClientHello that prefers ChaCha20 (`TLSClientHelloPolicy`), so the link uses only
+    /// the TR-02102-2 suites; a kit without AES instructions fails the handshake instead.
     static func pinnedConfiguration(authority: [UInt8]) -> TLSConfiguration {
         var configuration = TLSConfiguration.makeClientConfiguration()
         configuration.minimumTLSVersion = .tlsv12

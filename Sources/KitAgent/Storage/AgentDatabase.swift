@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import KitCore
 
 /// The agent's SQLite database (`agent.sqlite` in the state directory): outbox and encrypted
 /// case store in one file, so a step's transaction and its case bookkeeping commit together.
@@ -27,6 +28,14 @@ public final class AgentDatabase: Sendable {
         }
         if readOnly && !FileManager.default.fileExists(atPath: path) {
             throw .cannotOpen(path: path, reason: "no such file (has kit-agent run with this state directory?)")
+        }
+        if !readOnly {
+            // 0600 whatever the umask, before SQLite creates it (its -wal and -shm files follow).
+            do {
+                try PrivateFile.ensure(path)
+            } catch {
+                throw .cannotOpen(path: path, reason: error.description)
+            }
         }
         do {
             queue = try DatabaseQueue(path: path, configuration: configuration)

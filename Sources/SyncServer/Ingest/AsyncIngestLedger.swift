@@ -50,13 +50,10 @@ extension IngestEngine {
             return refused("kit \(header.kitId) is not enrolled or was revoked")
         }
         if let stored = try await ledger.answer(kitId: header.kitId, seq: header.seq) {
-            guard stored.txId == txId else {
-                return refused("seq \(header.seq) already holds another transaction: replayed or forged envelope")
-            }
-            return (Self.duplicate(of: stored), true)
+            return Self.answer(stored: stored, header: header, txId: txId, bytes: bytes)
         }
         if let stored = try await ledger.answer(txId: txId) {
-            return (Self.duplicate(of: stored), true)
+            return Self.answer(stored: stored, header: header, txId: txId, bytes: bytes)
         }
         if let reason = Self.chainRefusal(envelope, chain: chain) {
             return refused(reason)

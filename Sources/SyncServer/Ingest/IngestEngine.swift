@@ -26,6 +26,8 @@ public struct StoredAnswer: Sendable, Equatable {
     public var seq: UInt64
     public var txId: String
     public var result: IngestResult
+    /// The envelope's bytes as received: a retry must send exactly these again.
+    public var envelope: [UInt8]
 }
 
 /// The database operations one ingest needs, all inside one database transaction (the store
@@ -78,13 +80,10 @@ public struct IngestEngine: Sendable {
             return refused("kit \(header.kitId) is not enrolled or was revoked")
         }
         if let stored = try ledger.answer(kitId: header.kitId, seq: header.seq) {
-            guard stored.txId == txId else {
-                return refused("seq \(header.seq) already holds another transaction: replayed or forged envelope")
-            }
-            return (Self.duplicate(of: stored), true)
+            return Self.answer(stored: stored, header: header, txId: txId, bytes: bytes)
         }
         if let stored = try ledger.answer(txId: txId) {
-            return (Self.duplicate(of: stored), true)
+            return Self.answer(stored: stored, header: header, txId: txId, bytes: bytes)
         }
         if let reason = Self.chainRefusal(envelope, chain: chain) {
             return refused(reason)
@@ -125,6 +124,33 @@ public struct IngestEngine: Sendable {
         }
         try ledger.record(envelope: envelope, bytes: bytes, hash: hash, result: result)
         return (result, true)
+    }
+
+    /// The answer for an envelope whose seq or txId is already stored (pure): the stored answer as
+    /// a duplicate when it is the very same envelope again, otherwise a refusal, since a txId or a
+    /// seq reused for other content is a replayed or forged envelope, never a retry.
+    static func answer(stored: StoredAnswer, header: TransactionHeader, txId: String, bytes: [UInt8]) -> (
+        result: IngestResult, continueBatch: Bool
+    ) {
+        func refused(_ reason: String) -> (IngestResult, Bool) {
+            (IngestResult(seq: header.seq, txId: txId, outcome: .refused, reason: reason), false)
+        }
+        guard stored.txId == txId else {
+            return refused("seq \(header.seq) already holds another transaction: replayed or forged envelope")
+        }
+        guard stored.kitId == header.kitId, stored.seq == header.seq else {
+            return refused(
+                "txId \(txId) already belongs to transaction seq \(stored.seq) of kit \(stored.kitId): "
+                    + "a txId cannot be used again (replayed or forged envelope)")
+        }
+        // A tombstone for an envelope that did reach the server (its answer was lost, then the
+        // kit's copy was damaged): nothing is lost, the stored answer stands.
+        guard stored.envelope == bytes || header.kind == TransactionKind.transactionLost.rawValue else {
+            return refused(
+                "txId \(txId) (seq \(header.seq)) was received before with other content: "
+                    + "a retry must send the same envelope (replayed or forged envelope)")
+        }
+        return (duplicate(of: stored), true)
     }
 
     static func duplicate(of stored: StoredAnswer) -> IngestResult {

@@ -16,7 +16,7 @@ struct AdminPagesController {
     let store: any SyncStore
     let tokenHash: [UInt8]
     let sessions: OperatorSessions
-    let throttle: LoginThrottle
+    let throttle: AuthenticationThrottle
 
     struct LoginForm: Decodable {
         var token: String?

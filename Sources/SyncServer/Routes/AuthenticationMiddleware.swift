@@ -25,6 +25,8 @@ struct KitAuthenticationMiddleware: RouterMiddleware {
     /// ``KitCertificateStanding/replaced(_:_:current:)``, so the route can hand an interrupted
     /// renewal's certificate out again (``CertificateRenewalController``).
     var letReplacedCertificateThrough = false
+    /// Failure budget per client address for wrong API tokens (shared with the other secrets).
+    var throttle = AuthenticationThrottle()
 
     func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
@@ -41,11 +43,14 @@ struct KitAuthenticationMiddleware: RouterMiddleware {
         guard let token = BearerToken.from(request) else {
             throw HTTPError(.unauthorized, message: "kit API token missing")
         }
-        guard let kit = try await store.kit(apiTokenHash: BearerToken.hash(token)) else {
-            throw HTTPError(.unauthorized, message: "unknown or revoked kit")
-        }
+        let found = try await store.kit(apiTokenHash: BearerToken.hash(token))
+        try await throttle.check(
+            .kitToken, tokenIsRight: found != nil, context: context, message: "unknown or revoked kit")
+        guard let kit = found else { throw HTTPError(.unauthorized, message: "unknown or revoked kit") }
         if let presented, presented.kitId != kit.kitId {
-            throw HTTPError(.forbidden, message: "the client certificate and the API token belong to different kits")
+            try await throttle.check(
+                .kitToken, tokenIsRight: false, context: context,
+                message: "the client certificate and the API token belong to different kits", status: .forbidden)
         }
         var context = context
         context.kitId = kit.kitId
@@ -123,14 +128,18 @@ enum CertificateRefusal: String, CaseIterable, Sendable {
 struct AdminAuthenticationMiddleware: RouterMiddleware {
     typealias Context = SyncRequestContext
     let tokenHash: [UInt8]
+    /// Failure budget per client address for wrong operator tokens (shared with the other secrets).
+    var throttle = AuthenticationThrottle()
 
     func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
-        guard let token = BearerToken.from(request), SecretToken.constantTimeEqual(BearerToken.hash(token), tokenHash)
-        else {
+        guard let token = BearerToken.from(request) else {
             throw HTTPError(.unauthorized, message: "operator token missing or wrong")
         }
+        try await throttle.check(
+            .operatorToken, tokenIsRight: SecretToken.constantTimeEqual(BearerToken.hash(token), tokenHash),
+            context: context, message: "operator token missing or wrong")
         var context = context
         context.isOperator = true
         return try await next(request, context)

@@ -19,6 +19,8 @@ struct EnrollmentController {
     let dataKey: P256.KeyAgreement.PublicKey
     let authority: KitCertificateAuthority
     let clientCertificateValidity: TimeInterval
+    /// Failure budget per client address for wrong enrollment tokens (shared with the other secrets).
+    var throttle = AuthenticationThrottle()
 
     func register(on router: Router<SyncRequestContext>) {
         router.post("v1/enroll") { request, context -> EnrollmentReply in
@@ -49,6 +51,9 @@ struct EnrollmentController {
                 signingKey: Array(signingKey.x963Representation),
                 apiTokenHash: BearerToken.hash(apiToken), certificate: record, now: now)
             guard redeemed else {
+                try await throttle.check(
+                    .enrollmentToken, tokenIsRight: false, context: context,
+                    message: "enrollment token unknown, used, expired or for another kit", status: .forbidden)
                 throw HTTPError(.forbidden, message: "enrollment token unknown, used, expired or for another kit")
             }
             context.logger.notice(

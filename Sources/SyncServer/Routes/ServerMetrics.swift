@@ -8,6 +8,9 @@ public final class ServerMetrics: Sendable {
     private let certificateRefusals = Mutex<[CertificateRefusal: Int]>([:])
     private let certificateRenewals = Mutex<(renewed: Int, recovered: Int)>((0, 0))
     private let refusedRequests = Mutex<[Int: Int]>([:])
+    private let connectionRefusals = Mutex<[String: Int]>([:])
+    private let connectionTimeouts = Mutex<[String: Int]>([:])
+    private let openConnections = Mutex<(@Sendable () -> Int)?>(nil)
 
     public init() {}
 
@@ -30,6 +33,44 @@ public final class ServerMetrics: Sendable {
         certificateRenewals.withLock { counts in
             if recovered { counts.recovered += 1 } else { counts.renewed += 1 }
         }
+    }
+
+    /// A connection closed right after the accept because a limit was reached (`reason`).
+    func countConnectionRefusal(_ reason: String) {
+        connectionRefusals.withLock { $0[reason, default: 0] += 1 }
+    }
+
+    /// A connection closed by a timeout (`stage`: tls-handshake, header, body, idle).
+    func countConnectionTimeout(_ stage: String) {
+        connectionTimeouts.withLock { $0[stage, default: 0] += 1 }
+    }
+
+    /// Where the number of open connections is read from (the server's connection limiter).
+    func observeOpenConnections(_ count: @escaping @Sendable () -> Int) {
+        openConnections.withLock { $0 = count }
+    }
+
+    func renderConnections() -> [String] {
+        var lines = [
+            "# HELP sync_connections_refused_total Connections closed at once because a connection limit was reached.",
+            "# TYPE sync_connections_refused_total counter",
+        ]
+        let refusals = connectionRefusals.withLock { $0 }
+        for reason in ["server-full", "address-full"] {
+            lines.append("sync_connections_refused_total{reason=\"\(reason)\"} \(refusals[reason] ?? 0)")
+        }
+        lines.append("# HELP sync_connection_timeouts_total Connections closed by a timeout, by stage.")
+        lines.append("# TYPE sync_connection_timeouts_total counter")
+        let timeouts = connectionTimeouts.withLock { $0 }
+        for stage in ["tls-handshake", "header", "body", "idle"] {
+            lines.append("sync_connection_timeouts_total{stage=\"\(stage)\"} \(timeouts[stage] ?? 0)")
+        }
+        if let count = openConnections.withLock({ $0 }) {
+            lines.append("# HELP sync_connections_open Client connections open now.")
+            lines.append("# TYPE sync_connections_open gauge")
+            lines.append("sync_connections_open \(count())")
+        }
+        return lines
     }
 
     func render(store: any SyncStore) async -> String {
@@ -60,6 +101,7 @@ public final class ServerMetrics: Sendable {
         lines.append("# TYPE sync_kit_certificate_renewals_total counter")
         lines.append("sync_kit_certificate_renewals_total{result=\"renewed\"} \(renewals.renewed)")
         lines.append("sync_kit_certificate_renewals_total{result=\"recovered\"} \(renewals.recovered)")
+        lines += renderConnections()
         if let kits = try? await store.kits() {
             lines.append("# HELP sync_kits Enrolled kits by state.")
             lines.append("# TYPE sync_kits gauge")
@@ -79,8 +121,11 @@ public final class ServerMetrics: Sendable {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    func register(on router: Router<SyncRequestContext>, store: any SyncStore) {
-        router.get("metrics") { _, _ in
+    /// `GET /metrics` for the operator token only: the series name enrolled kits.
+    func register(
+        on router: Router<SyncRequestContext>, store: any SyncStore, authentication: AdminAuthenticationMiddleware
+    ) {
+        router.group("metrics").add(middleware: authentication).get { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                 body: .init(byteBuffer: ByteBuffer(string: await self.render(store: store))))

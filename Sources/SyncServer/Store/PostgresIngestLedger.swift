@@ -28,14 +28,14 @@ struct PostgresIngestLedger: AsyncIngestLedger {
         guard let seq = Int64(exactly: seq) else { return nil }
         return try await storedAnswer(
             connection.query(
-                "SELECT kit_id, seq, tx_id, answer FROM transactions WHERE kit_id = \(kitId) AND seq = \(seq)",
+                "SELECT kit_id, seq, tx_id, answer, envelope FROM transactions WHERE kit_id = \(kitId) AND seq = \(seq)",
                 logger: logger))
     }
 
     func answer(txId: String) async throws -> StoredAnswer? {
         try await storedAnswer(
             connection.query(
-                "SELECT kit_id, seq, tx_id, answer FROM transactions WHERE tx_id = \(txId)", logger: logger))
+                "SELECT kit_id, seq, tx_id, answer, envelope FROM transactions WHERE tx_id = \(txId)", logger: logger))
     }
 
     func caseState(caseId: String) async throws -> CaseState? {
@@ -162,11 +162,12 @@ struct PostgresIngestLedger: AsyncIngestLedger {
     }
 
     private func storedAnswer(_ rows: PostgresRowSequence) async throws -> StoredAnswer? {
-        for try await (kitId, seq, txId, answer) in rows.decode((String, Int64, String, String).self) {
+        for try await (kitId, seq, txId, answer, envelope) in rows.decode((String, Int64, String, String, Data).self) {
             guard let result = try? WireCoding.decoder().decode(IngestResult.self, from: Data(answer.utf8)) else {
                 return nil
             }
-            return StoredAnswer(kitId: kitId, seq: UInt64(clamping: seq), txId: txId, result: result)
+            return StoredAnswer(
+                kitId: kitId, seq: UInt64(clamping: seq), txId: txId, result: result, envelope: Array(envelope))
         }
         return nil
     }

@@ -159,7 +159,7 @@ struct SQLiteIngestLedger: IngestLedger {
 
     func answer(kitId: String, seq: UInt64) throws -> StoredAnswer? {
         try Row.fetchOne(
-            db, sql: "SELECT kit_id, seq, tx_id, answer FROM transactions WHERE kit_id = ? AND seq = ?",
+            db, sql: "SELECT kit_id, seq, tx_id, answer, envelope FROM transactions WHERE kit_id = ? AND seq = ?",
             arguments: [kitId, seq]
         )
         .flatMap(Self.storedAnswer)
@@ -167,7 +167,7 @@ struct SQLiteIngestLedger: IngestLedger {
 
     func answer(txId: String) throws -> StoredAnswer? {
         try Row.fetchOne(
-            db, sql: "SELECT kit_id, seq, tx_id, answer FROM transactions WHERE tx_id = ?", arguments: [txId]
+            db, sql: "SELECT kit_id, seq, tx_id, answer, envelope FROM transactions WHERE tx_id = ?", arguments: [txId]
         )
         .flatMap(Self.storedAnswer)
     }
@@ -260,6 +260,8 @@ struct SQLiteIngestLedger: IngestLedger {
         else {
             return nil
         }
-        return StoredAnswer(kitId: row["kit_id"], seq: row["seq"], txId: row["tx_id"], result: result)
+        let envelope: Data = row["envelope"]
+        return StoredAnswer(
+            kitId: row["kit_id"], seq: row["seq"], txId: row["tx_id"], result: result, envelope: Array(envelope))
     }
 }

@@ -21,6 +21,12 @@ public final class SQLiteSyncStore: SyncStore {
             try db.execute(sql: "PRAGMA foreign_keys = ON")
         }
         do {
+            // 0600 whatever the umask, before SQLite creates it (its -wal and -shm files follow).
+            try PrivateFile.ensure(path)
+        } catch {
+            throw .cannotOpen(location: path, reason: error.description)
+        }
+        do {
             pool = try DatabasePool(path: path, configuration: configuration)
         } catch {
             throw .cannotOpen(location: path, reason: SQLiteSyncStore.reason(error))

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import KitCore
 import SwiftASN1
 import X509
 
@@ -272,15 +273,10 @@ struct ServerKeyFiles {
                 throw .keys(path: directory, reason: "\(error)")
             }
         }
-        let temporary = path + ".tmp-\(getpid())"
-        guard
-            FileManager.default.createFile(
-                atPath: temporary, contents: Data(text.utf8), attributes: [.posixPermissions: mode])
-        else {
-            throw .keys(path: path, reason: String(cString: strerror(errno)))
-        }
-        guard rename(temporary, path) == 0 else {
-            throw .keys(path: path, reason: String(cString: strerror(errno)))
+        do {
+            try PrivateFile.write(Array(text.utf8), to: path, mode: mode_t(mode))
+        } catch {
+            throw .keys(path: path, reason: error.description)
         }
     }
 }
