@@ -171,7 +171,8 @@ struct IngestLimitsTests {
                 payload: try WireCoding.encoder().encode(
                     StepPayload.TransactionLost(
                         originalTxId: afterLost.header.txId.uuidString.lowercased(), originalKind: "signature.captured",
-                        originalHash: Hex.encode(afterLost.hash), damage: "the stored envelope does not match its hash")))
+                        originalHash: Hex.encode(afterLost.hash), damage: "the stored envelope does not match its hash")
+                ))
             try await client.execute(
                 uri: "/v1/ingest", method: .post, headers: auth,
                 body: try SyncFlowTests.json(IngestBatch(kitId: kit.kitId, envelopes: [Data(late.encoded())]))
