@@ -97,9 +97,10 @@ struct PostgresIngestLedger: AsyncIngestLedger {
         let now = Date()
         try await connection.query(
             """
-            INSERT INTO transactions (kit_id, seq, tx_id, case_id, kind, outcome, answer, envelope, received_at)
+            INSERT INTO transactions (kit_id, seq, tx_id, case_id, kind, outcome, answer, envelope, received_at,
+                prev_hash, chain_hash)
             VALUES (\(header.kitId), \(seq), \(txId), \(header.caseId), \(header.kind), \(result.outcome.rawValue),
-                \(answer), \(Data(bytes)), \(now))
+                \(answer), \(Data(bytes)), \(now), \(Data(header.prevHash)), \(Data(hash)))
             """, logger: logger)
         try await connection.query(
             "UPDATE kits SET last_seq = \(seq), last_hash = \(Data(hash)), last_seen = \(now) WHERE kit_id = \(header.kitId)",
@@ -147,6 +148,8 @@ struct PostgresIngestLedger: AsyncIngestLedger {
             guard try await rows.collect().count == 1 else { throw PostgresIngestRace.documentIssuedMeanwhile }
         case .closeCase:
             try await connection.query("UPDATE cases SET open = FALSE WHERE case_id = \(header.caseId)", logger: logger)
+            // Transactional outbox: the hand-off records commit with the completion or not at all.
+            try await PostgresSyncStore.recordHandoffIfReady(connection, caseId: header.caseId, logger: logger)
         }
     }
 
