@@ -78,6 +78,38 @@ struct HandoffRetentionTests {
         }
     }
 
+    @Test("retention on each store: evidence gone, headers and hashes kept, logged", arguments: StoreBackend.available)
+    func retentionOnEachStore(_ backend: StoreBackend) async throws {
+        var city = HandoffCity()
+        try await withFreshStore(backend) { store, _ in
+            try await city.prepare(store)
+            try await store.upsertCase(HandoffCity.idCardCase("case-ret"), assignedKit: city.kit.kitId)
+            _ = try await store.ingest(
+                envelopes: try city.idCardApplication("case-ret"), kitId: city.kit.kitId, engine: city.server.engine)
+            try await city.assembly(store).buildPending()
+            let records = try await store.dossiers(rejectedOnly: false)
+            // A revoked consumer's unconfirmed dossier does not hold retention back.
+            try await store.revokeConsumer(name: city.cash.name)
+            for record in records where record.consumer != city.cash.name {
+                _ = try await store.acknowledgeDossier(
+                    id: record.dossierId, consumer: record.consumer,
+                    acknowledgement: HandoffAcknowledgement(outcome: .accepted), at: Date())
+            }
+            let deletion = try await store.deleteExpiredEvidence(retentionDays: 0, now: Date().addingTimeInterval(1))
+            #expect(deletion == EvidenceDeletion(cases: ["case-ret"], transactions: 5, dossiers: 3))
+            for record in records {
+                let stored = try #require(try await store.dossier(id: record.dossierId))
+                #expect(stored.container == nil && stored.record.evidenceDeletedAt != nil)
+            }
+            #expect(try await store.auditLog(limit: 20).contains { $0.action == "evidence-deleted" })
+            // The duplicate answers still come from the kept rows.
+            let retry = try await store.ingest(
+                envelopes: [try city.kit.next(.caseCompleted, caseId: "case-ret")], kitId: city.kit.kitId,
+                engine: city.server.engine)
+            #expect(retry.results.first?.outcome == .conflict)
+        }
+    }
+
     /// How many markers occur in the database file and its WAL.
     static func found(_ markers: [[UInt8]], in path: String) -> Int {
         var bytes: [UInt8] = []
