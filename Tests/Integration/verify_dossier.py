@@ -5,6 +5,8 @@ the documentation with Python's `cryptography` package only — no project code.
     verify_dossier.py DOSSIER.tar SERVER-DOSSIER-KEY.pub.pem          exit 0: valid, 1: invalid
     verify_dossier.py --flip-every-byte DOSSIER.tar KEY.pub.pem       exit 0 when the dossier is
         valid and every single-byte change anywhere in it is refused
+    verify_dossier.py --schema docs/handoff-manifest.schema.json DOSSIER.tar KEY.pub.pem
+        also validates manifest.json against the JSON schema (needs the `jsonschema` package)
 
 Checks: canonical ustar container, the server's JWS (ES256) over manifest.json, the SHA-256 of
 every file, and for every step the kit's ECDSA P-256 signature over its envelope, its header
@@ -187,6 +189,11 @@ def refused(data, key):
 def main(argv):
     flip = "--flip-every-byte" in argv
     args = [a for a in argv if a != "--flip-every-byte"]
+    schema = None
+    if "--schema" in args:
+        at = args.index("--schema")
+        schema = json.load(open(args[at + 1]))
+        del args[at:at + 2]
     if len(args) != 2:
         print(__doc__, file=sys.stderr)
         return 2
@@ -197,6 +204,14 @@ def main(argv):
     except Exception as error:
         print("INVALID: %s" % error)
         return 1
+    if schema is not None:
+        import jsonschema
+        try:
+            jsonschema.validate(manifest, schema)
+        except jsonschema.ValidationError as error:
+            print("INVALID: manifest does not match the schema: %s" % error.message)
+            return 1
+        print("manifest matches the schema")
     print("valid: dossier %s, case %s, %d steps, %d chain links" % (
         manifest["dossierId"], manifest["caseId"], len(manifest["steps"]), len(manifest["chain"])))
     if flip:

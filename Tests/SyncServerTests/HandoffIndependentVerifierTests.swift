@@ -41,8 +41,10 @@ struct HandoffIndependentVerifierTests {
             let keyPath = directory + "/server-dossier-key.pub.pem"
             try Data(container).write(to: URL(fileURLWithPath: dossierPath))
             try Data(city.dossierKey.publicKey.pemRepresentation.utf8).write(to: URL(fileURLWithPath: keyPath))
-            let good = try Self.run(["--flip-every-byte", dossierPath, keyPath])
+            let schema = Self.repositoryRoot.appendingPathComponent("docs/handoff-manifest.schema.json").path
+            let good = try Self.run(["--schema", schema, "--flip-every-byte", dossierPath, keyPath])
             #expect(good.status == 0, "\(good.output)")
+            #expect(good.output.contains("manifest matches the schema"))
             #expect(good.output.contains("single-byte flips refused"))
             // Another server's key: refused.
             let otherKey = directory + "/other.pub.pem"
