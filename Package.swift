@@ -82,7 +82,7 @@ let package = Package(
         // Device simulators for tests and demos (kit-sim): the only place simulated behaviour lives.
         .target(
             name: "KitSimulators",
-            dependencies: ["KitDrivers", "CEAC"],
+            dependencies: ["KitDrivers", "CEAC", .product(name: "Crypto", package: "swift-crypto")],
             resources: [
                 .copy("SignaturePad/stu_testbed.py"),
                 .copy("SignaturePad/stu540.umockdev"),
@@ -167,6 +167,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict
         ),

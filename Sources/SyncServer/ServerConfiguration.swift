@@ -30,6 +30,9 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var ingestLimits: IngestLimits
     /// Connection timeouts and limits (`http.idleTimeout`, `http.maxConnections`, …).
     public var connections = ConnectionLimits()
+    /// Days after every receiving procedure accepted a case's dossiers until its evidence is
+    /// deleted (`handoff.retentionDays`, default 30; 0 deletes at the next retention run).
+    public var handoffRetentionDays = 30
 
     /// The storage backends a server can use.
     public enum StorageKind: String, Sendable, Equatable, CaseIterable {
@@ -62,6 +65,8 @@ public struct ServerConfiguration: Sendable, Equatable {
         /// Most bytes of one ingest request body (default 64 MiB); kits fill requests up to it and
         /// refuse to record a transaction that would not fit alone.
         public static let ingestMaxRequestBytes = "ingest.maxRequestBytes"
+        /// Days to keep a case's evidence after all its receivers accepted (default 30, 0 allowed).
+        public static let handoffRetentionDays = "handoff.retentionDays"
     }
 
     /// The environment prefix for ``LayeredConfiguration``.
@@ -138,6 +143,9 @@ public struct ServerConfiguration: Sendable, Equatable {
             Key.ingestMaxRequestBytes, in: (IngestLimits.requestOverhead + 1024)...(1 << 30))
         {
             ingestLimits = IngestLimits(maxRequestBytes: bytes)
+        }
+        if let days = try config.integer(Key.handoffRetentionDays, in: 0...3650) {
+            handoffRetentionDays = days
         }
         if let url = config.string(Key.postgresURL) {
             do {

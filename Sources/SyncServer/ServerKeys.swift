@@ -18,6 +18,9 @@ public struct ServerKeys: Sendable {
     public let adminTokenHash: [UInt8]
     /// The kit CA that signs kit client certificates and the server's TLS certificate.
     public let authority: KitCertificateAuthority
+    /// Signs hand-off dossier manifests (`dossier-signing-key.pem`, 0600; public half
+    /// `dossier-signing-key.pub.pem` for the receiving procedures): a key of its own.
+    public let dossierSigningKey: P256.Signing.PrivateKey
 
     public static func loadOrCreate(in stateDirectory: StateDirectory) throws(SyncServerError) -> ServerKeys {
         let directory = stateDirectory.appending("keys")
@@ -39,21 +42,42 @@ public struct ServerKeys: Sendable {
             }
             let adminTokenHash = BearerToken.hash(adminToken)
             let authority = try KitCertificateAuthority.loadOrCreate(keysDirectory: directory)
+            let dossierSigningKey = try loadOrCreateDossierSigningKey(in: directory)
             if let data = FileManager.default.contents(atPath: privatePath) {
                 let key = try P256.KeyAgreement.PrivateKey(pemRepresentation: String(decoding: data, as: UTF8.self))
                 return ServerKeys(
-                    dataKey: key, directory: directory, adminTokenHash: adminTokenHash, authority: authority)
+                    dataKey: key, directory: directory, adminTokenHash: adminTokenHash, authority: authority,
+                    dossierSigningKey: dossierSigningKey)
             }
             let key = P256.KeyAgreement.PrivateKey()
             try PrivateFile.write(Array(key.pemRepresentation.utf8), to: privatePath)
             try PrivateFile.write(Array(key.publicKey.pemRepresentation.utf8), to: publicPath, mode: 0o644)
-            return ServerKeys(dataKey: key, directory: directory, adminTokenHash: adminTokenHash, authority: authority)
+            return ServerKeys(
+                dataKey: key, directory: directory, adminTokenHash: adminTokenHash, authority: authority,
+                dossierSigningKey: dossierSigningKey)
         } catch let error as SyncServerError {
             throw error
         } catch {
             throw .keys(path: directory, reason: String(describing: error))
         }
     }
+
+    /// The dossier signing key, created on first use with its public half beside it.
+    static func loadOrCreateDossierSigningKey(in directory: String) throws -> P256.Signing.PrivateKey {
+        let privatePath = directory + "/dossier-signing-key.pem"
+        if let data = FileManager.default.contents(atPath: privatePath) {
+            return try P256.Signing.PrivateKey(pemRepresentation: String(decoding: data, as: UTF8.self))
+        }
+        let key = P256.Signing.PrivateKey()
+        // 0600 whatever the umask (PrivateFile sets the mode on the open file).
+        try PrivateFile.write(Array(key.pemRepresentation.utf8), to: privatePath)
+        try PrivateFile.write(
+            Array(key.publicKey.pemRepresentation.utf8), to: directory + "/dossier-signing-key.pub.pem", mode: 0o644)
+        return key
+    }
+
+    /// The public dossier key receiving procedures verify manifests with.
+    public var dossierPublicKeyPath: String { directory + "/dossier-signing-key.pub.pem" }
 
     /// The operator token file for back-office tools.
     public var adminTokenPath: String { directory + "/admin.token" }

@@ -93,6 +93,12 @@ public struct SyncServerApplication: Sendable {
             store: store, authority: keys.authority, validity: clientCertificateValidity, metrics: metrics
         )
         .register(on: renewalRoutes)
+        let assembly = DossierAssembly(
+            store: store,
+            builder: DossierBuilder(opener: EnvelopeOpener(dataKey: keys.dataKey), signingKey: keys.dossierSigningKey),
+            logger: logger)
+        HandoffController(store: store, assembly: assembly)
+            .register(on: router.group("v1/handoff").add(middleware: ConsumerAuthenticationMiddleware(store: store)))
         let adminRoutes = router.group("v1/admin").add(
             middleware: AdminAuthenticationMiddleware(tokenHash: keys.adminTokenHash, throttle: throttle))
         BackOfficeController(store: store).register(on: adminRoutes)
@@ -134,7 +140,14 @@ public struct SyncServerApplication: Sendable {
         let store = try await openStore()
         let logger = self.logger
         let scheme = configuration.scheme
-        let app = Application(
+        let maintenance = HandoffMaintenance(
+            assembly: DossierAssembly(
+                store: store,
+                builder: DossierBuilder(
+                    opener: EnvelopeOpener(dataKey: keys.dataKey), signingKey: keys.dossierSigningKey),
+                logger: logger),
+            retentionDays: configuration.handoffRetentionDays)
+        var app = Application(
             router: Self.router(
                 store: store, keys: keys, requireClientCertificate: configuration.tlsEnabled,
                 clientCertificateValidity: TimeInterval(configuration.clientCertificateDays) * 86_400,
@@ -154,6 +167,7 @@ public struct SyncServerApplication: Sendable {
             },
             logger: logger
         )
+        app.addServices(maintenance)
         do {
             try await app.runService()
         } catch {

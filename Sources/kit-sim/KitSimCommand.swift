@@ -7,6 +7,8 @@ struct KitSimCommand: AsyncParsableCommand {
         commandName: "kit-sim",
         abstract: "Device simulators for tests and demos, speaking each device's real wire protocol.",
         version: KitVersion.release,
-        subcommands: [ZVTCommand.self, CardCommand.self, SignaturePadCommand.self, FingerprintCommand.self]
+        subcommands: [
+            ZVTCommand.self, CardCommand.self, SignaturePadCommand.self, FingerprintCommand.self, ConsumerCommand.self,
+        ]
     )
 }

@@ -135,6 +135,20 @@ expect_error "queue: no database" "cannot be opened: no such file" \
 expect_error "queue: no such seq" "no transaction with seq 7" \
   "$bin/kit-agent" queue show 7 --state-dir "$work/a5"
 kill "$holder" 2>/dev/null; wait "$holder" 2>/dev/null
+# Hand-off consumers: the key file is checked before anything is stored.
+openssl ecparam -name prime256v1 -genkey -noout -out "$work/consumer.pem" 2>/dev/null
+printf 'not a key' >"$work/garbage.pem"
+expect_usage_error "consumers add: private key given" "holds a PRIVATE key" \
+  "$bin/sync-server" consumers add kasse --procedure cash-office --public-key "$work/consumer.pem" --state-dir "$work/h"
+expect_usage_error "consumers add: not PEM" "not a PEM public key" \
+  "$bin/sync-server" consumers add kasse --procedure cash-office --public-key "$work/garbage.pem" --state-dir "$work/h"
+expect_usage_error "consumers add: missing key file" "cannot read the key file" \
+  "$bin/sync-server" consumers add kasse --procedure cash-office --public-key "$work/none.pem" --state-dir "$work/h"
+expect_usage_error "consumers add: unknown procedure" "invalid for '--procedure" \
+  "$bin/sync-server" consumers add kasse --procedure bank --public-key "$work/consumer.pem" --state-dir "$work/h"
+expect_error "consumers revoke: unknown" "no active consumer named nobody" \
+  "$bin/sync-server" consumers revoke nobody --state-dir "$work/h"
+
 rm -rf "$work"
 echo "cli-errors: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

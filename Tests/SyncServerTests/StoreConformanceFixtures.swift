@@ -79,7 +79,7 @@ func withFreshStore(
 
 /// The server side of the envelope keys: its data key and the ingest engine that opens with it.
 struct ServerFixture {
-    let dataKey = P256.KeyAgreement.PrivateKey()
+    var dataKey = P256.KeyAgreement.PrivateKey()
     var engine: IngestEngine { IngestEngine(opener: EnvelopeOpener(dataKey: dataKey)) }
 }
 

@@ -26,8 +26,11 @@ public struct StoredAnswer: Sendable, Equatable {
     public var seq: UInt64
     public var txId: String
     public var result: IngestResult
-    /// The envelope's bytes as received: a retry must send exactly these again.
+    /// The envelope's bytes as received: a retry must send exactly these again. Empty once
+    /// retention deleted the evidence; then ``chainHash`` (SHA-256 of those bytes) decides.
     public var envelope: [UInt8]
+    /// SHA-256 of the envelope as received, kept after retention (nil for rows from before it).
+    public var chainHash: [UInt8]? = nil
 }
 
 /// The database operations one ingest needs, all inside one database transaction (the store
@@ -145,7 +148,10 @@ public struct IngestEngine: Sendable {
         }
         // A tombstone for an envelope that did reach the server (its answer was lost, then the
         // kit's copy was damaged): nothing is lost, the stored answer stands.
-        guard stored.envelope == bytes || header.kind == TransactionKind.transactionLost.rawValue else {
+        let sameBytes =
+            stored.envelope.isEmpty
+            ? stored.chainHash == Array(SHA256.hash(data: bytes)) : stored.envelope == bytes
+        guard sameBytes || header.kind == TransactionKind.transactionLost.rawValue else {
             return refused(
                 "txId \(txId) (seq \(header.seq)) was received before with other content: "
                     + "a retry must send the same envelope (replayed or forged envelope)")

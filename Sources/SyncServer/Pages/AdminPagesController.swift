@@ -43,6 +43,10 @@ struct AdminPagesController {
         pages.get("fleet") { _, _ -> Response in
             PageResponse.html(FleetPage(kits: try await store.kits(), now: Date()).render())
         }
+        pages.get("handoff") { _, _ -> Response in
+            PageResponse.html(
+                HandoffPage(dossiers: try await store.dossiers(rejectedOnly: false), now: Date()).render())
+        }
         pages.get("conflicts") { request, _ -> Response in
             let all = try await store.conflicts(openOnly: false)
             let resolved = all.filter { $0.resolution != nil }

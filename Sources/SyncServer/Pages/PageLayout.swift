@@ -4,7 +4,7 @@
 enum PageLayout {
     /// The sections in the navigation bar.
     enum Section: String {
-        case fleet, conflicts
+        case fleet, conflicts, handoff
     }
 
     static func document(title: String, section: Section?, body: String) -> String {
@@ -15,7 +15,7 @@ enum PageLayout {
                 return "<a href=\"/admin/\(target.rawValue)\"\(current)>\(label)</a>"
             }
             navigation = """
-                <nav>\(link(.fleet, "Flotte")) \(link(.conflicts, "Konflikte"))
+                <nav>\(link(.fleet, "Flotte")) \(link(.conflicts, "Konflikte")) \(link(.handoff, "Übergaben"))
                 <form method="post" action="/admin/logout" class="logout"><button type="submit">Abmelden</button></form>
                 </nav>
                 """

@@ -4,6 +4,7 @@ import KitCore
 
 extension KitRecord: ResponseEncodable {}
 extension ConflictRecord: ResponseEncodable {}
+extension DossierRecord: ResponseEncodable {}
 
 /// Back-office routes (operator token): create and assign cases, list and resolve conflicts,
 /// see the fleet.
@@ -44,6 +45,9 @@ struct BackOfficeController {
                 throw HTTPError(.notFound, message: "no open conflict \(id)")
             }
             return Response(status: .noContent)
+        }
+        group.get("dossiers") { request, _ -> [DossierRecord] in
+            try await store.dossiers(rejectedOnly: request.uri.queryParameters.get("rejected") == "true")
         }
         group.get("fleet") { _, _ -> [KitRecord] in
             try await store.kits()

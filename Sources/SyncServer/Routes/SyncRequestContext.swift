@@ -11,6 +11,8 @@ public struct SyncRequestContext: RequestContext {
     /// The verified client certificate of the connection and how it stands against the kit's
     /// recorded one, set by ``KitAuthenticationMiddleware`` (nil without TLS).
     public var certificate: KitCertificateStanding?
+    /// The receiving procedure that sent the request, set by ``ConsumerAuthenticationMiddleware``.
+    public var consumer: HandoffConsumer?
     /// Set by ``AdminAuthenticationMiddleware``.
     public var isOperator = false
     /// The connection the request came on: its TLS handler holds the verified client certificate.

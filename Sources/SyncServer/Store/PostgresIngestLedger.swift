@@ -28,14 +28,14 @@ struct PostgresIngestLedger: AsyncIngestLedger {
         guard let seq = Int64(exactly: seq) else { return nil }
         return try await storedAnswer(
             connection.query(
-                "SELECT kit_id, seq, tx_id, answer, envelope FROM transactions WHERE kit_id = \(kitId) AND seq = \(seq)",
+                "SELECT kit_id, seq, tx_id, answer, envelope, chain_hash FROM transactions WHERE kit_id = \(kitId) AND seq = \(seq)",
                 logger: logger))
     }
 
     func answer(txId: String) async throws -> StoredAnswer? {
         try await storedAnswer(
             connection.query(
-                "SELECT kit_id, seq, tx_id, answer, envelope FROM transactions WHERE tx_id = \(txId)", logger: logger))
+                "SELECT kit_id, seq, tx_id, answer, envelope, chain_hash FROM transactions WHERE tx_id = \(txId)", logger: logger))
     }
 
     func caseState(caseId: String) async throws -> CaseState? {
@@ -97,9 +97,10 @@ struct PostgresIngestLedger: AsyncIngestLedger {
         let now = Date()
         try await connection.query(
             """
-            INSERT INTO transactions (kit_id, seq, tx_id, case_id, kind, outcome, answer, envelope, received_at)
+            INSERT INTO transactions (kit_id, seq, tx_id, case_id, kind, outcome, answer, envelope, received_at,
+                prev_hash, chain_hash)
             VALUES (\(header.kitId), \(seq), \(txId), \(header.caseId), \(header.kind), \(result.outcome.rawValue),
-                \(answer), \(Data(bytes)), \(now))
+                \(answer), \(Data(bytes)), \(now), \(Data(header.prevHash)), \(Data(hash)))
             """, logger: logger)
         try await connection.query(
             "UPDATE kits SET last_seq = \(seq), last_hash = \(Data(hash)), last_seen = \(now) WHERE kit_id = \(header.kitId)",
@@ -147,6 +148,8 @@ struct PostgresIngestLedger: AsyncIngestLedger {
             guard try await rows.collect().count == 1 else { throw PostgresIngestRace.documentIssuedMeanwhile }
         case .closeCase:
             try await connection.query("UPDATE cases SET open = FALSE WHERE case_id = \(header.caseId)", logger: logger)
+            // Transactional outbox: the hand-off records commit with the completion or not at all.
+            try await PostgresSyncStore.recordHandoffIfReady(connection, caseId: header.caseId, logger: logger)
         }
     }
 
@@ -162,12 +165,15 @@ struct PostgresIngestLedger: AsyncIngestLedger {
     }
 
     private func storedAnswer(_ rows: PostgresRowSequence) async throws -> StoredAnswer? {
-        for try await (kitId, seq, txId, answer, envelope) in rows.decode((String, Int64, String, String, Data).self) {
+        for try await (kitId, seq, txId, answer, envelope, chainHash) in rows.decode(
+            (String, Int64, String, String, Data, Data?).self)
+        {
             guard let result = try? WireCoding.decoder().decode(IngestResult.self, from: Data(answer.utf8)) else {
                 return nil
             }
             return StoredAnswer(
-                kitId: kitId, seq: UInt64(clamping: seq), txId: txId, result: result, envelope: Array(envelope))
+                kitId: kitId, seq: UInt64(clamping: seq), txId: txId, result: result, envelope: Array(envelope),
+                chainHash: chainHash.map(Array.init))
         }
         return nil
     }

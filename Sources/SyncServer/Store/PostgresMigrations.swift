@@ -167,6 +167,49 @@ extension PostgresSyncStore {
                 )
                 """
             ]),
+        PostgresMigration(
+            name: "v6-handoff",
+            statements: [
+                // Receiving procedures, hand-off records (written with the case's completion: the
+                // transactional outbox) and what retention keeps of a transaction once its
+                // evidence is deleted: header, chain hash, previous hash and signature.
+                """
+                CREATE TABLE handoff_consumers (
+                    name TEXT COLLATE "C" PRIMARY KEY,
+                    procedure TEXT NOT NULL,
+                    public_key BYTEA NOT NULL,
+                    token_hash BYTEA NOT NULL UNIQUE,
+                    active BOOLEAN NOT NULL DEFAULT TRUE,
+                    created_at TIMESTAMPTZ NOT NULL,
+                    revoked_at TIMESTAMPTZ
+                )
+                """,
+                """
+                CREATE TABLE handoff_dossiers (
+                    dossier_id TEXT COLLATE "C" PRIMARY KEY,
+                    case_id TEXT COLLATE "C" NOT NULL,
+                    consumer TEXT COLLATE "C" NOT NULL REFERENCES handoff_consumers(name),
+                    procedure TEXT NOT NULL,
+                    recorded_at TIMESTAMPTZ NOT NULL,
+                    position BIGINT UNIQUE,
+                    built_at TIMESTAMPTZ,
+                    container BYTEA,
+                    sha256 TEXT,
+                    size BIGINT,
+                    outcome TEXT,
+                    reason TEXT,
+                    acknowledged_at TIMESTAMPTZ,
+                    evidence_deleted_at TIMESTAMPTZ,
+                    UNIQUE (case_id, consumer)
+                )
+                """,
+                "CREATE INDEX handoff_dossiers_unbuilt ON handoff_dossiers (built_at, recorded_at)",
+                "CREATE INDEX handoff_dossiers_feed ON handoff_dossiers (consumer, position)",
+                """
+                ALTER TABLE transactions ADD COLUMN prev_hash BYTEA, ADD COLUMN chain_hash BYTEA,
+                    ADD COLUMN header BYTEA, ADD COLUMN signature BYTEA, ADD COLUMN evidence_deleted_at TIMESTAMPTZ
+                """,
+            ]),
     ]
 
     /// Key of the transaction-level advisory lock that serialises schema migrations between

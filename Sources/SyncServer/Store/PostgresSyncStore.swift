@@ -483,6 +483,12 @@ public final class PostgresSyncStore: SyncStore, Service {
             guard changed == 1 else { return false }
             try await self.audit(
                 connection, actor: actor, action: "conflict-resolved", detail: "conflict \(id): \(resolution.rawValue)")
+            // A completed case whose last conflict this was goes to its receivers now.
+            for try await caseId in try await connection.query(
+                "SELECT case_id FROM conflicts WHERE id = \(id)", logger: self.logger
+            ).decode(String.self) {
+                try await Self.recordHandoffIfReady(connection, caseId: caseId, logger: self.logger)
+            }
             return true
         }
     }
@@ -506,7 +512,7 @@ public final class PostgresSyncStore: SyncStore, Service {
     static let conflictColumns =
         "id, kit_id, seq, case_id, kind, reason, detail, opened_at, resolution, resolved_by, resolved_at"
 
-    private func audit(_ connection: PostgresConnection, actor: String, action: String, detail: String) async throws {
+    func audit(_ connection: PostgresConnection, actor: String, action: String, detail: String) async throws {
         try await connection.query(
             "INSERT INTO audit_log (at, actor, action, detail) VALUES (\(Date()), \(actor), \(action), \(detail))",
             logger: logger)
@@ -604,7 +610,7 @@ public final class PostgresSyncStore: SyncStore, Service {
     }
 
     /// Leases a connection for `body`; database errors become ``StoreError/unavailable(reason:)``.
-    private func withConnection<T: Sendable>(
+    func withConnection<T: Sendable>(
         _ body: (PostgresConnection) async throws -> T
     ) async throws(StoreError) -> T {
         try checkOpen()
@@ -618,7 +624,7 @@ public final class PostgresSyncStore: SyncStore, Service {
     }
 
     /// `body` in one `BEGIN … COMMIT` on a leased connection.
-    private func write<T: Sendable>(
+    func write<T: Sendable>(
         _ body: (PostgresConnection) async throws -> T
     ) async throws(StoreError) -> T {
         try await withConnection { connection in

@@ -138,6 +138,47 @@ extension SQLiteSyncStore {
                     );
                     """)
         }
+        migrator.registerMigration("v6-handoff") { db in
+            // Receiving procedures, hand-off records (written with the case's completion: the
+            // transactional outbox) and what retention keeps of a transaction once its evidence
+            // is deleted: header, chain hash, previous hash and signature.
+            try db.execute(
+                sql: """
+                    CREATE TABLE handoff_consumers (
+                        name TEXT PRIMARY KEY,
+                        procedure TEXT NOT NULL,
+                        public_key BLOB NOT NULL,
+                        token_hash BLOB NOT NULL UNIQUE,
+                        active INTEGER NOT NULL DEFAULT 1,
+                        created_at DATETIME NOT NULL,
+                        revoked_at DATETIME
+                    );
+                    CREATE TABLE handoff_dossiers (
+                        dossier_id TEXT PRIMARY KEY,
+                        case_id TEXT NOT NULL,
+                        consumer TEXT NOT NULL REFERENCES handoff_consumers(name),
+                        procedure TEXT NOT NULL,
+                        recorded_at DATETIME NOT NULL,
+                        position INTEGER UNIQUE,
+                        built_at DATETIME,
+                        container BLOB,
+                        sha256 TEXT,
+                        size INTEGER,
+                        outcome TEXT,
+                        reason TEXT,
+                        acknowledged_at DATETIME,
+                        evidence_deleted_at DATETIME,
+                        UNIQUE (case_id, consumer)
+                    );
+                    CREATE INDEX handoff_dossiers_unbuilt ON handoff_dossiers(built_at, recorded_at);
+                    CREATE INDEX handoff_dossiers_feed ON handoff_dossiers(consumer, position);
+                    ALTER TABLE transactions ADD COLUMN prev_hash BLOB;
+                    ALTER TABLE transactions ADD COLUMN chain_hash BLOB;
+                    ALTER TABLE transactions ADD COLUMN header BLOB;
+                    ALTER TABLE transactions ADD COLUMN signature BLOB;
+                    ALTER TABLE transactions ADD COLUMN evidence_deleted_at DATETIME;
+                    """)
+        }
         return migrator
     }
 }
@@ -159,7 +200,7 @@ struct SQLiteIngestLedger: IngestLedger {
 
     func answer(kitId: String, seq: UInt64) throws -> StoredAnswer? {
         try Row.fetchOne(
-            db, sql: "SELECT kit_id, seq, tx_id, answer, envelope FROM transactions WHERE kit_id = ? AND seq = ?",
+            db, sql: "SELECT kit_id, seq, tx_id, answer, envelope, chain_hash FROM transactions WHERE kit_id = ? AND seq = ?",
             arguments: [kitId, seq]
         )
         .flatMap(Self.storedAnswer)
@@ -167,7 +208,8 @@ struct SQLiteIngestLedger: IngestLedger {
 
     func answer(txId: String) throws -> StoredAnswer? {
         try Row.fetchOne(
-            db, sql: "SELECT kit_id, seq, tx_id, answer, envelope FROM transactions WHERE tx_id = ?", arguments: [txId]
+            db, sql: "SELECT kit_id, seq, tx_id, answer, envelope, chain_hash FROM transactions WHERE tx_id = ?",
+            arguments: [txId]
         )
         .flatMap(Self.storedAnswer)
     }
@@ -206,12 +248,13 @@ struct SQLiteIngestLedger: IngestLedger {
         let answer = String(decoding: try WireCoding.encoder().encode(result), as: UTF8.self)
         try db.execute(
             sql: """
-                INSERT INTO transactions (kit_id, seq, tx_id, case_id, kind, outcome, answer, envelope, received_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO transactions (kit_id, seq, tx_id, case_id, kind, outcome, answer, envelope, received_at,
+                    prev_hash, chain_hash)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 header.kitId, header.seq, header.txId.uuidString.lowercased(), header.caseId, header.kind,
-                result.outcome.rawValue, answer, Data(bytes), Date(),
+                result.outcome.rawValue, answer, Data(bytes), Date(), Data(header.prevHash), Data(hash),
             ])
         try db.execute(
             sql: "UPDATE kits SET last_seq = ?, last_hash = ?, last_seen = ? WHERE kit_id = ?",
@@ -244,6 +287,8 @@ struct SQLiteIngestLedger: IngestLedger {
                 arguments: [documentId, header.caseId, header.kitId, header.seq])
         case .closeCase:
             try db.execute(sql: "UPDATE cases SET open = 0 WHERE case_id = ?", arguments: [header.caseId])
+            // Transactional outbox: the hand-off records commit with the completion or not at all.
+            try SQLiteSyncStore.recordHandoffIfReady(db, caseId: header.caseId)
         }
     }
 
@@ -262,6 +307,7 @@ struct SQLiteIngestLedger: IngestLedger {
         }
         let envelope: Data = row["envelope"]
         return StoredAnswer(
-            kitId: row["kit_id"], seq: row["seq"], txId: row["tx_id"], result: result, envelope: Array(envelope))
+            kitId: row["kit_id"], seq: row["seq"], txId: row["tx_id"], result: result, envelope: Array(envelope),
+            chainHash: (row["chain_hash"] as Data?).map(Array.init))
     }
 }

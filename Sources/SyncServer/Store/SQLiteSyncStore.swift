@@ -7,7 +7,7 @@ import KitCore
 /// rule); several server processes on one file are not supported — that is PostgreSQL's job.
 public final class SQLiteSyncStore: SyncStore {
     public let backendName = "sqlite"
-    private let pool: DatabasePool
+    let pool: DatabasePool
     private let path: String
 
     /// Opens (or creates) the database file and applies all pending migrations.
@@ -19,6 +19,8 @@ public final class SQLiteSyncStore: SyncStore {
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
             try db.execute(sql: "PRAGMA foreign_keys = ON")
+            // Deleted evidence (retention) is overwritten with zeros, not just unlinked.
+            try db.execute(sql: "PRAGMA secure_delete = ON")
         }
         do {
             // 0600 whatever the umask, before SQLite creates it (its -wal and -shm files follow).
@@ -323,6 +325,12 @@ public final class SQLiteSyncStore: SyncStore {
             guard db.changesCount == 1 else { return false }
             try Self.audit(
                 db, actor: actor, action: "conflict-resolved", detail: "conflict \(id): \(resolution.rawValue)")
+            // A completed case whose last conflict this was goes to its receivers now.
+            if let caseId = try String.fetchOne(
+                db, sql: "SELECT case_id FROM conflicts WHERE id = ?", arguments: [id])
+            {
+                try Self.recordHandoffIfReady(db, caseId: caseId)
+            }
             return true
         }
     }
@@ -398,7 +406,7 @@ public final class SQLiteSyncStore: SyncStore {
         }
     }
 
-    private func read<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws(StoreError) -> T {
+    func read<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws(StoreError) -> T {
         do {
             return try await pool.read(body)
         } catch let error as StoreError {
@@ -408,7 +416,7 @@ public final class SQLiteSyncStore: SyncStore {
         }
     }
 
-    private func write<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws(StoreError) -> T {
+    func write<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws(StoreError) -> T {
         do {
             return try await pool.write(body)
         } catch let error as StoreError {

@@ -1,0 +1,132 @@
+import ArgumentParser
+import Foundation
+import KitCore
+import SyncServer
+
+extension SyncServerCommand {
+    struct Consumers: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Register, list and revoke receiving procedures (hand-off consumers).",
+            subcommands: [Add.self, List.self, Revoke.self], defaultSubcommand: List.self)
+
+        struct Add: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Register a receiving procedure and print its bearer token (shown only this once).",
+                discussion: """
+                    The procedure's IT gives you its HPKE public key (P-256, PEM): completed cases are sealed to it. \
+                    They verify dossiers with the server's public dossier key, keys/dossier-signing-key.pub.pem in \
+                    the state directory (its path goes to standard error). Routing: register gets address changes, \
+                    document-authority ID card and passport applications (fingerprints), cash-office paid fees, \
+                    dms every case.
+                    """)
+            @OptionGroup var options: StoreOptions
+            @Argument(help: "A name for the procedure, e.g. meldewesen-mainz.") var name: String
+            @Option(help: "register, document-authority, cash-office or dms.") var procedure: HandoffProcedure
+            @Option(name: .customLong("public-key"), help: "The procedure's P-256 public key (PEM file).")
+            var publicKey: String
+
+            func validate() throws {
+                guard HandoffConsumer.isValidName(name) else {
+                    throw ValidationError("name: 1 to 64 characters A-Z a-z 0-9 - _ .")
+                }
+            }
+
+            func run() async throws {
+                guard let data = FileManager.default.contents(atPath: publicKey) else {
+                    throw ValidationError("cannot read the key file \(publicKey)")
+                }
+                let key: [UInt8]
+                do {
+                    key = try ConsumerPublicKey.x963(fromFile: Array(data))
+                } catch {
+                    throw ValidationError("\(publicKey): \(String(describing: error))")
+                }
+                let application = try await options.application()
+                let keys = try ServerKeys.loadOrCreate(in: try application.stateDirectory())
+                let store = try await application.openStore()
+                let token = BearerToken.generate()
+                do {
+                    try await store.addConsumer(
+                        HandoffConsumer(
+                            name: name, procedure: procedure, publicKey: key, active: true, createdAt: Date()),
+                        tokenHash: BearerToken.hash(token))
+                } catch {
+                    await store.close()
+                    throw error
+                }
+                await store.close()
+                print(token)
+                FileHandle.standardError.write(
+                    Data("server dossier key for verification: \(keys.dossierPublicKeyPath)\n".utf8))
+            }
+        }
+
+        struct List: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "List receiving procedures.")
+            @OptionGroup var options: StoreOptions
+            func run() async throws {
+                let store = try await options.application().openStore()
+                let consumers = try await store.consumers()
+                await store.close()
+                if consumers.isEmpty { print("no consumers") }
+                for consumer in consumers {
+                    print(
+                        "\(consumer.name)  \(consumer.procedure.rawValue)  \(consumer.active ? "active" : "revoked")  "
+                            + "since \(consumer.createdAt.formatted(.iso8601))")
+                }
+            }
+        }
+
+        struct Revoke: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Revoke a receiving procedure: its token stops working, it is routed nothing new.")
+            @OptionGroup var options: StoreOptions
+            @Argument(help: "The consumer's name.") var name: String
+            func run() async throws {
+                let store = try await options.application().openStore()
+                do {
+                    try await store.revokeConsumer(name: name)
+                } catch {
+                    await store.close()
+                    throw error
+                }
+                await store.close()
+                print("consumer \(name) revoked")
+            }
+        }
+    }
+
+    struct Dossiers: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Hand-off dossiers and their confirmations (Übergaben an Fachverfahren).",
+            subcommands: [List.self], defaultSubcommand: List.self)
+
+        struct List: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "List dossiers, newest first; rejected ones with the procedure's reason.")
+            @OptionGroup var options: StoreOptions
+            @Flag(help: "Only rejected ones (for back office follow-up).") var rejected = false
+            func run() async throws {
+                let store = try await options.application().openStore()
+                let dossiers = try await store.dossiers(rejectedOnly: rejected)
+                await store.close()
+                if dossiers.isEmpty { print("keine Übergaben") }
+                for dossier in dossiers {
+                    let state: String
+                    switch (dossier.builtAt, dossier.outcome) {
+                    case (nil, _): state = "wartet auf Erstellung"
+                    case (_, nil): state = "bereitgestellt"
+                    case (_, .accepted): state = "angenommen"
+                    case (_, .rejected): state = "abgelehnt: \(dossier.reason ?? "ohne Begründung")"
+                    }
+                    let deleted = dossier.evidenceDeletedAt == nil ? "" : "  Nachweise gelöscht"
+                    print(
+                        "\(dossier.dossierId)  Vorgang \(dossier.caseId)  → \(dossier.consumer) (\(dossier.procedure.rawValue))  "
+                            + state + deleted)
+                }
+            }
+        }
+    }
+}
+
+extension HandoffProcedure: ExpressibleByArgument {}
