@@ -41,7 +41,8 @@ extension KitAgentCommand {
             let doctor = Doctor.kit(
                 stateDirectory: stateDirectory, serverURL: serverURL ?? nil, vpnInterface: vpn, keys: keys,
                 terminal: terminal ?? nil, terminalPassword: password,
-                deadline: .seconds(max(1, deadline)), certificateRenewalDays: renewalDays)
+                deadline: .seconds(max(1, deadline)), certificateRenewalDays: renewalDays,
+                cardReaderName: layered.string(AgentConfiguration.Key.cardReaderName).flatMap { $0.isEmpty ? nil : $0 })
             let report = await doctor.run()
             if json {
                 let encoder = WireCoding.encoder()

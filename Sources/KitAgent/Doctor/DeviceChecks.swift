@@ -55,13 +55,12 @@ public struct CardReaderCheck: DoctorCheck {
         guard report.cardPresent else {
             return .ok(name, "\"\(reader)\" connected; no card on it, so no round trip was tried")
         }
+        let card = "\(report.cardKind ?? "card") present (ATR \(report.cardATR ?? "?"))"
         if let status = report.selectStatus, let milliseconds = report.roundTripMilliseconds {
-            return .ok(
-                name,
-                "\"\(reader)\": \(report.cardKind ?? "card") answered SELECT with \(status) in \(milliseconds) ms")
+            return .ok(name, "\"\(reader)\": \(card), answered SELECT with \(status) in \(milliseconds) ms")
         }
         return .failure(
-            name, "\"\(reader)\": " + report.problems.joined(separator: " "),
+            name, "\"\(reader)\": \(card); " + report.problems.joined(separator: " "),
             fix: "put the card flat on the reader again; if it persists, replug the reader")
     }
 }

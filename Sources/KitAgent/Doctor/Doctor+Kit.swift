@@ -7,7 +7,7 @@ extension Doctor {
     public static func kit(
         stateDirectory: String, serverURL: URL?, vpnInterface: String?, keys: KitKeyStore?,
         terminal: PaymentTerminalAddress? = nil, terminalPassword: Int = 0, deadline: Duration = .seconds(15),
-        certificateRenewalDays: Int = 30
+        certificateRenewalDays: Int = 30, cardReaderName: String? = nil
     ) -> Doctor {
         // The kit's mTLS identity when it is enrolled, exactly as the sync client connects.
         let connection = keys.map { ServerConnection(keys: $0) } ?? ServerConnection(client: .shared)
@@ -22,7 +22,7 @@ extension Doctor {
                 USBDevicesCheck(),
                 SignaturePadCheck(),
                 SmartCardServiceCheck(),
-                CardReaderCheck(),
+                CardReaderCheck(readerName: cardReaderName),
                 FingerprintScannerCheck(),
                 PaymentTerminalCheck(address: terminal, password: terminalPassword),
                 DiskSpaceCheck(path: stateDirectory),

@@ -412,6 +412,10 @@ public actor STUSignaturePad {
                     let status = try await read(STUStatus.self)
                     let information = try await read(STUInformation.self)
                     let capability = try await read(STUCapability.self)
+                    // Kept: doctor and the fleet report show model and firmware as read.
+                    self.information = information
+                    statistics.modelName = information.modelName
+                    statistics.firmwareVersion = information.firmwareVersion
                     lines.append(
                         "pad status \(status.statusCode), last result \(status.lastResultCode); "
                             + "\(information.modelName) firmware \(information.firmwareVersion)")

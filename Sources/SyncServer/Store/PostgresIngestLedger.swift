@@ -35,7 +35,8 @@ struct PostgresIngestLedger: AsyncIngestLedger {
     func answer(txId: String) async throws -> StoredAnswer? {
         try await storedAnswer(
             connection.query(
-                "SELECT kit_id, seq, tx_id, answer, envelope, chain_hash FROM transactions WHERE tx_id = \(txId)", logger: logger))
+                "SELECT kit_id, seq, tx_id, answer, envelope, chain_hash FROM transactions WHERE tx_id = \(txId)",
+                logger: logger))
     }
 
     func caseState(caseId: String) async throws -> CaseState? {

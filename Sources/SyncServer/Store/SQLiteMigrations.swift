@@ -200,7 +200,9 @@ struct SQLiteIngestLedger: IngestLedger {
 
     func answer(kitId: String, seq: UInt64) throws -> StoredAnswer? {
         try Row.fetchOne(
-            db, sql: "SELECT kit_id, seq, tx_id, answer, envelope, chain_hash FROM transactions WHERE kit_id = ? AND seq = ?",
+            db,
+            sql:
+                "SELECT kit_id, seq, tx_id, answer, envelope, chain_hash FROM transactions WHERE kit_id = ? AND seq = ?",
             arguments: [kitId, seq]
         )
         .flatMap(Self.storedAnswer)
