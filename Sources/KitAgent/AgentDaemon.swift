@@ -80,8 +80,7 @@ public struct AgentDaemon: Sendable {
             recentEntries: { (try? runtime.outbox?.entries(limit: 200)) ?? [] })
         let eventStream = EventStreamUpgrade(access: access, hub: events, logger: logger)
         let syncClient = SyncClient(
-            runtime: runtime, connection: connection, logger: logger, devices: { await health.latest },
-            problem: { try? runtime.outbox?.syncProblem() })
+            runtime: runtime, connection: connection, logger: logger, devices: { await health.latest })
         let renewal = CertificateRenewal(
             keys: runtime.keys, connection: connection, logger: logger,
             renewBefore: TimeInterval(configuration.certificateRenewalDays) * 86_400)

@@ -126,8 +126,7 @@ struct QueueDrainTests {
             _ = try rig.outbox.enqueue(
                 caseId: "case-1", kind: TransactionKind.signatureCaptured.rawValue, baseVersion: 1,
                 payload: Self.randomBytes(150_000))
-            let client = SyncClient(
-                runtime: rig.runtime, logger: quietLogger(), problem: { try? rig.outbox.syncProblem() })
+            let client = SyncClient(runtime: rig.runtime, logger: quietLogger())
             var caught: SyncError?
             do { try await client.syncNow() } catch let error as SyncError { caught = error }
             guard case .tooLarge(let seq, let bytes, let limit) = caught else {
@@ -220,6 +219,29 @@ struct QueueDrainTests {
             // The kit's own chain check accepts the tombstone in the lost one's place.
             let verifier = EnvelopeVerifier(kitSigningKey: try rig.runtime.keys.signingKey().publicKey)
             #expect(try rig.outbox.verifyChain(with: verifier) == 6)
+        }
+    }
+
+    /// A server that answers garbage once (restarting) is no alarm; twice in a row it is. A
+    /// missing link neither raises nor clears it.
+    @Test func aPassingFailureIsNoAlarmARepeatedOneIs() async throws {
+        try await Self.withEnrolledKit { rig in
+            let client = SyncClient(runtime: rig.runtime, logger: quietLogger())
+            let link = LinkMonitor(
+                serverURL: try #require(URL(string: "https://127.0.0.1:\(rig.port)")), interval: 60, timeout: 2,
+                connection: ServerConnection(keys: rig.runtime.keys), logger: quietLogger())
+            let service = SyncService(client: client, link: link, logger: quietLogger(), outbox: rig.outbox)
+            await service.noteFailure(.garbage("HTTP 503 for /v1/ingest"))
+            #expect(try rig.outbox.syncProblem() == nil)
+            await service.noteFailure(.garbage("HTTP 503 for /v1/ingest"))
+            let alarm = try #require(try rig.outbox.syncProblem())
+            #expect(alarm.kind == .badAnswer)
+            #expect(alarm.attempts == 2)
+            #expect(try await rig.store.kits().first?.report?.syncProblem?.kind == .badAnswer)
+            await service.noteFailure(.unreachable("no route to host"))
+            #expect(try rig.outbox.syncProblem()?.attempts == 2)
+            await service.noteProblem(nil)
+            #expect(try rig.outbox.syncProblem() == nil)
         }
     }
 

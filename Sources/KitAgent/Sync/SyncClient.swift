@@ -31,7 +31,6 @@ public actor SyncClient {
     private let batchSize: Int
     private let deadline: TimeAmount
     private let devices: @Sendable () async -> [DeviceHealthSummary]
-    private let problem: @Sendable () async -> SyncProblem?
 
     /// How long a request may go without moving a byte before it is cut off.
     public static let stallTimeout: TimeAmount = .seconds(60)
@@ -44,14 +43,11 @@ public actor SyncClient {
     ///     trickles (stalls are caught by ``stallTimeout`` much earlier); default one hour.
     ///   - devices: the kit's device health for the report each sync carries to the fleet view
     ///     (``DeviceHealthMonitor/latest``); cheap, it is asked once per request.
-    ///   - problem: the sync problem the kit currently has, for the reports.
     public init(
         runtime: KitRuntime, connection: ServerConnection? = nil, logger: Logger, batchSize: Int = 500,
-        timeout: Double = 3600, devices: @escaping @Sendable () async -> [DeviceHealthSummary] = { [] },
-        problem: @escaping @Sendable () async -> SyncProblem? = { nil }
+        timeout: Double = 3600, devices: @escaping @Sendable () async -> [DeviceHealthSummary] = { [] }
     ) {
         self.devices = devices
-        self.problem = problem
         self.runtime = runtime
         self.connection = connection ?? ServerConnection(keys: runtime.keys)
         self.logger = logger
@@ -77,7 +73,12 @@ public actor SyncClient {
                 throw .outbox(error)
             }
             guard let first = batch.first else { break }
-            summary.tombstones += batch.filter(\.isTombstone).count
+            for tombstone in batch where tombstone.isTombstone {
+                logger.warning(
+                    "a queued transaction was found damaged on the kit and goes to the server as a tombstone",
+                    metadata: ["seq": "\(tombstone.seq)"])
+                summary.tombstones += 1
+            }
             if batch.count == 1, first.bytes.count > limits.maxEnvelopeBytes {
                 // It cannot travel even alone: sending it would only fill the link with a refusal.
                 throw .tooLarge(seq: first.seq, bytes: first.bytes.count, limit: limits.maxEnvelopeBytes)
@@ -181,7 +182,9 @@ public actor SyncClient {
         return KitReport(
             agentVersion: KitVersion.release, queueDepth: stats?.queueDepth ?? 0,
             oldestWaitingAt: stats?.oldestUnacknowledgedAt,
-            lastSeq: stats?.lastSeq ?? 0, devices: await devices(), syncProblem: await problem())
+            lastSeq: stats?.lastSeq ?? 0, devices: await devices(),
+            // The alarm the sync service keeps in the outbox's database (nil while syncs work).
+            syncProblem: (try? outbox.syncProblem()) ?? nil)
     }
 
     private func record(_ reply: IngestReply, outbox: Outbox, into summary: inout SyncSummary) throws(SyncError) {

@@ -134,17 +134,19 @@ actor SyncService: Service {
                 since: sameAsBefore ? (problem?.since ?? now) : now,
                 attempts: sameAsBefore ? (problem?.attempts ?? 0) + 1 : 1)
         else { return }
-        // Once when it starts, then every tenth attempt: a jam must be seen, not flood the log.
-        if !sameAsBefore || current.attempts % 10 == 0 {
-            logger.error(
-                "the queue does not drain",
-                metadata: [
-                    "problem": "\(current.kind.rawValue)", "seq": "\(current.seq.map(String.init) ?? "-")",
-                    "attempts": "\(current.attempts)", "reason": "\(current.reason)",
-                ])
+        let metadata: Logger.Metadata = [
+            "problem": "\(current.kind.rawValue)", "seq": "\(current.seq.map(String.init) ?? "-")",
+            "attempts": "\(current.attempts)", "reason": "\(current.reason)",
+        ]
+        let becameAlarm = current.isAlarm && !(sameAsBefore && problem?.isAlarm == true)
+        // When it becomes an alarm, then every tenth attempt: a jam must be seen, not flood the log.
+        if becameAlarm || (current.isAlarm && current.attempts % 10 == 0) {
+            logger.error("the queue does not drain", metadata: metadata)
+        } else if !current.isAlarm {
+            logger.warning("sync failed; tried again shortly", metadata: metadata)
         }
         await noteProblem(current)
-        await client.report()
+        if current.isAlarm { await client.report() }
     }
 
     /// Stores and announces the current problem (nil: syncs work again).
@@ -156,8 +158,10 @@ actor SyncService: Service {
         }
         guard current != problem else { return }
         problem = current
-        try? outbox?.storeSyncProblem(current)
-        await onProblemChange(current)
+        // Only an alarm is shown (status, doctor, page, fleet); a first passing failure is not.
+        let shown = current.flatMap { $0.isAlarm ? $0 : nil }
+        try? outbox?.storeSyncProblem(shown)
+        await onProblemChange(shown)
     }
 
     /// Exponential backoff with full jitter: uniform in [0, min(60 s, 1 s × 2^failures)].

@@ -30,6 +30,15 @@ public struct SyncProblem: Codable, Sendable, Equatable {
     public var since: Date
     public var attempts: Int
 
+    /// Whether it is an alarm now: a failure that cannot pass by itself (too large, damaged,
+    /// storage), or any other that failed twice in a row (a server restarting answers 503 once).
+    public var isAlarm: Bool {
+        switch kind {
+        case .tooLarge, .damagedEntry, .storage: return true
+        case .requestRefused, .envelopeRefused, .badAnswer: return attempts >= 2
+        }
+    }
+
     public init(kind: Kind, seq: UInt64?, reason: String, since: Date, attempts: Int) {
         self.kind = kind
         self.seq = seq
