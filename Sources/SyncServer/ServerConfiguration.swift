@@ -33,6 +33,9 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// Days after every receiving procedure accepted a case's dossiers until its evidence is
     /// deleted (`handoff.retentionDays`, default 30; 0 deletes at the next retention run).
     public var handoffRetentionDays = 30
+    /// Seconds between runs of the hand-off maintenance (waiting dossiers built, expired evidence
+    /// deleted; `handoff.maintenanceInterval`, default 300).
+    public var handoffMaintenanceInterval = 300.0
 
     /// The storage backends a server can use.
     public enum StorageKind: String, Sendable, Equatable, CaseIterable {
@@ -67,6 +70,8 @@ public struct ServerConfiguration: Sendable, Equatable {
         public static let ingestMaxRequestBytes = "ingest.maxRequestBytes"
         /// Days to keep a case's evidence after all its receivers accepted (default 30, 0 allowed).
         public static let handoffRetentionDays = "handoff.retentionDays"
+        /// Seconds between hand-off maintenance runs (default 300).
+        public static let handoffMaintenanceInterval = "handoff.maintenanceInterval"
     }
 
     /// The environment prefix for ``LayeredConfiguration``.
@@ -146,6 +151,9 @@ public struct ServerConfiguration: Sendable, Equatable {
         }
         if let days = try config.integer(Key.handoffRetentionDays, in: 0...3650) {
             handoffRetentionDays = days
+        }
+        if let seconds = try config.seconds(Key.handoffMaintenanceInterval, in: 1...86_400) {
+            handoffMaintenanceInterval = seconds
         }
         if let url = config.string(Key.postgresURL) {
             do {

@@ -146,7 +146,8 @@ public struct SyncServerApplication: Sendable {
                 builder: DossierBuilder(
                     opener: EnvelopeOpener(dataKey: keys.dataKey), signingKey: keys.dossierSigningKey),
                 logger: logger),
-            retentionDays: configuration.handoffRetentionDays)
+            retentionDays: configuration.handoffRetentionDays,
+            interval: .milliseconds(Int64(configuration.handoffMaintenanceInterval * 1000)))
         var app = Application(
             router: Self.router(
                 store: store, keys: keys, requireClientCertificate: configuration.tlsEnabled,
