@@ -57,8 +57,16 @@ final class CardReaderRig: @unchecked Sendable {
     func stop() {
         remove()
         guard let daemon else { return }
+        // pcscd may linger in its vpcd driver after SIGTERM; Foundation's waitUntilExit would
+        // then spin forever on this thread. Poll, and SIGKILL after a grace period.
         if daemon.isRunning { daemon.terminate() }
-        daemon.waitUntilExit()
+        let deadline = Date().addingTimeInterval(2)
+        while daemon.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        if daemon.isRunning {
+            kill(daemon.processIdentifier, SIGKILL)
+            let hardDeadline = Date().addingTimeInterval(5)
+            while daemon.isRunning && Date() < hardDeadline { Thread.sleep(forTimeInterval: 0.02) }
+        }
         self.daemon = nil
     }
 
