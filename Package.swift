@@ -245,7 +245,7 @@ let package = Package(
         .testTarget(
             name: "KitDriversTests",
             dependencies: ["KitDrivers", "KitSimulators", "CEAC"],
-            exclude: ["Fingerprint/wsq_check.py"],
+            exclude: ["Fingerprint/wsq_check.py", "PaymentTerminal/Recordings"],
             swiftSettings: strict
         ),
         .testTarget(

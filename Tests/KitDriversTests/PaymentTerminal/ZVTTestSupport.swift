@@ -23,33 +23,20 @@ enum ZVTTestSupport {
         let description: String
     }
 
-    /// The recorded Feig APDUs: `$KIT_ZVT_RECORDINGS`, else a `shared/testdata/zvt` folder next to
-    /// any ancestor of this file (the project's shared folder beside the repository, as in CI).
-    static func goldenFolder(filePath: String = #filePath) -> URL? {
+    /// The recorded Feig APDUs: `Recordings/` beside this file (EVerest/zvt, Apache 2.0, see its
+    /// NOTICE.md), or `$KIT_ZVT_RECORDINGS` for further captures.
+    static func goldenFolder(filePath: String = #filePath) -> URL {
         if let configured = ProcessInfo.processInfo.environment["KIT_ZVT_RECORDINGS"], !configured.isEmpty {
             return URL(fileURLWithPath: configured, isDirectory: true)
         }
-        var folder = URL(fileURLWithPath: filePath).deletingLastPathComponent()
-        while folder.path != "/" {
-            let candidate = folder.appendingPathComponent("shared/testdata/zvt", isDirectory: true)
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory), isDirectory.boolValue
-            {
-                return candidate
-            }
-            folder = folder.deletingLastPathComponent()
-        }
-        return nil
+        return URL(fileURLWithPath: filePath).deletingLastPathComponent()
+            .appendingPathComponent("Recordings", isDirectory: true)
     }
 
     /// All `.blob` files of the golden folder, sorted by name, with their bytes. Throws when there
     /// is no folder or it holds no recording, so that no test passes on an empty list.
     static func goldenRecordings() throws -> [(name: String, bytes: [UInt8])] {
-        guard let folder = goldenFolder() else {
-            throw RecordingsMissing(
-                description: "the Feig ZVT recordings are missing: put the project's shared folder beside the "
-                    + "repository (../shared/testdata/zvt) or set KIT_ZVT_RECORDINGS to a folder of .blob files")
-        }
+        let folder = goldenFolder()
         guard let entries = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else {
             throw RecordingsMissing(description: "the ZVT recordings folder \(folder.path) cannot be read")
         }
