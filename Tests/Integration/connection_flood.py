@@ -57,25 +57,6 @@ def request(path, auth=True):
     return status, data.split(b"\r\n\r\n", 1)[1]
 
 
-# Slow clients resume one TLS session (as a real attacker would, to spare their own CPU), which
-# keeps 5,000 handshakes against a debug build within the test's time.
-slow_context = tls_context()
-first = slow_context.wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=10))
-first.sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
-while first.recv(65536):
-    pass
-session = first.session
-first.close()
-
-
-def open_slow(_):
-    raw = socket.create_connection(("127.0.0.1", port), timeout=10)
-    conn = slow_context.wrap_socket(raw, session=session)
-    conn.sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Slow: ")
-    conn.setblocking(False)
-    return conn
-
-
 # Warm up (first TLS handshakes, store, lazily built parts), then take the idle value.
 for _ in range(10):
     request("/v1/version", auth=False)

@@ -16,12 +16,9 @@ bin=$(cd "$1" && pwd)
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 # shellcheck source=scripts/lib.sh
 source "$root/scripts/lib.sh"
-passed=0 failed=0
-check() {  # check NAME COMMAND...
-  local name=$1; shift
-  if "$@"; then passed=$((passed + 1)); echo "thin-link: ok: $name"; else failed=$((failed + 1)); echo "thin-link: FAIL: $name"; fi
-}
-finish() { echo "thin-link: $passed passed, $failed failed"; [ "$failed" -eq 0 ]; exit $?; }
+CHECK_PREFIX=thin-link
+# shellcheck source=scripts/lib/checks.sh
+source "$root/scripts/lib/checks.sh"
 
 if [ "$(id -u)" -ne 0 ] || ! command -v tc >/dev/null; then
   echo "thin-link: needs root and tc (iproute2)"
@@ -42,12 +39,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ip netns add "$kitns" && ip netns add "$srvns" || { failed=1; finish; }
-ip link add "$kitif" type veth peer name "$srvif"
-ip link set "$kitif" netns "$kitns"; ip link set "$srvif" netns "$srvns"
-ip -n "$kitns" addr add 192.168.204.1/24 dev "$kitif"; ip -n "$srvns" addr add 192.168.204.2/24 dev "$srvif"
-for ns in "$kitns" "$srvns"; do ip -n "$ns" link set lo up; done
-ip -n "$kitns" link set "$kitif" up; ip -n "$srvns" link set "$srvif" up
+netns_pair "$kitns" "$srvns" "$kitif" "$srvif" 192.168.204 || { failed=1; finish; }
 # The kit's uplink: 256 kbit/s, a small bucket, at most 400 ms queueing (a weak mobile cell).
 ip netns exec "$kitns" tc qdisc add dev "$kitif" root tbf rate 256kbit burst 16kb latency 400ms
 sent_bytes() {  # bytes the kit's uplink has put on the wire so far

@@ -15,12 +15,9 @@ count=${2:-1000}
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 # shellcheck source=scripts/lib.sh
 source "$root/scripts/lib.sh"
-passed=0 failed=0
-check() {  # check NAME COMMAND...
-  local name=$1; shift
-  if "$@"; then passed=$((passed + 1)); echo "vpn: ok: $name"; else failed=$((failed + 1)); echo "vpn: FAIL: $name"; fi
-}
-finish() { echo "vpn: $passed passed, $failed failed"; [ "$failed" -eq 0 ]; exit $?; }
+CHECK_PREFIX=vpn
+# shellcheck source=scripts/lib/checks.sh
+source "$root/scripts/lib/checks.sh"
 
 if [ "$(id -u)" -ne 0 ] || ! command -v wireguard-go >/dev/null || ! command -v wg >/dev/null; then
   echo "vpn: needs root, wireguard-go and wireguard-tools (scripts/setup installs them)"
@@ -43,12 +40,7 @@ cleanup() {
 trap cleanup EXIT
 
 # Two namespaces joined by a veth pair (the "mobile network"), WireGuard on top (the VPN).
-ip netns add "$kitns" && ip netns add "$srvns" || { failed=1; finish; }
-ip link add "bkv$tag" type veth peer name "bkw$tag"
-ip link set "bkv$tag" netns "$kitns"; ip link set "bkw$tag" netns "$srvns"
-ip -n "$kitns" addr add 192.168.203.1/24 dev "bkv$tag"; ip -n "$srvns" addr add 192.168.203.2/24 dev "bkw$tag"
-for ns in "$kitns" "$srvns"; do ip -n "$ns" link set lo up; done
-ip -n "$kitns" link set "bkv$tag" up; ip -n "$srvns" link set "bkw$tag" up
+netns_pair "$kitns" "$srvns" "bkv$tag" "bkw$tag" 192.168.203 || { failed=1; finish; }
 (umask 077; wg genkey >"$work/kit.key"; wg genkey >"$work/srv.key")
 wg pubkey <"$work/kit.key" >"$work/kit.pub"; wg pubkey <"$work/srv.key" >"$work/srv.pub"
 ip netns exec "$kitns" wireguard-go -f "$wgkit" >"$work/wg-kit.log" 2>&1 &

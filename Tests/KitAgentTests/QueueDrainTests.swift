@@ -30,15 +30,9 @@ struct QueueDrainTests {
         cases: [String] = ["case-1", "case-2"], _ body: (Rig) async throws -> Void
     ) async throws {
         let serverState = temporaryPath("drain-server")
-        var configuration = ServerConfiguration(port: 0, stateDirectory: serverState, ingestLimits: limits)
-        if storage == .postgresql {
-            let endpoint = try await PostgresCluster.shared.start()
-            let database = try await PostgresCluster.shared.createDatabase(prefix: "drain")
-            configuration.storage = .postgresql
-            configuration.postgres = .init(
-                host: endpoint.host, port: endpoint.port, username: endpoint.username, database: database,
-                tls: .disable, maximumConnections: 4)
-        }
+        var configuration = try await SyncExactlyOnceTests.configuration(
+            storage, state: serverState, port: 0, tls: true)
+        configuration.ingestLimits = limits
         let server = SyncServerApplication(configuration: configuration, logger: quietLogger())
         let store = try await server.openStore()
         let token = BearerToken.generate()

@@ -28,15 +28,8 @@ struct SyncClientTests {
     @Test(arguments: storages)
     func enrollReplayCheckoutAndRetryAfterLostAnswers(storage: ServerConfiguration.StorageKind) async throws {
         let serverState = temporaryPath("server")
-        var configuration = ServerConfiguration(port: 0, stateDirectory: serverState)
-        if storage == .postgresql {
-            let endpoint = try await PostgresCluster.shared.start()
-            let database = try await PostgresCluster.shared.createDatabase(prefix: "sync")
-            configuration.storage = .postgresql
-            configuration.postgres = .init(
-                host: endpoint.host, port: endpoint.port, username: endpoint.username, database: database,
-                tls: .disable, maximumConnections: 4)
-        }
+        let configuration = try await SyncExactlyOnceTests.configuration(
+            storage, state: serverState, port: 0, tls: true)
         let server = SyncServerApplication(configuration: configuration, logger: quietLogger())
         let store = try await server.openStore()
         let token = BearerToken.generate()

@@ -43,7 +43,7 @@ struct CertificateBindingTests {
         let keys = try ServerKeys.loadOrCreate(in: try application.stateDirectory())
         let store = try await application.openStore()
         do {
-            try await tls.whileServing(application) { port in
+            try await whileServing(application) { port in
                 try await body("https://127.0.0.1:\(port)", store, keys.authority)
             }
         } catch {

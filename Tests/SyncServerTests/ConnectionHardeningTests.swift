@@ -27,19 +27,8 @@ struct ConnectionHardeningTests {
     {
         var configuration = ServerConfiguration(port: 0, stateDirectory: stateDirectory, tlsEnabled: tls)
         configuration.connections = limits
-        let application = SyncServerApplication(configuration: configuration, logger: quietLogger())
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let task = Task {
-            defer { continuation.finish() }
-            try await application.run { port in continuation.yield(port) }
-        }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next() else {
-            try await task.value
-            throw CancellationError()
-        }
-        defer { task.cancel() }
-        return try await body(port)
+        return try await whileServing(
+            SyncServerApplication(configuration: configuration, logger: quietLogger()), body)
     }
 
     @Test func configurationKeysHaveDefaultsAndAreRead() async throws {

@@ -293,10 +293,6 @@ public actor CardReaderDevice: ISO7816CommandSending {
     /// waits up to `cardWait` for a card.
     /// How long a health check waits for the reader monitor's first report of a reader.
     static let firstReportWait: Duration = .seconds(3)
-    /// How long after a reader's first report its card's report may still follow.
-    static let cardReportSettle: Duration = .milliseconds(500)
-    /// When the monitor first reported each reader.
-    private var readerAddedAt: [String: ContinuousClock.Instant] = [:]
 
     public func checkHealth(
         _ level: CardReaderHealthCheckLevel, cardWait: Duration = .seconds(10)
@@ -317,20 +313,13 @@ public actor CardReaderDevice: ISO7816CommandSending {
                 reader.map { "The card reader \"\($0)\" is not connected; plug it in." }
                     ?? "No card reader is connected; plug one in.")
         }
-        // A fresh device learns the card's state from the reader monitor's first report: wait for
-        // it briefly instead of reporting "no card" for a card that lies on the reader.
+        // A fresh device learns the card's state from the reader monitor's first status report
+        // (`cardInserted`, `cardMute` or `readerEmpty`): wait for it briefly instead of reporting
+        // "no card" for a card that lies on the reader.
         if let reader, readerPresent, presence[reader] == nil {
             let deadline = ContinuousClock.now + Self.firstReportWait
             while presence[reader] == nil, ContinuousClock.now < deadline {
                 await waitForChange(until: deadline)
-            }
-        }
-        // The monitor reports a new reader and then, from the same status, its card: a reader
-        // that has just appeared as empty may be followed by its card within moments.
-        if let reader, presence[reader] == .empty, let added = readerAddedAt[reader] {
-            let settled = added + Self.cardReportSettle
-            while presence[reader] == .empty, ContinuousClock.now < settled {
-                await waitForChange(until: settled)
             }
         }
         if level == .interactive, let reader, readerPresent, presence[reader] == nil || presence[reader] == .empty {
@@ -418,10 +407,7 @@ public actor CardReaderDevice: ISO7816CommandSending {
         case .readerAdded(let name):
             let isNew = !readers.contains(name)
             if isNew { readers.append(name) }
-            if presence[name] == nil {
-                presence[name] = .empty
-                readerAddedAt[name] = .now
-            }
+            // The card state stays unknown (nil) until the reader's first status report.
             if isNew && name == claimedReader { deliver(.readerBack) }
         case .readerRemoved(let name):
             readers.removeAll { $0 == name }
@@ -446,6 +432,8 @@ public actor CardReaderDevice: ISO7816CommandSending {
         case .cardMute(let reader):
             presence[reader] = .mute
             if reader == claimedReader { deliver(.cardMute) }
+        case .readerEmpty(let reader):
+            presence[reader] = .empty
         }
         resumeWaiters()
     }

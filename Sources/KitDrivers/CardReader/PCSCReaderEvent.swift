@@ -12,6 +12,9 @@ public enum PCSCReaderEvent: Equatable, Sendable, CustomStringConvertible {
     case cardRemoved(reader: String)
     /// A card is on the reader but does not answer to reset (mute or upside down).
     case cardMute(reader: String)
+    /// The first report of a new reader found no card on it (a card on it is `cardInserted`):
+    /// from now on its card state is known.
+    case readerEmpty(reader: String)
     /// pcscd cannot be reached; the monitor keeps trying to reconnect.
     case serviceUnavailable(PCSCError)
     /// pcscd is reachable (again).
@@ -25,6 +28,7 @@ public enum PCSCReaderEvent: Equatable, Sendable, CustomStringConvertible {
             return "card inserted into \"\(reader)\" (ATR \(atr.map { ATRHex.byte($0) }.joined(separator: " ")))"
         case .cardRemoved(let reader): return "card removed from \"\(reader)\""
         case .cardMute(let reader): return "card in \"\(reader)\" does not answer; turn it or put it back"
+        case .readerEmpty(let reader): return "no card on \"\(reader)\""
         case .serviceUnavailable(let error): return "smart-card service unavailable: \(error.hint)"
         case .serviceAvailable: return "smart-card service available"
         }
@@ -89,6 +93,9 @@ struct PCSCReaderStateTracker: Sendable {
         }
         presence[name] = new
         var events: [PCSCReaderEvent] = []
+        if previousCounter == nil && new == .empty {
+            events.append(.readerEmpty(reader: name))
+        }
         let cardWasSwapped = old != .empty && new != .empty && previousCounter != nil && previousCounter != counter
         if old != .empty && (new == .empty || cardWasSwapped || old != new) {
             events.append(.cardRemoved(reader: name))

@@ -39,6 +39,19 @@ struct PCSCReaderStateTrackerTests {
         #expect(tracker.update(reader: "A", eventState: 0x0004 | 0x0002, atr: []).isEmpty)
     }
 
+    /// A new reader's first report says whether a card is on it, also when none is: a device
+    /// knows the card state from then on (doctor waits for exactly that).
+    @Test func theFirstReportOfAnEmptyReaderSaysSoOnce() {
+        var tracker = PCSCReaderStateTracker()
+        _ = tracker.update(readerList: ["A"])
+        #expect(tracker.update(reader: "A", eventState: empty | 1 << 16, atr: []) == [.readerEmpty(reader: "A")])
+        #expect(tracker.update(reader: "A", eventState: empty | 1 << 16, atr: []).isEmpty)
+        #expect(
+            tracker.update(reader: "A", eventState: present | 2 << 16, atr: atr) == [
+                .cardInserted(reader: "A", atr: atr)
+            ])
+    }
+
     @Test func serviceLossRemovesCardsThenReaders() {
         var tracker = PCSCReaderStateTracker()
         _ = tracker.update(readerList: ["A", "B"])
