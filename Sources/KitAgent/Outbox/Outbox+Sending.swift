@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import GRDB
 import KitCore
+import Synchronization
 
 /// The sending side of the outbox: envelopes checked against their stored hash before they leave
 /// the kit, batches filled by bytes, and tombstones for envelopes found damaged.
@@ -165,12 +166,16 @@ extension Outbox {
 extension Outbox {
     /// The server's limits as last announced, or the documented default before the first contact.
     public func serverLimits() -> IngestLimits {
-        (try? syncState(IngestLimits.self, key: "server-limits")) ?? .default
+        if let cached = cachedLimits.withLock({ $0 }) { return cached }
+        let stored = ((try? syncState(IngestLimits.self, key: "server-limits")) ?? nil) ?? .default
+        cachedLimits.withLock { $0 = stored }
+        return stored
     }
 
     /// Stores the limits the server announced.
     public func storeServerLimits(_ limits: IngestLimits) throws(OutboxError) {
         try storeSyncState(limits, key: "server-limits")
+        cachedLimits.withLock { $0 = limits }
     }
 
     /// The sync problem the running agent last recorded (nil: syncs work or only the link is missing).

@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import GRDB
 import KitCore
+import Synchronization
 
 /// The kit's durable queue of sealed transactions (ARCHITECTURE.md, "Data flow" steps 4–7).
 ///
@@ -25,6 +26,10 @@ public final class Outbox: Sendable {
         self.kitId = kitId
         self.sealer = sealer
     }
+
+    /// The server's limits as stored in `sync_state`, read once and kept: `enqueue` checks every
+    /// envelope against them without a database read (``storeServerLimits(_:)`` updates both).
+    let cachedLimits = Mutex<IngestLimits?>(nil)
 
     /// What `enqueue` returns: enough to show a receipt and to find the entry again.
     public struct Receipt: Sendable, Equatable {
@@ -52,6 +57,8 @@ public final class Outbox: Sendable {
         let txId = UUID()
         let kitId = self.kitId
         guard let sealer = self.sealer else { throw .readOnly }
+        // Read before the write transaction (the database is not reentrant); cached after the first.
+        let limits = serverLimits()
         do {
             return try database.queue.write { db -> Receipt in
                 let last = try Row.fetchOne(db, sql: "SELECT seq, envelope_hash FROM outbox ORDER BY seq DESC LIMIT 1")
@@ -67,9 +74,6 @@ public final class Outbox: Sendable {
                 let bytes = envelope.encoded()
                 // Refused now, while the clerk is still at the door, rather than at sync time:
                 // an envelope the server cannot take would never leave the kit.
-                let limits =
-                    (try String.fetchOne(db, sql: "SELECT value FROM sync_state WHERE key = 'server-limits'"))
-                    .flatMap { try? WireCoding.decoder().decode(IngestLimits.self, from: Data($0.utf8)) } ?? .default
                 guard bytes.count <= limits.maxEnvelopeBytes else {
                     throw TooLarge(size: bytes.count, limit: limits.maxEnvelopeBytes)
                 }

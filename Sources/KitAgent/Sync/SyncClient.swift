@@ -308,7 +308,6 @@ public actor SyncClient {
         let client: HTTPClient
         do { client = try await connection.client(for: url) } catch { throw .notEnrolled(error.description) }
         let progress = UploadProgress(expectedBytes: body?.count ?? 0)
-        if body == nil { progress.noteChunk(bytes: 0) }
         let request = KitServerRequest.make(method, url: url, credentials: credentials, json: body, progress: progress)
         let response: HTTPClientResponse
         let buffer: ByteBuffer

@@ -123,22 +123,18 @@ actor SyncService: Service {
     /// kit's sync problem — logged, kept for `doctor`, shown in the status and reported to the
     /// fleet view on its own small request. A missing link is not a jam.
     func noteFailure(_ error: SyncError) async {
-        let now = Date()
-        let sameAsBefore =
-            problem.map { previous in
-                error.problem(since: now, attempts: 1).map { $0.kind == previous.kind && $0.seq == previous.seq }
-                    ?? false
-            } ?? false
-        guard
-            let current = error.problem(
-                since: sameAsBefore ? (problem?.since ?? now) : now,
-                attempts: sameAsBefore ? (problem?.attempts ?? 0) + 1 : 1)
-        else { return }
+        guard var current = error.problem(since: Date(), attempts: 1) else { return }
+        let previous = problem
+        let sameAsBefore = previous?.kind == current.kind && previous?.seq == current.seq
+        if let previous, sameAsBefore {
+            current.since = previous.since
+            current.attempts = previous.attempts + 1
+        }
         let metadata: Logger.Metadata = [
             "problem": "\(current.kind.rawValue)", "seq": "\(current.seq.map(String.init) ?? "-")",
             "attempts": "\(current.attempts)", "reason": "\(current.reason)",
         ]
-        let becameAlarm = current.isAlarm && !(sameAsBefore && problem?.isAlarm == true)
+        let becameAlarm = current.isAlarm && !(sameAsBefore && previous?.isAlarm == true)
         // When it becomes an alarm, then every tenth attempt: a jam must be seen, not flood the log.
         if becameAlarm || (current.isAlarm && current.attempts % 10 == 0) {
             logger.error("the queue does not drain", metadata: metadata)

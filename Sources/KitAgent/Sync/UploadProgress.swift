@@ -12,7 +12,6 @@ import Synchronization
 /// wait for the answer may legitimately take on top of the stall allowance.
 final class UploadProgress: Sendable {
     private struct State {
-        var started: ContinuousClock.Instant
         var lastChunk: ContinuousClock.Instant
         var burstBytes = 0
         var burstOver = false
@@ -32,7 +31,8 @@ final class UploadProgress: Sendable {
 
     init(expectedBytes: Int, now: ContinuousClock.Instant = .now) {
         self.expectedBytes = expectedBytes
-        state = Mutex(State(started: now, lastChunk: now))
+        // A request without a body has nothing to send: it waits for its answer from the start.
+        state = Mutex(State(lastChunk: now, finishedAt: expectedBytes == 0 ? now : nil))
     }
 
     /// A chunk of `bytes` was handed to the connection.
