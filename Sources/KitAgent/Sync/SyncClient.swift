@@ -128,7 +128,7 @@ public actor SyncClient {
         if summary.acknowledged + summary.parked > 0 {
             // Report the queue as it is after the answers, so the fleet view does not show the
             // depth from before the last batch.
-            _ = try await send(batch: [], credentials: credentials, outbox: outbox)
+            await report()
         }
         summary.casesRefreshed = await checkout(credentials: credentials, into: &summary)
         return summary
