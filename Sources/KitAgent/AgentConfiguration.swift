@@ -30,9 +30,13 @@ public struct AgentConfiguration: Sendable, Equatable {
     /// Seconds an acknowledged transaction's sealed payload is kept (re-send to a server restored
     /// from backup) before it is shredded.
     public var outboxRetention: Double
-    /// Folder with the Änderungsterminal's certificate chain and key (cvca.cvcert, dv.cvcert,
-    /// terminal.cvcert, terminal.pkcs8); nil: ID-card steps refuse.
+    /// Folder with the Änderungsterminal's certificate chains and key (one chain: cvca.cvcert, dv.cvcert,
+    /// terminal.cvcert, terminal.pkcs8; or a store with `chains/` and `links/`, see
+    /// `NPATerminalCredentialStore`). Not configured: `<state directory>/terminal-credentials` if it
+    /// exists (where `kit-agent terminal-certificates import` puts them); else nil and ID-card steps refuse.
     public var cardTerminalCredentials: String?
+    /// `kit-agent doctor` and the fleet report warn when the terminal certificate expires within this many days.
+    public var terminalCertificateWarnDays = 14
     /// PC/SC reader for the ID card; nil: the first one pcscd lists.
     public var cardReaderName: String?
     /// Name of the VPN interface to watch (e.g. `wg0`); nil: only the server probe tells.
@@ -61,6 +65,7 @@ public struct AgentConfiguration: Sendable, Equatable {
         public static let vpnInterface = "link.vpnInterface"
         public static let cardTerminalCredentials = "card.terminalCredentials"
         public static let cardReaderName = "card.reader"
+        public static let terminalCertificateWarnDays = "card.terminalCertificateWarnDays"
         public static let terminalAddress = "terminal.zvt.address"
         public static let terminalPassword = "terminal.zvt.password"
         public static let certificateRenewalDays = "tls.renewBeforeDays"
@@ -70,6 +75,18 @@ public struct AgentConfiguration: Sendable, Equatable {
     public static let environmentPrefix = "kitAgent"
     /// State directory used when none is configured.
     public static let defaultStateDirectory = "/var/lib/kit-agent"
+    /// The terminal-credential store inside the state directory (used when `card.terminalCredentials` is not set).
+    public static func defaultTerminalCredentials(stateDirectory: String) -> String {
+        (stateDirectory as NSString).appendingPathComponent("terminal-credentials")
+    }
+
+    /// The configured terminal-credential folder, else the state directory's store if it exists.
+    public static func terminalCredentials(configured: String?, stateDirectory: String) -> String? {
+        if let configured, !configured.isEmpty { return configured }
+        let fallback = defaultTerminalCredentials(stateDirectory: stateDirectory)
+        return FileManager.default.fileExists(atPath: fallback) ? fallback : nil
+    }
+
     /// Local API port used when none is configured.
     public static let defaultAPIPort = 7420
 
@@ -144,9 +161,14 @@ public struct AgentConfiguration: Sendable, Equatable {
             else {
                 throw .invalidValue(
                     key: Key.cardTerminalCredentials, value: folder,
-                    expected: "a folder with cvca.cvcert, dv.cvcert, terminal.cvcert and terminal.pkcs8")
+                    expected: "a folder with cvca.cvcert, dv.cvcert, terminal.cvcert and terminal.pkcs8, or chains/")
             }
             cardTerminalCredentials = folder
+        } else {
+            cardTerminalCredentials = Self.terminalCredentials(configured: nil, stateDirectory: stateDirectory)
+        }
+        if config.string(Key.terminalCertificateWarnDays) != nil {
+            terminalCertificateWarnDays = try config.integer(Key.terminalCertificateWarnDays, in: 1...365) ?? 14
         }
         if let reader = config.string(Key.cardReaderName), !reader.isEmpty { cardReaderName = reader }
         if let address = config.string(Key.terminalAddress), !address.isEmpty {

@@ -42,7 +42,13 @@ extension KitAgentCommand {
                 stateDirectory: stateDirectory, serverURL: serverURL ?? nil, vpnInterface: vpn, keys: keys,
                 terminal: terminal ?? nil, terminalPassword: password,
                 deadline: .seconds(max(1, deadline)), certificateRenewalDays: renewalDays,
-                cardReaderName: layered.string(AgentConfiguration.Key.cardReaderName).flatMap { $0.isEmpty ? nil : $0 })
+                cardReaderName: layered.string(AgentConfiguration.Key.cardReaderName).flatMap { $0.isEmpty ? nil : $0 },
+                terminalCredentials: AgentConfiguration.terminalCredentials(
+                    configured: layered.string(AgentConfiguration.Key.cardTerminalCredentials),
+                    stateDirectory: stateDirectory),
+                terminalCertificateWarnDays: (try? layered.integer(
+                    AgentConfiguration.Key.terminalCertificateWarnDays, in: 1...365)) ?? nil
+                    ?? TerminalCertificateCheck.defaultWarnDays)
             let report = await doctor.run()
             if json {
                 let encoder = WireCoding.encoder()

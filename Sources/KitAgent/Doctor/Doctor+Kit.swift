@@ -7,7 +7,8 @@ extension Doctor {
     public static func kit(
         stateDirectory: String, serverURL: URL?, vpnInterface: String?, keys: KitKeyStore?,
         terminal: PaymentTerminalAddress? = nil, terminalPassword: Int = 0, deadline: Duration = .seconds(15),
-        certificateRenewalDays: Int = 30, cardReaderName: String? = nil
+        certificateRenewalDays: Int = 30, cardReaderName: String? = nil, terminalCredentials: String? = nil,
+        terminalCertificateWarnDays: Int = TerminalCertificateCheck.defaultWarnDays
     ) -> Doctor {
         // The kit's mTLS identity when it is enrolled, exactly as the sync client connects.
         let connection = keys.map { ServerConnection(keys: $0) } ?? ServerConnection(client: .shared)
@@ -23,6 +24,7 @@ extension Doctor {
                 SignaturePadCheck(),
                 SmartCardServiceCheck(),
                 CardReaderCheck(readerName: cardReaderName),
+                TerminalCertificateCheck(directory: terminalCredentials, warnDays: terminalCertificateWarnDays),
                 FingerprintScannerCheck(),
                 PaymentTerminalCheck(address: terminal, password: terminalPassword),
                 DiskSpaceCheck(path: stateDirectory),

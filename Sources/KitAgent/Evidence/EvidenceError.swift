@@ -70,8 +70,10 @@ public enum EvidenceError: Error, CustomStringConvertible {
         case .fingerprintScanner(let error): return "the fingerprint scanner is not ready: \(error)"
         case .emptyFingerprintSet: return "the finger set holds no finger, neither captured nor skipped"
         case .fingerprintEncoding(let reason): return "the finger set could not be stored: \(reason)"
-        case .idCard(let error): return error.description
-        case .cardReader(let error): return "the ID-card reader is not ready: \(error)"
+        case .idCard(let error):
+            if let reader = error.cardReaderError { return "\(reader.clerkMessage) (\(error))" }
+            return error.description
+        case .cardReader(let error): return "\(error.clerkMessage) (the ID-card reader is not ready: \(error))"
         case .noTerminalCredentials:
             return "this kit has no Änderungsterminal certificates: set card.terminalCredentials to their folder"
         case .addressNotWritten:

@@ -48,10 +48,10 @@ public struct IdentityStation: Sendable {
     /// The shortest override reason accepted: a sentence, not a tick.
     public static let minimumOverrideReasonLength = 10
 
-    func credentials() throws(EvidenceError) -> NPATerminalCredentials {
+    func credentials() throws(EvidenceError) -> NPATerminalCredentialStore {
         guard let credentialsDirectory else { throw .noTerminalCredentials }
         do {
-            return try NPATerminalCredentials(directory: URL(fileURLWithPath: credentialsDirectory))
+            return try NPATerminalCredentialStore(directory: URL(fileURLWithPath: credentialsDirectory))
         } catch {
             throw .idCard(error)
         }
@@ -77,7 +77,7 @@ public struct IdentityStation: Sendable {
         let check: NPAIdentityCheck
         do {
             let card = try await NPAChangeTerminal.authenticate(
-                over: transport, digits: can, credentials: credentials, today: today)
+                over: transport, digits: can, store: credentials, today: today)
             check = try await card.checkIdentity()
         } catch {
             logger.notice("identity check ended without a result", metadata: ["reason": "\(error)"])
@@ -150,7 +150,7 @@ public struct IdentityStation: Sendable {
         let binding: CardBinding
         do {
             let card = try await NPAChangeTerminal.authenticate(
-                over: transport, digits: can, credentials: credentials, today: today)
+                over: transport, digits: can, store: credentials, today: today)
             // The holder, read in the same secure channel that writes DG17: a card swapped after the
             // identity check is refused here, before anything is written.
             let holder = try await card.readIdentity()

@@ -54,6 +54,22 @@ public enum CardReaderError: Error, Equatable, Sendable, CustomStringConvertible
         }
     }
 
+    /// What the clerk reads, in German: what happened and what to do. IT details stay in `description`.
+    public var clerkMessage: String {
+        switch self {
+        case .pcsc(let error): return error.clerkMessage
+        case .apdu, .responseLongerThanExpected, .unexpectedStatus, .fileTooLong, .secureMessaging:
+            return "Die Karte hat unerwartet geantwortet. Bitte den Ausweis abnehmen, wieder ruhig auflegen und "
+                + "den Schritt wiederholen."
+        case .wrongState, .notClaimed, .notConnected:
+            return "Das Kartenlesegerät ist noch nicht bereit. Bitte einen Moment warten und den Schritt wiederholen."
+        case .readerNotFound:
+            return "Das Kartenlesegerät ist nicht angeschlossen. Bitte das Lesegerät einstecken."
+        case .noCard:
+            return "Auf dem Lesegerät liegt keine Karte. Bitte den Ausweis auflegen."
+        }
+    }
+
     /// The card left the reader during or before the operation.
     public var isCardRemoved: Bool {
         switch self {

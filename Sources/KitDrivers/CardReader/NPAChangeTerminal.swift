@@ -21,7 +21,21 @@ public enum NPAChangeTerminal {
             throw .terminalCertificateExpired(
                 holder: certificate.holderReference, expiration: certificate.expirationDate)
         }
-        if password == .can, !credentials.grantedRights.contains(.canAllowed) {
+        return try await authenticate(
+            over: transport, password: password, digits: digits,
+            store: NPATerminalCredentialStore(single: credentials), today: today)
+    }
+
+    /// Authenticates with the chain of `store` that the card trusts: PACE with the CHAT of the
+    /// longest-lasting valid chain, then the chain chosen by the trust anchor the card names in its
+    /// PACE answer (with CVCA link certificates if it still trusts an older CVCA).
+    public static func authenticate(
+        over transport: any CardReaderAPDUTransport, password: NPAPACEPassword = .can, digits: String,
+        store: NPATerminalCredentialStore, today: Date = Date()
+    ) async throws(NPAEACError) -> NPAAuthenticatedCard {
+        let date = NPACVDate(today)
+        let preferred = try store.preferred(on: date).credentials
+        if password == .can, !preferred.grantedRights.contains(.canAllowed) {
             throw .notAllowed(operation: "work with the CAN", right: .canAllowed)
         }
         let plain = ISO7816CardChannel(transport: transport)
@@ -49,15 +63,19 @@ public enum NPAChangeTerminal {
         do {
             channel = try await NPAPACESession.establish(
                 over: transport, password: password, digits: digits, cardAccess: cardAccessBytes,
-                chat: credentials.terminal.holderAuthorization)
+                chat: preferred.terminal.holderAuthorization)
         } catch {
             if case .transport(let transportError) = error, transportError.isCardRemoved { throw .cardRemoved }
             throw .pace(error)
         }
-        try await NPATerminalAuthentication.run(over: channel, credentials: credentials)
+        let selection = try store.select(cardTrustAnchors: channel.cardTrustAnchors, on: date)
+        let credentials = selection.chain.credentials
+        try await NPATerminalAuthentication.run(over: channel, credentials: credentials, links: selection.links)
         try await NPAChipAuthentication.run(over: channel, cardAccess: cardAccess)
+        // The card grants the PACE CHAT ∩ the chain's rights (TR-03110-4 §2.2.3.2).
         return NPAAuthenticatedCard(
-            channel: channel, effectiveRights: credentials.grantedRights,
+            channel: channel,
+            effectiveRights: credentials.grantedRights.intersection(preferred.terminal.holderAuthorization.rights),
             terminalHolder: credentials.terminal.holderReference)
     }
 }

@@ -12,6 +12,9 @@ public enum NPAEACError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidTerminalCredentials(reason: String)
     /// The terminal certificate `holder` expired on `expiration` (or is not yet valid): renew it.
     case terminalCertificateExpired(holder: String, expiration: NPACVDate)
+    /// The card trusts the CVCAs `cardTrustAnchors` and no configured chain (CVCAs `configured`) nor
+    /// link certificate leads there.
+    case noTerminalChainForCard(cardTrustAnchors: [String], configured: [String])
     /// The card refused certificate `holder` (PSO:Verify Certificate) with `status`: it does not
     /// trust the issuing CVCA/DV, or the certificate is expired by the card's date.
     case certificateRejectedByCard(holder: String, status: ISO7816StatusWord)
@@ -46,6 +49,10 @@ public enum NPAEACError: Error, Equatable, Sendable, CustomStringConvertible {
             return "The terminal certificates or key of this kit are unusable (\(reason)); ask IT to reinstall them."
         case .terminalCertificateExpired(let holder, let expiration):
             return "The terminal certificate \(holder) is not valid today (expires \(expiration)); ask IT to renew it."
+        case .noTerminalChainForCard(let anchors, let configured):
+            return "The ID card trusts the CVCA \(anchors.joined(separator: " or ")); this kit's terminal certificates "
+                + "are issued under \(configured.joined(separator: ", ")) and no link certificate leads there. "
+                + "Ask IT to import the matching chain or CVCA link certificate (kit-agent terminal-certificates import)."
         case .certificateRejectedByCard(let holder, let status):
             return "The ID card does not accept the terminal certificate \(holder) (status \(status)): "
                 + "it is expired or not issued by an authority the card trusts. Ask IT to check the certificates."
@@ -73,5 +80,16 @@ public enum NPAEACError: Error, Equatable, Sendable, CustomStringConvertible {
     /// Maps a transport error, recognising a pulled card.
     static func from(_ error: CardReaderError) -> NPAEACError {
         error.isCardRemoved ? .cardRemoved : .transport(error)
+    }
+}
+
+extension NPAEACError {
+    /// The card-reader failure underneath, if the authentication failed in transport (PC/SC).
+    public var cardReaderError: CardReaderError? {
+        switch self {
+        case .transport(let error): return error
+        case .pace(.transport(let error)): return error
+        default: return nil
+        }
     }
 }

@@ -117,7 +117,27 @@ public enum NPAPACESession {
         } else {
             raw = transport
         }
-        return NPASecureChannel(rawTransport: raw, context: context, chipPACEKey: chipKey)
+        return NPASecureChannel(
+            rawTransport: raw, context: context, chipPACEKey: chipKey,
+            cardTrustAnchors: trustAnchors(in: response.data))
+    }
+
+    /// The certification authority references in the mutual-authentication answer: 87 (most recent)
+    /// then 88 (previous), as printable text; anything unreadable is left out (the choice of chain
+    /// then falls back to the newest valid one).
+    public static func trustAnchors(in data: [UInt8]) -> [String] {
+        guard let template = try? BERTLV(bytes: data, options: .init(maximumDepth: 4)),
+            template.tag == .application(28)
+        else { return [] }
+        var anchors: [String] = []
+        for tag: UInt32 in [7, 8] {
+            guard let object = template.child(.context(tag, constructed: false)), (1...16).contains(object.value.count),
+                object.value.allSatisfy({ (0x20...0x7E).contains($0) })
+            else { continue }
+            let name = String(decoding: object.value, as: UTF8.self)
+            if !anchors.contains(name) { anchors.append(name) }
+        }
+        return anchors
     }
 
     /// Checks the password's form: CAN 6 digits, PIN 5 (transport PIN) or 6, PUK 10 (TR-03127 §4).

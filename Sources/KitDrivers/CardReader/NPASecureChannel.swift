@@ -12,12 +12,19 @@ public actor NPASecureChannel: ISO7816CommandSending, CardReaderAPDUTransport {
     let context: NPAEACContext
     /// The chip's ephemeral PACE public key: ID_PICC for Terminal Authentication (TR-03110-2 §3.3).
     nonisolated let chipPACEKey: [UInt8]
+    /// The CVCA references the card trusts, as it named them after PACE with a CHAT (TR-03110-3
+    /// §B.11.1, General Authenticate step 4: 87 most recent, 88 previous); empty if it named none.
+    public nonisolated let cardTrustAnchors: [String]
     private var superseded = false
 
-    init(rawTransport: any CardReaderAPDUTransport, context: NPAEACContext, chipPACEKey: [UInt8] = []) {
+    init(
+        rawTransport: any CardReaderAPDUTransport, context: NPAEACContext, chipPACEKey: [UInt8] = [],
+        cardTrustAnchors: [String] = []
+    ) {
         self.rawTransport = rawTransport
         self.context = context
         self.chipPACEKey = chipPACEKey
+        self.cardTrustAnchors = cardTrustAnchors
         self.messaging = NPASecureMessaging(context: context)
     }
 

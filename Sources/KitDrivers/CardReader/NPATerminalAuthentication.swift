@@ -1,11 +1,12 @@
 /// Terminal Authentication v2, terminal side (BSI TR-03110-2 §3.3; TR-03110-3 §B.11.4 MSE:Set DST,
 /// §B.11.5 PSO:Verify Certificate, §B.11.1 MSE:Set AT, GET CHALLENGE, EXTERNAL AUTHENTICATE).
 public enum NPATerminalAuthentication {
-    /// Sends the DV and terminal certificates, then proves possession of the terminal key.
-    public static func run(over channel: NPASecureChannel, credentials: NPATerminalCredentials)
-        async throws(NPAEACError)
-    {
-        let chain = [credentials.documentVerifier, credentials.terminal]
+    /// Sends the CVCA link certificates (if the card trusts an older CVCA), the DV and the terminal
+    /// certificate, then proves possession of the terminal key.
+    public static func run(
+        over channel: NPASecureChannel, credentials: NPATerminalCredentials, links: [NPACVCertificate] = []
+    ) async throws(NPAEACError) {
+        let chain = links + [credentials.documentVerifier, credentials.terminal]
         // OpenPACE checks the chain on our side too: a broken configuration fails before the card sees it.
         // OpenPACE's terminal role takes the key and the terminal certificate (for the signature
         // algorithm); the chain itself is verified by the card.

@@ -72,34 +72,18 @@ public struct PCSCError: Error, Equatable, CustomStringConvertible {
     static let noReadersAvailable: LONG = 0x8010_002E
 
     public var description: String {
-        "cannot \(operation): \(hint)"
+        "cannot \(operation): \(hint) (\(name))"
     }
 
-    /// A sentence saying what the code means and what to do.
-    public var hint: String {
-        switch UInt32(truncatingIfNeeded: code) {
-        case 0x8010_001D: return "the smart-card service pcscd is not running (start pcscd)"
-        case 0x8010_002E: return "no card reader is connected"
-        case 0x8010_0009: return "the card reader is unknown (unplugged?)"
-        case 0x8010_0017: return "the card reader is not available (unplugged?)"
-        case 0x8010_000B: return "the card is in use by another program"
-        case 0x8010_000C: return "no card in the reader"
-        case 0x8010_0069: return "the card was removed — put it back on the reader"
-        case 0x8010_0068: return "the card was reset by another program — try again"
-        case 0x8010_0066: return "the card does not answer — check its position on the reader"
-        case 0x8010_0067: return "the card is not powered"
-        case 0x8010_000A: return "the operation timed out"
-        case 0x8010_0002: return "the operation was cancelled"
-        case 0x8010_0003: return "the smart-card session is no longer valid (pcscd restarted?)"
-        case 0x8010_0008: return "the answer does not fit the buffer"
-        case 0x8010_000F: return "the card does not speak the requested protocol"
-        case 0x8010_0016: return "the smart-card service is shutting down or a transaction is pending"
-        case 0x8010_0001: return "internal error in the smart-card service"
-        case 0x8010_0006: return "the smart-card service ran out of memory"
-        case 0x8010_0004: return "invalid parameter passed to the smart-card service"
-        case 0x8010_0014: return "unknown error in the smart-card service"
-        default:
-            return "PC/SC error 0x" + String(UInt32(truncatingIfNeeded: code), radix: 16, uppercase: true)
-        }
-    }
+    /// The pcsc-lite entry for the code: name, English and German sentence.
+    public var returnCode: PCSCReturnCode { PCSCReturnCode.lookup(UInt32(truncatingIfNeeded: code)) }
+
+    /// A sentence saying what the code means and what to do (English, for the log and IT).
+    public var hint: String { returnCode.english }
+
+    /// The code's name in pcsclite.h, e.g. `SCARD_W_REMOVED_CARD`.
+    public var name: String { returnCode.name }
+
+    /// What the clerk reads: what happened and what to do, in German.
+    public var clerkMessage: String { returnCode.german }
 }

@@ -14,7 +14,13 @@ import KitDrivers
 ///   continues with the new keys.
 final class CardSimulatorEACChip {
     /// The trust anchor.
-    let trustAnchor: NPACVCertificate?
+    private(set) var trustAnchor: NPACVCertificate?
+    /// The trust anchor before the last link certificate.
+    private(set) var previousTrustAnchor: NPACVCertificate?
+    /// The CVCA references the card names after PACE: most recent, then previous.
+    var trustAnchorReferences: [String] {
+        [trustAnchor?.holderReference, previousTrustAnchor?.holderReference].compactMap { $0 }
+    }
     /// The chip's current date (persistent).
     private(set) var currentDate: NPACVDate
     /// Key id of the chip authentication key in EF.CardAccess / EF.CardSecurity.
@@ -30,6 +36,7 @@ final class CardSimulatorEACChip {
     private var taInitialized = false
     private var verificationKeyHolder: String?
     private var currentKeyHolder: String?
+    private var link: NPACVCertificate?
     private var documentVerifier: NPACVCertificate?
     private var terminal: NPACVCertificate?
     private var compressedEphemeralKey: [UInt8]?
@@ -45,6 +52,7 @@ final class CardSimulatorEACChip {
 
     init(trustAnchor: NPACVCertificate?, fault: CardSimulatorFault = .none) {
         self.trustAnchor = trustAnchor
+        previousTrustAnchor = nil
         self.fault = fault
         currentDate = trustAnchor?.effectiveDate ?? NPACVDate(.now)
         chipKey = try? CardSimulatorECKey()
@@ -71,6 +79,7 @@ final class CardSimulatorEACChip {
         pacePassword = nil
         taInitialized = false
         currentKeyHolder = nil
+        link = nil
         documentVerifier = nil
         terminal = nil
         compressedEphemeralKey = nil
@@ -125,7 +134,8 @@ final class CardSimulatorEACChip {
             objects[0].tag == .context(3, constructed: false)
         else { return CardSimulatorResponse.status(0x6A80) }
         let name = String(decoding: objects[0].value, as: UTF8.self)
-        let known = [trustAnchor?.holderReference, documentVerifier?.holderReference].compactMap { $0 }
+        let known = [trustAnchor?.holderReference, link?.holderReference, documentVerifier?.holderReference]
+            .compactMap { $0 }
         guard known.contains(name) else { return CardSimulatorResponse.status(0x6A88) }
         verificationKeyHolder = name
         return CardSimulatorResponse.status(0x9000)
@@ -140,9 +150,12 @@ final class CardSimulatorEACChip {
             certificate.authorityReference == keyHolder
         else { return CardSimulatorResponse.status(0x6A80) }
         let role = certificate.holderAuthorization.role
+        let documentVerifierRoles = [NPATerminalRole.officialDomesticDocumentVerifier, .foreignDocumentVerifier]
         let expectedRole: Bool
         if keyHolder == trustAnchor.holderReference {
-            expectedRole = [NPATerminalRole.officialDomesticDocumentVerifier, .foreignDocumentVerifier].contains(role)
+            expectedRole = documentVerifierRoles.contains(role) || (role == .cvca && link == nil)
+        } else if keyHolder == link?.holderReference {
+            expectedRole = documentVerifierRoles.contains(role)
         } else {
             expectedRole = role == .terminal && documentVerifier != nil
         }
@@ -158,7 +171,9 @@ final class CardSimulatorEACChip {
         guard context.importCertificate(certificate.encoded) else { return CardSimulatorResponse.status(0x6300) }
         if certificate.effectiveDate > currentDate { currentDate = certificate.effectiveDate }
         verificationKeyHolder = nil
-        if role == .terminal {
+        if role == .cvca {
+            link = certificate
+        } else if role == .terminal {
             terminal = certificate
         } else {
             documentVerifier = certificate
@@ -200,9 +215,15 @@ final class CardSimulatorEACChip {
             command.data, compressedEphemeralKey: compressed, chipPACEKey: chipPACEKey)
         guard verified == true else { return CardSimulatorResponse.status(0x6300) }
         terminalAuthenticated = true
+        let anchor = link ?? trustAnchor
         effectiveRights = paceCHAT.rights.intersection(terminal.holderAuthorization.rights)
             .intersection(documentVerifier.holderAuthorization.rights)
-            .intersection(trustAnchor.holderAuthorization.rights)
+            .intersection(anchor.holderAuthorization.rights)
+        if let link {
+            previousTrustAnchor = trustAnchor
+            self.trustAnchor = link
+            self.link = nil
+        }
         // PACE with the CAN opens the eID data only to terminals with "CAN allowed" (TR-03110-4 §2.2.3.2).
         if pacePassword == .can && !effectiveRights.contains(.canAllowed) { effectiveRights = [] }
         return CardSimulatorResponse.status(0x9000)

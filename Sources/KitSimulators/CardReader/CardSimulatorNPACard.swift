@@ -81,6 +81,9 @@ public final class CardSimulatorNPACard: CardSimulatorCard {
 
     /// Creates the card with its address in DG17.
     ///
+    /// The CVCA the card trusts now (it moves on when a terminal presents a valid CVCA link certificate).
+    public var trustAnchorHolder: String? { eac.trustAnchor?.holderReference }
+
     /// - Parameter trustAnchor: the CVCA certificate the card trusts for Terminal Authentication
     ///   (``CardSimulatorTerminalPKI/cvca``); without one every terminal chain is refused.
     public init(
@@ -318,7 +321,14 @@ public final class CardSimulatorNPACard: CardSimulatorCard {
                 } else {
                     secureMessaging = messaging
                 }
-                return reply([.primitive(.context(6, constructed: false), own)])
+                // With a CHAT the card names the CVCAs it trusts (TR-03110-3 §B.11.1): 87 most recent, 88 previous.
+                var objects: [BERTLV] = [.primitive(.context(6, constructed: false), own)]
+                if run.chat != nil {
+                    for (tag, holder) in zip([7, 8] as [UInt32], eac.trustAnchorReferences) {
+                        objects.append(.primitive(.context(tag, constructed: false), Array(holder.utf8)))
+                    }
+                }
+                return reply(objects)
             default:
                 return fail(0x6985)
             }

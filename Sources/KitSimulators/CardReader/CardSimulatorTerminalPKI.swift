@@ -14,6 +14,10 @@ public struct CardSimulatorTerminalPKI: Sendable {
     public let terminal: NPACVCertificate
     /// Terminal private key, PKCS#8 DER.
     public let terminalPrivateKey: [UInt8]
+    /// The CVCA link certificate from the previous CVCA to this one (nil for a first generation).
+    public let link: NPACVCertificate?
+    /// The CVCA's key, to sign the link certificate of the next generation.
+    let cvcaKey: CardSimulatorECKey
 
     /// Generates the three levels.
     ///
@@ -47,7 +51,26 @@ public struct CardSimulatorTerminalPKI: Sendable {
             rights: terminalRights, from: day.adding(days: terminalValidity.lowerBound),
             to: day.adding(days: terminalValidity.upperBound), signer: dvKey)
         return CardSimulatorTerminalPKI(
-            cvca: cvca, documentVerifier: dv, terminal: terminal, terminalPrivateKey: try terminalKey.pkcs8())
+            cvca: cvca, documentVerifier: dv, terminal: terminal, terminalPrivateKey: try terminalKey.pkcs8(),
+            link: nil, cvcaKey: cvcaKey)
+    }
+
+    /// The next CVCA generation (BSI TR-03110-3 §2.3): a new CVCA key and certificate `cvcaHolder`, the
+    /// link certificate signed by this CVCA, and a new DV and terminal under the new CVCA. A card that
+    /// trusts this CVCA accepts the new chain when the link certificate is sent first.
+    public func nextGeneration(
+        cvcaHolder: String, today: Date = Date(), terminalValidity: ClosedRange<Int> = 0...90
+    ) throws(CardSimulatorPKIError) -> CardSimulatorTerminalPKI {
+        let next = try Self.generate(
+            cvcaHolder: cvcaHolder, today: today, terminalRights: terminal.holderAuthorization.rights,
+            terminalValidity: terminalValidity)
+        let day = NPACVDate(today)
+        let link = try Self.issue(
+            authority: cvca.holderReference, holder: cvcaHolder, key: next.cvcaKey, domainParameters: true,
+            role: .cvca, rights: .all, from: day.adding(days: -30), to: day.adding(days: 3 * 365), signer: cvcaKey)
+        return CardSimulatorTerminalPKI(
+            cvca: next.cvca, documentVerifier: next.documentVerifier, terminal: next.terminal,
+            terminalPrivateKey: next.terminalPrivateKey, link: link, cvcaKey: next.cvcaKey)
     }
 
     static func issue(
