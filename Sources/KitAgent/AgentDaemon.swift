@@ -72,7 +72,9 @@ public struct AgentDaemon: Sendable {
         QueueController(outbox: runtime.outbox, problem: runtime.outboxProblem).register(on: api)
         // Every 10 s: the checks are cheap (no device is opened) and the clerk UI shows them live.
         let health = DeviceHealthMonitor.kit(
-            stateDirectory: directory.path, vpnInterface: configuration.vpnInterface, interval: .seconds(10),
+            stateDirectory: directory.path, vpnInterface: configuration.vpnInterface,
+            terminalCredentials: configuration.cardTerminalCredentials,
+            terminalCertificateWarnDays: configuration.terminalCertificateWarnDays, interval: .seconds(10),
             logger: logger)
         DeviceController(health: health).register(on: api)
         let watcher = AgentEventWatcher(

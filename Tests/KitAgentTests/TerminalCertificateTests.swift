@@ -1,7 +1,9 @@
 import Foundation
 import KitAgent
+import KitCore
 import KitDrivers
 import KitSimulators
+import Logging
 import Testing
 
 /// `kit-agent terminal-certificates import|remove` (the installer) and the doctor's expiry check.
@@ -104,5 +106,23 @@ struct TerminalCertificateTests {
         #expect(none.status == .skipped)
         let empty = await TerminalCertificateCheck(directory: root.appendingPathComponent("nothing").path).run()
         #expect(empty.status == .failure)
+    }
+
+    @Test("the running agent's device health carries the expiry into the fleet report")
+    func fleetReportCarriesExpiry() async throws {
+        let root = Self.folder()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let pki = try CardSimulatorTerminalPKI.generate(terminalValidity: 0...5)
+        try pki.write(to: root.appendingPathComponent("delivery"))
+        try TerminalCredentialInstaller(directory: root.appendingPathComponent("store"))
+            .importChain(from: root.appendingPathComponent("delivery"))
+        let monitor = DeviceHealthMonitor.kit(
+            stateDirectory: root.path, vpnInterface: nil,
+            terminalCredentials: root.appendingPathComponent("store").path,
+            logger: .init(label: "test"))
+        let devices = await monitor.refresh()
+        let entry = try #require(devices.first { $0.device == "terminal-certificates" })
+        #expect(entry.state == "warning")
+        #expect(entry.detail?.contains("in 5 days") == true)
     }
 }

@@ -20,13 +20,17 @@ public actor DeviceHealthMonitor: Service {
     }
 
     /// The checks of a running agent.
+    /// The terminal certificates' expiry goes with them into the fleet report.
     public static func kit(
-        stateDirectory: String, vpnInterface: String?, interval: Duration = .seconds(60), logger: Logger
+        stateDirectory: String, vpnInterface: String?, terminalCredentials: String? = nil,
+        terminalCertificateWarnDays: Int = TerminalCertificateCheck.defaultWarnDays, interval: Duration = .seconds(60),
+        logger: Logger
     ) -> DeviceHealthMonitor {
         DeviceHealthMonitor(
             doctor: Doctor(
                 checks: [
                     SmartCardServiceCheck(), USBDevicesCheck(), VPNInterfaceCheck(interface: vpnInterface),
+                    TerminalCertificateCheck(directory: terminalCredentials, warnDays: terminalCertificateWarnDays),
                     DiskSpaceCheck(path: stateDirectory), QueueCheck(stateDirectory: stateDirectory),
                 ], deadline: .seconds(5)),
             interval: interval, logger: logger)
