@@ -170,6 +170,10 @@ struct SyncClientTests {
         await #expect(throws: SyncError.self) { try await client.syncNow() }
         let entry = try outbox.entry(seq: 1)
         #expect(entry.state == .pending)
-        #expect(entry.attempts == 1)
+        // `attempts` counts requests the server saw: one that never left the kit is not an attempt
+        // (so a batch recorded while the server was away reads "sent once" after delivery).
+        #expect(entry.attempts == 0)
+        await #expect(throws: SyncError.self) { try await client.syncNow() }
+        #expect(try outbox.entry(seq: 1).attempts == 0)
     }
 }

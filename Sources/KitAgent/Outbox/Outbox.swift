@@ -404,15 +404,20 @@ extension Outbox {
         }
     }
 
-    /// Puts sent transactions back to pending: their request never reached the server (no
-    /// connection could be made). Transactions in any other state are left alone.
-    public func markPending(_ seqs: [UInt64], now: Date = Date()) throws(OutboxError) {
+    /// Puts sent transactions back to pending. `reachedServer` false: their request never left the
+    /// kit (no connection could be made), so the attempt ``markSent(_:now:)`` counted is taken back —
+    /// `attempts` counts requests the server saw. True: the server saw and refused the request (a
+    /// 413); the attempt stays counted. Transactions in any other state are left alone.
+    public func markPending(_ seqs: [UInt64], reachedServer: Bool, now: Date = Date()) throws(OutboxError) {
         let millis = Int64(now.timeIntervalSince1970 * 1000)
+        let attempts = reachedServer ? "attempts" : "MAX(0, attempts - 1)"
         _ = try write { db in
             for seq in seqs {
                 try db.execute(
-                    sql:
-                        "UPDATE outbox SET state = 'pending', state_changed_millis = ? WHERE seq = ? AND state = 'sent'",
+                    sql: """
+                        UPDATE outbox SET state = 'pending', attempts = \(attempts), state_changed_millis = ?
+                        WHERE seq = ? AND state = 'sent'
+                        """,
                     arguments: [millis, seq])
             }
         }

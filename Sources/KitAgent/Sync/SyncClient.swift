@@ -90,9 +90,9 @@ public actor SyncClient {
                 // No connection at all: the batch stays "pending" (it never left the kit).
                 reply = try await send(
                     batch: batch.map(\.bytes), credentials: credentials, outbox: outbox,
-                    undelivered: { try? outbox.markPending(seqs) })
+                    undelivered: { try? outbox.markPending(seqs, reachedServer: false) })
             } catch .requestRefused(_, 413, let reason) {
-                try? outbox.markPending(seqs)
+                try? outbox.markPending(seqs, reachedServer: true)
                 let requestBytes = batch.reduce(IngestLimits.requestOverhead) {
                     $0 + IngestLimits.encodedSize(ofEnvelope: $1.bytes.count)
                 }
