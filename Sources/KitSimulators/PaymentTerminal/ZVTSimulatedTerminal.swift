@@ -361,12 +361,14 @@ public struct ZVTSimulatedTerminal: Sendable {
         let ecrPrints =
             admin ? config.contains(.ecrPrintsAdministrationReceipts) : config.contains(.ecrPrintsPaymentReceipts)
         guard ecrPrints else { return [] }
-        let copies: [(type: UInt8, lines: [String])] =
-            admin
-            ? [(0x03, lines)]
-            : configuration.receiptCopies.map { copy in
-                (copy.receiptType, [copy == .merchant ? "HÄNDLERBELEG" : "KUNDENBELEG"] + lines)
+        var copies: [(type: UInt8, lines: [String])] = []
+        if admin {
+            copies.append((type: 0x03, lines: lines))
+        } else {
+            for copy in configuration.receiptCopies {
+                copies.append((type: copy.receiptType, lines: [copy == .merchant ? "HÄNDLERBELEG" : "KUNDENBELEG"] + lines))
             }
+        }
         var steps: [ZVTSimulatorStep] = []
         for copy in copies {
             if config.contains(.receiptsAsTextBlocks),

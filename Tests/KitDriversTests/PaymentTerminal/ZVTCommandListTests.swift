@@ -160,7 +160,7 @@ struct ZVTCommandListTests {
 
     @Test("Receipt number FF FF stays 'none'")
     func receiptNumberNone() throws {
-        let message = try ZVTMessage.decode(Self.bytes("06 1E 03 B8 87 FFFF"))
+        let message = try ZVTMessage.decode(Self.bytes("06 1E 04 B8 87 FFFF"))
         guard case .abort(let abort) = message else {
             Issue.record("expected abort, got \(message.name)")
             return
@@ -318,7 +318,7 @@ struct ZVTCommandListTests {
 
     @Test("Partial reversal abort and BMP 87 none survive a round trip")
     func receiptNoneRoundTrip() throws {
-        let bytes = Self.bytes("06 1E 03 B8 87 FFFF")
+        let bytes = Self.bytes("06 1E 04 B8 87 FFFF")
         #expect(try ZVTMessage.decode(bytes).encode() == bytes)
     }
 }
