@@ -62,7 +62,9 @@ struct ZVTCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("receipt-copy"),
-        help: "Payment receipt copies for an ECR that prints: merchant, customer (repeatable; default both, in that order).")
+        help:
+            "Payment receipt copies for an ECR that prints: merchant, customer (repeatable; default both, in that order)."
+    )
     var receiptCopy: [String] = []
 
     @Flag(
@@ -79,7 +81,9 @@ struct ZVTCommand: AsyncParsableCommand {
             throw ValidationError("Unknown card \"\(card)\"; use girocard, blocked or expired.")
         }
         guard (0...99_999_999).contains(terminalID) else { throw ValidationError("The terminal ID has eight digits.") }
-        guard (0...255).contains(statusByte) else { throw ValidationError("The status byte is a number from 0 to 255.") }
+        guard (0...255).contains(statusByte) else {
+            throw ValidationError("The status byte is a number from 0 to 255.")
+        }
         for name in receiptCopy where ZVTSimulatorConfiguration.ReceiptCopy(rawValue: name) == nil {
             throw ValidationError("Unknown receipt copy \"\(name)\"; use merchant or customer.")
         }
@@ -95,7 +99,8 @@ struct ZVTCommand: AsyncParsableCommand {
             terminalID: terminalID, registrationStatusByte: UInt8(clamping: statusByte),
             listsPermittedCommands: !noPermittedCommands,
             receiptCopies: receiptCopy.isEmpty
-                ? [.merchant, .customer] : receiptCopy.compactMap(ZVTSimulatorConfiguration.ReceiptCopy.init(rawValue:)))
+                ? [.merchant, .customer] : receiptCopy.compactMap(ZVTSimulatorConfiguration.ReceiptCopy.init(rawValue:))
+        )
         let server = try ZVTSimulatorServer(
             configuration: configuration, journalURL: journal.map { URL(fileURLWithPath: $0) })
         let firstLine: String

@@ -193,7 +193,8 @@ public enum ZVTMessage: Sendable, Equatable {
         case .negativeAcknowledgement: return "Negative acknowledgement \(code)"
         case .listed(let command): return "\(command.description.name) \(code)"
         case .unknown:
-            let listed = ZVTCommandCatalogue.description(commandClass: control.commandClass, instruction: control.instruction)
+            let listed = ZVTCommandCatalogue.description(
+                commandClass: control.commandClass, instruction: control.instruction)
             return listed.map { "\($0.name) \(code) (data does not fit the command)" } ?? "Unknown command \(code)"
         }
     }

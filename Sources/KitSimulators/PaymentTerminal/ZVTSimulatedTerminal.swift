@@ -366,7 +366,8 @@ public struct ZVTSimulatedTerminal: Sendable {
             copies.append((type: 0x03, lines: lines))
         } else {
             for copy in configuration.receiptCopies {
-                copies.append((type: copy.receiptType, lines: [copy == .merchant ? "HÄNDLERBELEG" : "KUNDENBELEG"] + lines))
+                copies.append(
+                    (type: copy.receiptType, lines: [copy == .merchant ? "HÄNDLERBELEG" : "KUNDENBELEG"] + lines))
             }
         }
         var steps: [ZVTSimulatorStep] = []
@@ -396,7 +397,9 @@ public struct ZVTSimulatedTerminal: Sendable {
         var fields: [ZVTField] = [.paymentType(configuration.registrationStatusByte)]
         if let field = try? ZVTField.terminalID(configuration.terminalID) { fields.append(field) }
         if registration.currencyCode != nil, let field = try? ZVTField.currency(code: 978) { fields.append(field) }
-        if configuration.listsPermittedCommands, let field = try? ZVTField.tlv([Self.permittedCommands()].compactMap { $0 }) {
+        if configuration.listsPermittedCommands,
+            let field = try? ZVTField.tlv([Self.permittedCommands()].compactMap { $0 })
+        {
             fields.append(field)
         }
         return Self.apdu(0x06, 0x0F, ZVTFieldList(fields).encode())

@@ -91,7 +91,10 @@ struct ZVTCommandListTests {
             device.first { $0["tag"] as? String == "1F41" }?["value"] as? String
                 == "GER-APP-v2.0.9;cS02.01.01-10.10-2-2;CC26")
         let stamp = try #require(tlv.first { $0["tag"] as? String == "34" }?["children"] as? [[String: Any]])
-        #expect(Self.numbers(stamp.first { $0["tag"] as? String == "1F0E" }?["value"]) == ["day": 5, "month": 4, "year": 2023])
+        #expect(
+            Self.numbers(stamp.first { $0["tag"] as? String == "1F0E" }?["value"]) == [
+                "day": 5, "month": 4, "year": 2023,
+            ])
         #expect(stamp.first { $0["tag"] as? String == "1F0F" }?["value"] as? String == "22:56:55")
     }
 

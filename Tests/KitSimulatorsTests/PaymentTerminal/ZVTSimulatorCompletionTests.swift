@@ -113,7 +113,8 @@ import Testing
         var terminal = Self.terminal()
         var frames: [[UInt8]] = []
         let commands: [ZVTMessage] = [
-            .registration(try ZVTRegistration(password: 0, config: [.ecrPrintsPaymentReceipts, .ecrPrintsAdministrationReceipts])),
+            .registration(
+                try ZVTRegistration(password: 0, config: [.ecrPrintsPaymentReceipts, .ecrPrintsAdministrationReceipts])),
             try ZVTECRCommand.payment(amountCents: 1000).message,
             try ZVTECRCommand.payment(amountCents: 1013).message,
             .reversal(try .reversal(password: 0, receiptNumber: 1)),
@@ -152,7 +153,8 @@ import Testing
     /// acknowledge the completion.
     static func registerOver(_ transport: ZVTTCPTransport) async throws -> ZVTCompletion {
         try await transport.open()
-        let registration = try ZVTRegistration(password: 123456, config: [.ecrPrintsPaymentReceipts, .intermediateStatus])
+        let registration = try ZVTRegistration(
+            password: 123456, config: [.ecrPrintsPaymentReceipts, .intermediateStatus])
         try await transport.send(try ZVTMessage.registration(registration).encode())
         let ack = try #require(try await transport.receive(timeout: .seconds(5)))
         #expect(ack == [0x80, 0x00, 0x00])

@@ -65,9 +65,11 @@ public struct ZVTListedCommand: Sendable, Equatable {
                 prefix = .cvendFunction(password: nil, function: UInt16(data[0]) << 8 | UInt16(data[1]))
             case 5:
                 prefix = .cvendFunction(
-                    password: try ZVTBCD.decode(data, at: 0, count: 3), function: UInt16(data[3]) << 8 | UInt16(data[4]))
+                    password: try ZVTBCD.decode(data, at: 0, count: 3), function: UInt16(data[3]) << 8 | UInt16(data[4])
+                )
             default:
-                throw .missingElement(command: description.name, element: "function number (2 bytes, after an optional password)")
+                throw .missingElement(
+                    command: description.name, element: "function number (2 bytes, after an optional password)")
             }
             fields = ZVTFieldList()
         }

@@ -92,7 +92,9 @@ public enum ZVTCaptureDecoder {
                 let message = try ZVTMessage.decode(frame)
                 var writer = ZVTJSONWriter()
                 values.append(writer.message(message))
-                issues += writer.issues.map { ZVTCaptureIssue(messageIndex: index, messageName: message.name, problem: $0) }
+                issues += writer.issues.map {
+                    ZVTCaptureIssue(messageIndex: index, messageName: message.name, problem: $0)
+                }
             } catch {
                 values.append(
                     .object([
@@ -102,7 +104,8 @@ public enum ZVTCaptureDecoder {
                     ]))
                 issues.append(
                     ZVTCaptureIssue(
-                        messageIndex: index, messageName: frame.prefix(2).map { ZVTError.hex($0) }.joined(separator: " "),
+                        messageIndex: index,
+                        messageName: frame.prefix(2).map { ZVTError.hex($0) }.joined(separator: " "),
                         problem: error.description))
             }
             if !lenient, !issues.isEmpty {
@@ -111,7 +114,8 @@ public enum ZVTCaptureDecoder {
         }
         if let error = split.error {
             values.append(.object([ZVTJSONMember("error", .string(error.description))]))
-            issues.append(ZVTCaptureIssue(messageIndex: split.frames.count, messageName: nil, problem: error.description))
+            issues.append(
+                ZVTCaptureIssue(messageIndex: split.frames.count, messageName: nil, problem: error.description))
         }
         return ZVTCaptureReport(messages: values, issues: issues, stoppedEarly: false)
     }

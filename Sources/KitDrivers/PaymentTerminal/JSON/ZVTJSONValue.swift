@@ -79,4 +79,3 @@ public struct ZVTJSONMember: Sendable, Equatable {
         self.value = value
     }
 }
-

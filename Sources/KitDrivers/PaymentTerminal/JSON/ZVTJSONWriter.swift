@@ -153,7 +153,9 @@ struct ZVTJSONWriter {
             members.append(ZVTJSONMember("masked", masked))
             return .object(members)
         case ZVTBMP.amount:
-            members.append(ZVTJSONMember("cents", checked(tag) { () throws(ZVTError) in try list.amountCents.map { .number($0) } }))
+            members.append(
+                ZVTJSONMember("cents", checked(tag) { () throws(ZVTError) in try list.amountCents.map { .number($0) } })
+            )
             return .object(members)
         case ZVTBMP.resultCode, ZVTBMP.resultCodeAS:
             members.append(ZVTJSONMember("value", Self.resultCode(ZVTResultCode(bytes.first ?? 0))))
@@ -241,7 +243,9 @@ struct ZVTJSONWriter {
             case .secret: return Self.secret
             case .digits: return .string(try ZVTBCD.digits(value))
             case .number:
-                guard (1...4).contains(value.count) else { throw ZVTError.bcdLengthMismatch(expected: 4, actual: value.count) }
+                guard (1...4).contains(value.count) else {
+                    throw ZVTError.bcdLengthMismatch(expected: 4, actual: value.count)
+                }
                 return .number(value.reduce(0) { $0 << 8 | Int($1) })
             case .command:
                 guard value.count == 2 else { throw ZVTError.bcdLengthMismatch(expected: 2, actual: value.count) }
@@ -274,7 +278,9 @@ struct ZVTJSONWriter {
         let hour = try ZVTBCD.decode([bytes[0]])
         let minute = try ZVTBCD.decode([bytes[1]])
         let second = try ZVTBCD.decode([bytes[2]])
-        guard hour < 24, minute < 60, second < 60 else { throw .bcdValueOutOfRange(value: Int(digits) ?? 0, byteCount: 3) }
+        guard hour < 24, minute < 60, second < 60 else {
+            throw .bcdValueOutOfRange(value: Int(digits) ?? 0, byteCount: 3)
+        }
         let chars = Array(digits)
         return .string("\(chars[0])\(chars[1]):\(chars[2])\(chars[3]):\(chars[4])\(chars[5])")
     }

@@ -8,4 +8,3 @@ enum ZVTSensitiveData {
     /// 5A PAN, 5F20 card holder name, 5F24 expiry, 9F1F track 1 discretionary, 9F6B track 2.
     static let redactedTLVTags: Set<UInt32> = [0x56, 0x57, 0x5A, 0x5F20, 0x5F24, 0x9F1F, 0x9F6B]
 }
-
