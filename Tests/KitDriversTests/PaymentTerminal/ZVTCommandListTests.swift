@@ -216,6 +216,19 @@ struct ZVTCommandListTests {
         #expect(!overrun.decodingIssues.isEmpty)
     }
 
+    @Test("Impossible or non-BCD dates and times are reported, not printed")
+    func hostileDatesAndTimes() throws {
+        for hex in ["04 0F 03 0D 1399", "04 0F 03 0D 0A01", "04 0F 04 0C 250000", "04 0F 04 AA 231301"] {
+            let message = try ZVTMessage.decode(Self.bytes(hex))
+            #expect(message.decodingIssues.count == 1, "\(hex): \(message.decodingIssues)")
+            #expect(Self.fields(try Self.json(message)).first?["value"] is NSNull, "\(hex)")
+        }
+        // TLV 1F0E with a non-BCD month inside a completion
+        let message = try ZVTMessage.decode(Self.bytes("06 0F 09 06 07 1F0E 04 2023 0A 05"))
+        #expect(message.decodingIssues.count == 1, "\(message.decodingIssues)")
+        #expect(try message.encode() == Self.bytes("06 0F 09 06 07 1F0E 04 2023 0A 05"))
+    }
+
     @Test("The Feig system information builder rejects parts of the wrong length")
     func systemInformationBuilder() throws {
         let information = try ZVTFeigSystemInformation(

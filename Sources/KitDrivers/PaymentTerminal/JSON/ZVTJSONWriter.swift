@@ -290,7 +290,8 @@ struct ZVTJSONWriter {
         let month = try ZVTBCD.decode([monthByte])
         let day = try ZVTBCD.decode([dayByte])
         guard (1...12).contains(month), (1...31).contains(day) else {
-            throw .bcdValueOutOfRange(value: month * 100 + day, byteCount: 2)
+            let digits = (try? ZVTBCD.digits([monthByte, dayByte])) ?? ""
+            throw .impossibleDateOrTime(digits: digits, form: "month and day MMDD")
         }
         var members = [ZVTJSONMember("day", .number(day)), ZVTJSONMember("month", .number(month))]
         if let year { members.append(ZVTJSONMember("year", .number(year))) }
