@@ -1,6 +1,7 @@
 /// A decoded ZVT command or response (ZVT spec rev. 13.x, chapters 2 "ECR commands" and
-/// 3 "terminal commands"). Commands this codec does not model, including vendor classes
-/// such as Feig's 0x08 and 0x0F, decode to `.unknown` with their raw APDU.
+/// 3 "terminal commands"). The other commands of the specification's command lists and the
+/// Feig cVEND extensions (class 0x08, 0F A1) decode to `.listed` by their `ZVTCommandCatalogue`
+/// layout; anything else, or listed data that does not fit, to `.unknown` with its raw APDU.
 ///
 /// The APDU length form (short or extended) belongs to the APDU layer: typed messages encode
 /// the shortest form unless asked otherwise; see `ZVTAPDU.forcesExtendedLength`.
