@@ -10,8 +10,14 @@ struct ZVTDecodeCommand: ParsableCommand {
         discussion: """
             INPUT is a file (raw bytes, or hex text) or hex on the command line, e.g. \
             "06 01 0A 04 00 00 00 00 12 34 49 09 78". A capture may hold several messages, as sent over \
-            TCP or in serial frames (DLE STX … DLE ETX CRC). Card numbers are shown masked only; track \
-            data, expiry, CVV and the terminal password are never shown.
+            TCP or in serial frames (DLE STX … DLE ETX CRC). The output is always a JSON array, one \
+            element per message. Card numbers are shown masked only; track data, expiry, CVV and the \
+            terminal password are never shown.
+
+            When part of the input cannot be decoded (bytes left over, a value that is not what its \
+            field demands, an unknown command), decoding stops after that message, a line on stderr \
+            says what was not understood, and the exit status is 1. With --lenient every message is \
+            decoded and printed; the stderr lines and exit status 1 remain.
             """
     )
 
@@ -20,6 +26,9 @@ struct ZVTDecodeCommand: ParsableCommand {
 
     @Flag(name: .long, help: "Print compact JSON on one line.")
     var compact = false
+
+    @Flag(name: .long, help: "Keep decoding after a message that could only be partly decoded.")
+    var lenient = false
 
     func run() throws {
         let bytes: [UInt8]
@@ -34,8 +43,16 @@ struct ZVTDecodeCommand: ParsableCommand {
         } else {
             throw ValidationError("\(input) is neither a file nor hex bytes.")
         }
-        print(ZVTCaptureDecoder.renderJSON(bytes, pretty: !compact))
-        // Still printed above, but a capture with errors ends with a failure status for scripts.
-        if !ZVTCaptureDecoder.decodesCompletely(bytes) { throw ExitCode(1) }
+        let report = ZVTCaptureDecoder.decode(bytes, lenient: lenient)
+        print(report.json.rendered(pretty: !compact))
+        for issue in report.issues {
+            FileHandle.standardError.write(Data("zvt decode: not decoded: \(issue)\n".utf8))
+        }
+        if report.stoppedEarly {
+            FileHandle.standardError.write(
+                Data("zvt decode: stopped after the first undecoded message; --lenient decodes the rest\n".utf8))
+        }
+        // Still printed above, but a capture with undecoded parts ends with a failure status for scripts.
+        if !report.isComplete { throw ExitCode(1) }
     }
 }

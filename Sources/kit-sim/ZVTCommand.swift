@@ -13,6 +13,11 @@ struct ZVTCommand: AsyncParsableCommand {
             list, 0x6E), 05 cents (issuer declined) or 78 cents (card expired), or --card says otherwise. \
             With --journal the transaction journal (authorization count, trace and receipt numbers) is \
             written as JSON after every change and continued when the simulator restarts.
+
+            A registration (06 00) is completed as real terminals do it: BMP 19 status byte, 29 terminal \
+            ID, 49 currency and a TLV container listing the accepted commands. An end-of-day reports \
+            date, time and the individual totals (BMP 60). An ECR that prints receipts gets a merchant \
+            and a customer copy of each payment receipt unless --receipt-copy says otherwise.
             """
     )
 
@@ -47,8 +52,25 @@ struct ZVTCommand: AsyncParsableCommand {
         help: "Milliseconds between a payment's approval and its completion 06 0F.")
     var completionDelayMilliseconds = 0
 
-    @Option(name: .customLong("terminal-id"), help: "Terminal ID, eight digits.")
+    @Option(name: .customLong("terminal-id"), help: "Terminal ID, eight digits (BMP 29 of completions and status).")
     var terminalID = 29_001_234
+
+    @Option(
+        name: .customLong("status-byte"),
+        help: "Status byte (BMP 19) of the registration completion, 0–255: 0 ready, 16 vending machine mode.")
+    var statusByte = 0
+
+    @Option(
+        name: .customLong("receipt-copy"),
+        help:
+            "Payment receipt copies for an ECR that prints: merchant, customer (repeatable; default both, in that order)."
+    )
+    var receiptCopy: [String] = []
+
+    @Flag(
+        name: .customLong("no-permitted-commands"),
+        help: "Leave TLV 26 (the list of accepted commands) out of the registration completion.")
+    var noPermittedCommands = false
 
     func validate() throws {
         guard (tcp != nil) != pty else { throw ValidationError("Give exactly one of --tcp PORT and --pty.") }
@@ -59,6 +81,12 @@ struct ZVTCommand: AsyncParsableCommand {
             throw ValidationError("Unknown card \"\(card)\"; use girocard, blocked or expired.")
         }
         guard (0...99_999_999).contains(terminalID) else { throw ValidationError("The terminal ID has eight digits.") }
+        guard (0...255).contains(statusByte) else {
+            throw ValidationError("The status byte is a number from 0 to 255.")
+        }
+        for name in receiptCopy where ZVTSimulatorConfiguration.ReceiptCopy(rawValue: name) == nil {
+            throw ValidationError("Unknown receipt copy \"\(name)\"; use merchant or customer.")
+        }
     }
 
     func run() async throws {
@@ -68,7 +96,11 @@ struct ZVTCommand: AsyncParsableCommand {
             faultCount: faultCount,
             cardDelay: .milliseconds(max(0, cardDelayMilliseconds)),
             completionDelay: .milliseconds(max(0, completionDelayMilliseconds)),
-            terminalID: terminalID)
+            terminalID: terminalID, registrationStatusByte: UInt8(clamping: statusByte),
+            listsPermittedCommands: !noPermittedCommands,
+            receiptCopies: receiptCopy.isEmpty
+                ? [.merchant, .customer] : receiptCopy.compactMap(ZVTSimulatorConfiguration.ReceiptCopy.init(rawValue:))
+        )
         let server = try ZVTSimulatorServer(
             configuration: configuration, journalURL: journal.map { URL(fileURLWithPath: $0) })
         let firstLine: String

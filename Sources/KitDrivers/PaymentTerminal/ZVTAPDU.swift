@@ -79,6 +79,6 @@ public struct ZVTAPDU: Sendable, Hashable, CustomStringConvertible {
 
 extension ZVTAPDU {
     /// The data part read leniently as BMP fields, for logging commands this codec does not
-    /// model (e.g. pre-authorisation 06 22): known BMPs and TLV are parsed, the rest is kept raw.
+    /// know (vendor commands): known BMPs and TLV are parsed, the rest is kept raw.
     public var bestEffortFields: ZVTFieldList { ZVTFieldList(decoding: data) }
 }

@@ -63,6 +63,8 @@ public enum ZVTBMP {
     public static let currency: UInt8 = 0x49
     public static let individualTotals: UInt8 = 0x60
     public static let receiptNumber: UInt8 = 0x87
+    /// The value of BMP 87 that means "no receipt number".
+    public static let noReceiptNumber: [UInt8] = [0xFF, 0xFF]
     public static let turnoverNumber: UInt8 = 0x88
     public static let cardType: UInt8 = 0x8A
     public static let cardName: UInt8 = 0x8B
@@ -71,6 +73,7 @@ public enum ZVTBMP {
     public static let geldkartePayments: UInt8 = 0x9A
     public static let resultCodeAS: UInt8 = 0xA0
     public static let aidParameter: UInt8 = 0xBA
+    public static let dateYYMMDD: UInt8 = 0xAA
 
     /// Human name of a BMP tag for logs, or `nil` when unknown.
     public static func name(of tag: UInt8) -> String? {

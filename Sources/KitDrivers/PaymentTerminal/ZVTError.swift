@@ -21,6 +21,8 @@ public enum ZVTError: Error, Sendable, Equatable, CustomStringConvertible {
     case bcdValueOutOfRange(value: Int, byteCount: Int)
     /// A BCD field of the wrong size.
     case bcdLengthMismatch(expected: Int, actual: Int)
+    /// A date or time whose digits name no calendar day or time of day (e.g. month 13).
+    case impossibleDateOrTime(digits: String, form: String)
 
     // MARK: BMP fields
 
@@ -88,6 +90,8 @@ public enum ZVTError: Error, Sendable, Equatable, CustomStringConvertible {
             return "Value \(value) does not fit into \(byteCount) BCD bytes (\(byteCount * 2) digits, not negative)."
         case .bcdLengthMismatch(let expected, let actual):
             return "BCD field has \(actual) bytes, expected \(expected)."
+        case .impossibleDateOrTime(let digits, let form):
+            return "\(digits) is no valid \(form) (the terminal's clock or the recording is wrong)."
         case .truncatedField(let tag, let offset, let needed, let available):
             return "BMP \(Self.hex(tag)) at data offset \(offset) needs \(needed) bytes, only \(available) left."
         case .invalidVariableLength(let tag, let offset, let lengthBytes):

@@ -1,6 +1,7 @@
 /// A decoded ZVT command or response (ZVT spec rev. 13.x, chapters 2 "ECR commands" and
-/// 3 "terminal commands"). Commands this codec does not model, including vendor classes
-/// such as Feig's 0x08 and 0x0F, decode to `.unknown` with their raw APDU.
+/// 3 "terminal commands"). The other commands of the specification's command lists and the
+/// Feig cVEND extensions (class 0x08, 0F A1) decode to `.listed` by their `ZVTCommandCatalogue`
+/// layout; anything else, or listed data that does not fit, to `.unknown` with its raw APDU.
 ///
 /// The APDU length form (short or extended) belongs to the APDU layer: typed messages encode
 /// the shortest form unless asked otherwise; see `ZVTAPDU.forcesExtendedLength`.
@@ -50,7 +51,10 @@ public enum ZVTMessage: Sendable, Equatable {
     case acknowledgement(ZVTAcknowledgement)
     /// 84 xx Negative acknowledgement.
     case negativeAcknowledgement(ZVTNegativeAcknowledgement)
-    /// Any other command, kept as received.
+    /// A command of the ZVT command lists or a Feig extension without a dedicated type
+    /// (read card 06 C0, pre-authorisation 06 22, change configuration 08 13, …).
+    case listed(ZVTListedCommand)
+    /// Any other command, or a listed one whose data does not fit its layout, kept as received.
     case unknown(ZVTAPDU)
 
     /// The positive acknowledgement `80 00 00`.
@@ -81,7 +85,14 @@ public enum ZVTMessage: Sendable, Equatable {
         case (0x80, 0x00): self = .acknowledgement(ZVTAcknowledgement(data: data))
         case (0x84, let code):
             self = .negativeAcknowledgement(ZVTNegativeAcknowledgement(resultCode: ZVTResultCode(code), data: data))
-        default: self = .unknown(apdu)
+        case (let commandClass, let instruction):
+            if let description = ZVTCommandCatalogue.description(commandClass: commandClass, instruction: instruction),
+                let listed = try? ZVTListedCommand(description: description, decodingData: data)
+            {
+                self = .listed(listed)
+            } else {
+                self = .unknown(apdu)
+            }
         }
     }
 
@@ -113,6 +124,7 @@ public enum ZVTMessage: Sendable, Equatable {
         case .printTextBlock: return (0x06, 0xD3)
         case .acknowledgement: return (0x80, 0x00)
         case .negativeAcknowledgement(let nak): return (0x84, nak.resultCode.rawValue)
+        case .listed(let command): return (command.description.commandClass, command.description.instruction)
         case .unknown(let apdu): return (apdu.commandClass, apdu.instruction)
         }
     }
@@ -135,6 +147,7 @@ public enum ZVTMessage: Sendable, Equatable {
             return fields.encode()
         case .acknowledgement(let ack): return ack.data
         case .negativeAcknowledgement(let nak): return nak.data
+        case .listed(let command): return command.encodeData()
         case .unknown(let apdu): return apdu.data
         }
     }
@@ -179,7 +192,11 @@ public enum ZVTMessage: Sendable, Equatable {
         case .printTextBlock: return "Print text block \(code)"
         case .acknowledgement: return "Acknowledgement \(code)"
         case .negativeAcknowledgement: return "Negative acknowledgement \(code)"
-        case .unknown: return "Unknown command \(code)"
+        case .listed(let command): return "\(command.description.name) \(code)"
+        case .unknown:
+            let listed = ZVTCommandCatalogue.description(
+                commandClass: control.commandClass, instruction: control.instruction)
+            return listed.map { "\($0.name) \(code) (data does not fit the command)" } ?? "Unknown command \(code)"
         }
     }
 }

@@ -30,8 +30,15 @@ public struct ZVTTLVTag: Sendable, Hashable, CustomStringConvertible {
         self.bytes = bytes
     }
 
-    /// Whether the object holds nested TLV objects.
+    /// Whether BER marks the tag as constructed (bit 6 of the first byte).
     public var isConstructed: Bool { (bytes.first ?? 0) & 0x20 != 0 }
+
+    /// Whether the object holds nested TLV objects. Feig's host configuration tags FF40
+    /// (password) and FF41 (host address) carry the constructed bit but plain values.
+    public var holdsNestedObjects: Bool { isConstructed && !Self.plainValueTags.contains(number) }
+
+    /// Tags with the constructed bit whose value is nevertheless plain bytes (Feig cVEND, 08 13).
+    static let plainValueTags: Set<UInt32> = [0xFF40, 0xFF41]
 
     /// The tag bytes read as a big-endian number (`0x1F07`).
     public var number: UInt32 { bytes.reduce(0) { $0 << 8 | UInt32($1) } }
@@ -165,7 +172,7 @@ public struct ZVTTLVNode: Sendable, Equatable {
 
     /// A primitive object; fails for constructed tags and values over 65 535 bytes.
     public init(tag: ZVTTLVTag, value: [UInt8]) throws(ZVTError) {
-        guard !tag.isConstructed else { throw .tlvKindMismatch(tag: tag.bytes) }
+        guard !tag.holdsNestedObjects else { throw .tlvKindMismatch(tag: tag.bytes) }
         guard value.count <= 0xFFFF else { throw .tlvTooLong(length: value.count) }
         self.tag = tag
         self.content = .primitive(value)
@@ -175,7 +182,7 @@ public struct ZVTTLVNode: Sendable, Equatable {
 
     /// A constructed object; fails for primitive tags and content over 65 535 bytes.
     public init(tag: ZVTTLVTag, children: [ZVTTLVNode]) throws(ZVTError) {
-        guard tag.isConstructed else { throw .tlvKindMismatch(tag: tag.bytes) }
+        guard tag.holdsNestedObjects else { throw .tlvKindMismatch(tag: tag.bytes) }
         let length = children.reduce(0) { $0 + $1.encodedLength }
         guard length <= 0xFFFF else { throw .tlvTooLong(length: length) }
         self.tag = tag
@@ -247,7 +254,7 @@ public struct ZVTTLVNode: Sendable, Equatable {
         guard length <= cursor.remaining else {
             throw .truncatedTLV(offset: start, needed: headerLength + length, available: cursor.end - start)
         }
-        if tag.isConstructed {
+        if tag.holdsNestedObjects {
             guard depth < maximumNestingDepth else {
                 throw .tlvNestingTooDeep(limit: maximumNestingDepth, offset: start)
             }

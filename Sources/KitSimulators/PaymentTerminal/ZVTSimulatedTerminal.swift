@@ -71,7 +71,7 @@ public struct ZVTSimulatedTerminal: Sendable {
         case .registration(let registration):
             var updated = journal
             updated.registrationConfig = Int(registration.config.rawValue)
-            return [.commit(updated), .acknowledge, .send(completion(withVersion: true))]
+            return [.commit(updated), .acknowledge, .send(registrationCompletion(registration))]
         case .authorization(let authorization):
             return authorizationScript(authorization)
         case .reversal(let body):
@@ -226,10 +226,15 @@ public struct ZVTSimulatedTerminal: Sendable {
         var booked = journal
         let inBatch = booked.entries.filter { $0.batch == booked.batch && $0.approved }
         var total = 0
+        var counted = 0
         for entry in inBatch {
             switch entry.kind {
-            case "authorization": total += entry.reversed ? 0 : entry.amountCents
-            case "refund": total -= entry.amountCents
+            case "authorization" where !entry.reversed:
+                total += entry.amountCents
+                counted += 1
+            case "refund":
+                total -= entry.amountCents
+                counted += 1
             default: break
             }
         }
@@ -242,21 +247,42 @@ public struct ZVTSimulatedTerminal: Sendable {
                 cardName: ""))
         let batch = booked.batch
         booked.batch += 1
+        let receiptNumbers = inBatch.compactMap(\.receiptNumber)
         var fields: [ZVTField] = [ZVTField.resultCode(.success)]
         if let field = try? ZVTField.amount(cents: max(0, total)) { fields.append(field) }
         if let field = try? ZVTField.traceNumber(trace) { fields.append(field) }
+        fields += dateAndTime()
         if let field = try? ZVTField.terminalID(configuration.terminalID) { fields.append(field) }
+        if let totals = try? ZVTIndividualTotals(
+            firstReceiptNumber: receiptNumbers.min() ?? 0, lastReceiptNumber: receiptNumbers.max() ?? 0,
+            totals: [.init(group: .girocard, count: counted, cents: max(0, total))]),
+            let field = try? ZVTField.individualTotals(totals)
+        {
+            fields.append(field)
+        }
         return [
             .acknowledge, .commit(booked),
             .send(Self.apdu(0x04, 0x0F, ZVTFieldList(fields).encode())),
         ]
             + receipt(
                 [
-                    "KASSENSCHNITT", "Batch \(batch)", "Umsätze \(inBatch.count)",
+                    "KASSENSCHNITT", "Batch \(batch)", "Umsätze \(counted)",
                     "Summe EUR \(Self.euro(max(0, total)))",
                 ],
                 admin: true)
             + [.send(completion(withVersion: false))]
+    }
+
+    /// BMP 0C time and 0D date of now.
+    private func dateAndTime() -> [ZVTField] {
+        let now = Calendar(identifier: .gregorian).dateComponents(
+            [.month, .day, .hour, .minute, .second], from: clock())
+        var fields: [ZVTField] = []
+        if let field = try? ZVTField.time(hour: now.hour ?? 0, minute: now.minute ?? 0, second: now.second ?? 0) {
+            fields.append(field)
+        }
+        if let field = try? ZVTField.date(month: now.month ?? 1, day: now.day ?? 1) { fields.append(field) }
+        return fields
     }
 
     private func repeatReceiptScript() -> [ZVTSimulatorStep] {
@@ -297,8 +323,6 @@ public struct ZVTSimulatedTerminal: Sendable {
     private func statusInformation(
         resultCode: UInt8, amount: Int, trace: Int, receipt: Int?, originalTrace: Int?, maskedPAN: String? = nil
     ) -> [UInt8] {
-        let now = Calendar(identifier: .gregorian).dateComponents(
-            [.month, .day, .hour, .minute, .second], from: clock())
         var fields: [ZVTField] = [ZVTField.resultCode(ZVTResultCode(resultCode))]
         if let field = try? ZVTField.amount(cents: amount) { fields.append(field) }
         if let field = try? ZVTField.traceNumber(trace) { fields.append(field) }
@@ -308,10 +332,7 @@ public struct ZVTSimulatedTerminal: Sendable {
         {
             fields.append(field)
         }
-        if let field = try? ZVTField.time(hour: now.hour ?? 0, minute: now.minute ?? 0, second: now.second ?? 0) {
-            fields.append(field)
-        }
-        if let field = try? ZVTField.date(month: now.month ?? 1, day: now.day ?? 1) { fields.append(field) }
+        fields += dateAndTime()
         if maskedPAN != "" {
             if let field = try? ZVTField(tag: ZVTBMP.pan, bytes: cardData().panBytes) { fields.append(field) }
         }
@@ -332,26 +353,71 @@ public struct ZVTSimulatedTerminal: Sendable {
         ]
     }
 
-    /// Receipt lines as print lines or as one text block, as the registration asked; none when
-    /// the terminal prints itself.
+    /// Receipt lines as print lines or as text blocks, as the registration asked; none when the
+    /// terminal prints itself. Payment receipts go out once per configured copy (merchant, then
+    /// customer, as terminals print them), administration receipts once.
     private func receipt(_ lines: [String], admin: Bool) -> [ZVTSimulatorStep] {
         let config = ZVTRegistrationConfig(rawValue: UInt8(truncatingIfNeeded: journal.registrationConfig ?? 0x06))
         let ecrPrints =
             admin ? config.contains(.ecrPrintsAdministrationReceipts) : config.contains(.ecrPrintsPaymentReceipts)
         guard ecrPrints else { return [] }
-        if config.contains(.receiptsAsTextBlocks),
-            let block = try? ZVTPrintTextBlock(lines: lines, receiptType: admin ? 0x03 : 0x02),
-            let apdu = Self.bytes(.printTextBlock(block))
+        var copies: [(type: UInt8, lines: [String])] = []
+        if admin {
+            copies.append((type: 0x03, lines: lines))
+        } else {
+            for copy in configuration.receiptCopies {
+                copies.append(
+                    (type: copy.receiptType, lines: [copy == .merchant ? "HÄNDLERBELEG" : "KUNDENBELEG"] + lines))
+            }
+        }
+        var steps: [ZVTSimulatorStep] = []
+        for copy in copies {
+            if config.contains(.receiptsAsTextBlocks),
+                let block = try? ZVTPrintTextBlock(lines: copy.lines, receiptType: copy.type),
+                let apdu = Self.bytes(.printTextBlock(block))
+            {
+                steps.append(.send(apdu))
+                continue
+            }
+            steps += copy.lines.enumerated().compactMap { index, line in
+                let attribute: UInt8 = index == copy.lines.count - 1 ? 0xFF : 0x00
+                guard let printLine = try? ZVTPrintLine(attribute: attribute, text: line),
+                    let apdu = Self.bytes(.printLine(printLine))
+                else { return nil }
+                return .send(apdu)
+            }
+        }
+        return steps
+    }
+
+    /// Completion of a registration as terminals send it (ZVT spec rev. 13.x, 06 00): BMP 19
+    /// status byte, 29 terminal ID, 49 currency (only when the ECR sent one), and a TLV container
+    /// with 26, the list of commands this terminal accepts.
+    private func registrationCompletion(_ registration: ZVTRegistration) -> [UInt8] {
+        var fields: [ZVTField] = [.paymentType(configuration.registrationStatusByte)]
+        if let field = try? ZVTField.terminalID(configuration.terminalID) { fields.append(field) }
+        if registration.currencyCode != nil, let field = try? ZVTField.currency(code: 978) { fields.append(field) }
+        if configuration.listsPermittedCommands,
+            let field = try? ZVTField.tlv([Self.permittedCommands()].compactMap { $0 })
         {
-            return [.send(apdu)]
+            fields.append(field)
         }
-        return lines.enumerated().compactMap { index, line in
-            let attribute: UInt8 = index == lines.count - 1 ? 0xFF : 0x00
-            guard let printLine = try? ZVTPrintLine(attribute: attribute, text: line),
-                let apdu = Self.bytes(.printLine(printLine))
-            else { return nil }
-            return .send(apdu)
+        return Self.apdu(0x06, 0x0F, ZVTFieldList(fields).encode())
+    }
+
+    /// TLV 26 with one 0A entry per command `handle(frame:)` answers.
+    static func permittedCommands() -> ZVTTLVNode? {
+        let commands: [[UInt8]] = [
+            [0x06, 0x00], [0x06, 0x01], [0x06, 0x02], [0x06, 0x10], [0x06, 0x18], [0x06, 0x20], [0x06, 0x30],
+            [0x06, 0x31], [0x06, 0x50], [0x06, 0x70], [0x06, 0xB0], [0x05, 0x01],
+        ]
+        guard let list = ZVTTLVTag(0x26), let entry = ZVTTLVTag(0x0A) else { return nil }
+        var children: [ZVTTLVNode] = []
+        for command in commands {
+            guard let node = try? ZVTTLVNode(tag: entry, value: command) else { return nil }
+            children.append(node)
         }
+        return try? ZVTTLVNode(tag: list, children: children)
     }
 
     private func completion(withVersion: Bool) -> [UInt8] {

@@ -27,6 +27,17 @@ public struct ZVTSimulatorConfiguration: Sendable, Equatable {
         case expired
     }
 
+    /// A copy of a payment receipt, as TLV 1F07 of a text block names it.
+    public enum ReceiptCopy: String, Sendable, Equatable, CaseIterable, Codable {
+        /// The merchant's copy (receipt type 01), signed or kept by the office.
+        case merchant
+        /// The card holder's copy (receipt type 02).
+        case customer
+
+        /// The receipt type byte of TLV 1F07.
+        public var receiptType: UInt8 { self == .merchant ? 0x01 : 0x02 }
+    }
+
     /// The card presented for payments.
     public var card: Card
     /// Faults to inject.
@@ -45,12 +56,20 @@ public struct ZVTSimulatorConfiguration: Sendable, Equatable {
     public var softwareVersion: String
     /// First trace number of a fresh journal.
     public var firstTraceNumber: Int
+    /// Status byte (BMP 19) of the registration completion: 0x00 ready; bits such as 0x01
+    /// "initialisation necessary" or 0x10 "vending machine mode" (Feig cVEND sends 0x10).
+    public var registrationStatusByte: UInt8
+    /// Whether the registration completion carries TLV 26, the list of permitted ZVT commands.
+    public var listsPermittedCommands: Bool
+    /// Payment receipt copies sent to an ECR that prints them, in this order.
+    public var receiptCopies: [ReceiptCopy]
 
     public init(
         card: Card = .girocard, faults: Set<Fault> = [], faultCount: Int? = nil,
         cardDelay: Duration = .milliseconds(200), completionDelay: Duration = .zero,
         acknowledgementTimeout: Duration = .seconds(5), terminalID: Int = 29_001_234,
-        softwareVersion: String = "KIT-SIM ZVT 1.0", firstTraceNumber: Int = 1
+        softwareVersion: String = "KIT-SIM ZVT 1.0", firstTraceNumber: Int = 1, registrationStatusByte: UInt8 = 0x00,
+        listsPermittedCommands: Bool = true, receiptCopies: [ReceiptCopy] = [.merchant, .customer]
     ) {
         self.card = card
         self.faults = faults
@@ -61,6 +80,9 @@ public struct ZVTSimulatorConfiguration: Sendable, Equatable {
         self.terminalID = terminalID
         self.softwareVersion = softwareVersion
         self.firstTraceNumber = firstTraceNumber
+        self.registrationStatusByte = registrationStatusByte
+        self.listsPermittedCommands = listsPermittedCommands
+        self.receiptCopies = receiptCopies
     }
 
     /// Result code for a payment of this amount with the configured card, `nil` for approval.

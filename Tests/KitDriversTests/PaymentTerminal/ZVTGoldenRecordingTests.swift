@@ -28,20 +28,20 @@ struct ZVTGoldenRecordingTests {
     @Test(
         "Each recording decodes to the expected command with all known BMPs parsed",
         arguments: [
-            ("1680722649.972316000_ecr_pt.blob", "Unknown command 06 C0"),
+            ("1680722649.972316000_ecr_pt.blob", "Read card 06 C0"),
             ("1680728161.963129000_pt_ecr.blob", "Status information 04 0F"),
-            ("1680728162.033575000_ecr_pt.blob", "Unknown command 06 22"),
+            ("1680728162.033575000_ecr_pt.blob", "Pre-authorisation / reservation 06 22"),
             ("1680728162.647465000_pt_ecr.blob", "Intermediate status 04 FF"),
             ("1680728165.675509000_pt_ecr.blob", "Status information 04 0F"),
             ("1680728165.827009000_pt_ecr.blob", "Completion 06 0F"),
-            ("1680728213.562478000_ecr_pt.blob", "Unknown command 06 25"),
+            ("1680728213.562478000_ecr_pt.blob", "Pre-authorisation reversal 06 25"),
             ("1680728215.659492000_pt_ecr.blob", "Status information 04 0F"),
             ("1680728219.054216000_pt_ecr.blob", "Completion 06 0F"),
             ("1680761818.641601000_pt_ecr.blob", "Completion 06 0F"),
-            ("1680761818.690979000_ecr_pt.blob", "Unknown command 0F A1"),
+            ("1680761818.690979000_ecr_pt.blob", "cVEND functions 0F A1"),
             ("1681273860.511128000_ecr_pt.blob", "Registration 06 00"),
             ("1681282621.302434000_ecr_pt.blob", "End-of-day 06 50"),
-            ("1681455683.221609000_ecr_pt.blob", "Unknown command 06 23"),
+            ("1681455683.221609000_ecr_pt.blob", "Partial reversal of a pre-authorisation 06 23"),
             ("1682066249.409078000_pt_ecr.blob", "Status information 04 0F"),
         ])
     func expectedCommand(name: String, expected: String) throws {
@@ -160,7 +160,7 @@ struct ZVTGoldenRecordingTests {
         #expect(empty == .completion(try ZVTCompletion()))
     }
 
-    @Test("Completion to a Feig vendor command keeps its raw data")
+    @Test("Completion to Feig's cVEND functions is the ASCII system information")
     func completionWithVendorData() throws {
         let bytes = try ZVTTestSupport.recording("1680761818.768770000_pt_ecr.blob")
         let message = try ZVTMessage.decode(bytes)
@@ -168,26 +168,34 @@ struct ZVTGoldenRecordingTests {
             Issue.record("expected completion, got \(message.name)")
             return
         }
-        #expect(completion.fields.fields.isEmpty)
-        #expect(completion.fields.unparsed == Array(bytes.dropFirst(3)))
-        #expect(completion.fields.unparsedReason == .unknownFieldTag(tag: 0x31, offset: 0))
+        #expect(completion.fields.isEmpty)
+        let system = try #require(completion.systemInformation)
+        #expect(system.deviceID == "17FD1E3C")
+        #expect(system.softwareVersion == "GER-APP-v2.0.9   ")
+        #expect(system.terminalID == "52523535")
+        #expect(system.batteryVoltage == nil)
+        #expect(system.temperature == "24.4")
+        #expect(try ZVTMessage.completion(completion).encode() == bytes)
     }
 
-    @Test("Feig class 0x0F command is kept as unknown")
+    @Test("Feig cVEND functions 0F A1 carries the function number without a password")
     func vendorCommand() throws {
         let bytes = try ZVTTestSupport.recording("1680761818.690979000_ecr_pt.blob")
         let message = try ZVTMessage.decode(bytes)
-        #expect(message == .unknown(try ZVTAPDU(commandClass: 0x0F, instruction: 0xA1, data: [0x00, 0x01])))
+        let expected = try ZVTListedCommand(
+            commandClass: 0x0F, instruction: 0xA1, prefix: .cvendFunction(password: nil, function: 0x0001))
+        #expect(message == .listed(expected))
     }
 
-    @Test("Unmodelled pre-authorisation 06 22 still shows its BMPs and TLV")
-    func preAuthorisationBestEffort() throws {
+    @Test("Pre-authorisation 06 22 shows its BMPs and TLV")
+    func preAuthorisation() throws {
         let message = try ZVTMessage.decode(ZVTTestSupport.recording("1680728162.033575000_ecr_pt.blob"))
-        guard case .unknown(let apdu) = message else {
-            Issue.record("expected unknown, got \(message.name)")
+        guard case .listed(let command) = message else {
+            Issue.record("expected a listed command, got \(message.name)")
             return
         }
-        let fields = apdu.bestEffortFields
+        #expect(command.prefix == .none)
+        let fields = command.fields
         #expect(fields.isFullyParsed)
         #expect(try fields.amountCents == 2500)
         #expect(fields.paymentType == 0x40)

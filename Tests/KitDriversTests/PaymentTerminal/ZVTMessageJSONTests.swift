@@ -69,14 +69,33 @@ import Testing
                 "Acknowledgement 80 00", "Intermediate status 04 FF", "Completion 06 0F",
             ])
         let serial = [ZVTSerialFrame.ack] + ZVTSerialFrame.encode([0x84, 0x83, 0x00]) + [ZVTSerialFrame.ack]
-        let single = try #require(try Self.parse(ZVTCaptureDecoder.renderJSON(serial)) as? [String: Any])
-        #expect(single["message"] as? String == "Negative acknowledgement 84 83")
+        let single = try #require(try Self.parse(ZVTCaptureDecoder.renderJSON(serial)) as? [[String: Any]])
+        #expect(single.count == 1, "one message is still an array")
+        #expect(single.first?["message"] as? String == "Negative acknowledgement 84 83")
         #expect(ZVTCaptureDecoder.decodesCompletely(serial))
         let cut = ZVTTestSupport.bytes("80 00 00 06 D1 20 00")
         #expect(!ZVTCaptureDecoder.decodesCompletely(cut))
         #expect(throws: ZVTError.leftoverBytes(count: 4)) { try ZVTCaptureDecoder.frames(cut) }
         let rendered = try #require(try Self.parse(ZVTCaptureDecoder.renderJSON(cut)) as? [[String: Any]])
         #expect(rendered.last?["error"] as? String != nil)
+    }
+
+    @Test func partlyDecodedCapturesStopUnlessLenient() throws {
+        // a status information with an unknown BMP 5F, then a completion
+        let capture = ZVTTestSupport.bytes("04 0F 04 27 00 5F 01 06 0F 00")
+        let strict = ZVTCaptureDecoder.decode(capture)
+        #expect(!strict.isComplete)
+        #expect(strict.stoppedEarly)
+        #expect(strict.messages.count == 1)
+        #expect(strict.issues.first?.description.hasPrefix("message 1 (Status information 04 0F)") == true)
+        let lenient = ZVTCaptureDecoder.decode(capture, lenient: true)
+        #expect(lenient.messages.count == 2)
+        #expect(!lenient.isComplete)
+        #expect(!lenient.stoppedEarly)
+        #expect(!ZVTCaptureDecoder.decodesCompletely(capture))
+        #expect(ZVTCaptureDecoder.decode(ZVTTestSupport.bytes("06 0F 00 80 00 00")).isComplete)
+        // an unknown command is undecoded even when its bytes happen to parse as BMPs
+        #expect(!ZVTCaptureDecoder.decode(ZVTTestSupport.bytes("0F 01 02 27 00")).isComplete)
     }
 
     @Test func recordedMessagesRenderAsValidJSON() throws {

@@ -219,15 +219,15 @@ struct ZVTMessageTests {
         #expect(try ZVTMessage.decode(bytes("84 00 00")).name == "Negative acknowledgement 84 00")
     }
 
-    @Test("Unknown commands keep their APDU, including vendor classes and 80 xx")
+    @Test("Unknown commands, and listed ones whose data does not fit, keep their APDU")
     func unknown() throws {
-        for hex in ["08 30 01 01", "0F A1 02 0001", "06 C0 02 0F 19", "80 01 00", "06 93 03 123456"] {
+        for hex in ["0F 01 02 1234", "08 99 01 01", "80 01 00", "06 93 02 1234", "06 C0 00", "0F A1 01 00"] {
             let data = bytes(hex)
             let message = try ZVTMessage.decode(data)
             #expect(message == .unknown(try ZVTAPDU.decode(data)))
             #expect(try message.encode() == data)
         }
-        let forced = try ZVTAPDU.decode(bytes("08 30 FF 01 00 01"))
+        let forced = try ZVTAPDU.decode(bytes("08 99 FF 01 00 01"))
         #expect(try ZVTMessage(apdu: forced).encode() == forced.encode())
     }
 

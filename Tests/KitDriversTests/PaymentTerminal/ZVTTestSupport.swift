@@ -18,6 +18,11 @@ enum ZVTTestSupport {
         return result
     }
 
+    /// Bytes as hex for failure messages.
+    static func hex(_ bytes: [UInt8]) -> String {
+        bytes.map { String(format: "%02X", $0) }.joined(separator: " ")
+    }
+
     /// Why a test that needs the Feig recordings cannot have them.
     struct RecordingsMissing: Error, CustomStringConvertible {
         let description: String

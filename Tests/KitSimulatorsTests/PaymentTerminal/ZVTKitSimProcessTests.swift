@@ -66,6 +66,21 @@ import Testing
         await Self.stop(process)
     }
 
+    @Test func registrationYieldsTheTerminalIDInBMP29() async throws {
+        guard let (process, line) = try await Self.start(["--tcp", "0", "--terminal-id", "52523535"]) else { return }
+        do {
+            let port = try #require(UInt16(line), "first line: \(line)")
+            let transport = ZVTTCPTransport(host: "127.0.0.1", port: port)
+            let completion = try await ZVTSimulatorCompletionTests.registerOver(transport)
+            #expect(try completion.fields.terminalID == "52523535")
+            #expect(completion.fields.paymentType == 0x00)
+            await transport.close()
+        } catch {
+            Issue.record("\(error)")
+        }
+        await Self.stop(process)
+    }
+
     static func payAndRecover(line: String, journal: URL) async throws {
         let port = try #require(UInt16(line), "first line: \(line)")
         let configuration = ZVTTerminalConfiguration(

@@ -90,6 +90,7 @@ import Testing
         #expect(statistics.lastTraceNumber != nil)
         #expect(statistics.communicationErrors == 0)
         #expect(statistics.softwareVersion == "KIT-SIM ZVT 1.0")
+        #expect(statistics.terminalID == "29001234", "BMP 29 of the registration completion")
         await rig.terminal.release()
         await rig.shutDown()
     }

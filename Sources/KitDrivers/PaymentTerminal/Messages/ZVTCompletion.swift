@@ -3,7 +3,8 @@
 /// byte> [06 <TLV>]`; after other commands BMP fields such as 27, 19, 29, 49, or nothing.
 ///
 /// A data part starting with three `F0…F9` bytes whose length fits is read as the software
-/// version; anything else as BMP fields.
+/// version; one that is not a BMP list but plain ASCII of the right shape as Feig's cVEND
+/// system information (`ZVTFeigSystemInformation`); anything else as BMP fields.
 public struct ZVTCompletion: Sendable, Equatable, ZVTMessageBody {
     static let commandName = "Completion 06 0F"
 
@@ -13,6 +14,8 @@ public struct ZVTCompletion: Sendable, Equatable, ZVTMessageBody {
     public let terminalStatus: UInt8?
     /// BMP fields.
     public let fields: ZVTFieldList
+    /// Feig cVEND system information (answer to 0F A1), if the data has that form.
+    public let systemInformation: ZVTFeigSystemInformation?
 
     public init(
         softwareVersion: [UInt8]? = nil, terminalStatus: UInt8? = nil, fields: ZVTFieldList = ZVTFieldList()
@@ -23,20 +26,44 @@ public struct ZVTCompletion: Sendable, Equatable, ZVTMessageBody {
         self.softwareVersion = softwareVersion
         self.terminalStatus = terminalStatus
         self.fields = fields
+        self.systemInformation = nil
+        try verifyRoundTrip()
+    }
+
+    /// The Feig cVEND system information form.
+    public init(systemInformation: ZVTFeigSystemInformation) throws(ZVTError) {
+        self.softwareVersion = nil
+        self.terminalStatus = nil
+        self.fields = ZVTFieldList()
+        self.systemInformation = systemInformation
         try verifyRoundTrip()
     }
 
     init(decodingData data: [UInt8]) {
         if let version = Self.softwareVersionLength(data), version <= data.count - 3 {
-            softwareVersion = Array(data[3..<(3 + version)])
             let statusIndex = 3 + version
-            terminalStatus = statusIndex < data.count ? data[statusIndex] : nil
-            fields = ZVTFieldList(decoding: data, from: min(statusIndex + 1, data.count))
+            self.init(
+                softwareVersion: Array(data[3..<statusIndex]),
+                terminalStatus: statusIndex < data.count ? data[statusIndex] : nil,
+                fields: ZVTFieldList(decoding: data, from: min(statusIndex + 1, data.count)), systemInformation: nil)
+        } else if let strict = try? ZVTFieldList.decodeStrictly(data) {
+            self.init(softwareVersion: nil, terminalStatus: nil, fields: strict, systemInformation: nil)
+        } else if let system = ZVTFeigSystemInformation(decoding: data) {
+            self.init(softwareVersion: nil, terminalStatus: nil, fields: ZVTFieldList(), systemInformation: system)
         } else {
-            softwareVersion = nil
-            terminalStatus = nil
-            fields = ZVTFieldList(decoding: data)
+            self.init(
+                softwareVersion: nil, terminalStatus: nil, fields: ZVTFieldList(decoding: data), systemInformation: nil)
         }
+    }
+
+    private init(
+        softwareVersion: [UInt8]?, terminalStatus: UInt8?, fields: ZVTFieldList,
+        systemInformation: ZVTFeigSystemInformation?
+    ) {
+        self.softwareVersion = softwareVersion
+        self.terminalStatus = terminalStatus
+        self.fields = fields
+        self.systemInformation = systemInformation
     }
 
     private static func softwareVersionLength(_ data: [UInt8]) -> Int? {
@@ -50,6 +77,7 @@ public struct ZVTCompletion: Sendable, Equatable, ZVTMessageBody {
     }
 
     func encodeData() -> [UInt8] {
+        if let systemInformation { return systemInformation.encode() }
         var data: [UInt8] = []
         if let softwareVersion {
             let count = softwareVersion.count

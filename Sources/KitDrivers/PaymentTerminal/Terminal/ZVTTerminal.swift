@@ -60,7 +60,9 @@ public actor ZVTTerminal {
         } catch {
             throw .invalidRequest(error)
         }
-        _ = try await administrative(.registration(registration), onEvent: { _ in })
+        let result = try await administrative(.registration(registration), onEvent: { _ in })
+        // Terminals name themselves in BMP 29 of the registration completion.
+        if let terminalID = result.outcome.approvedDetails?.terminalID { statistics.terminalID = terminalID }
         isClaimed = true
     }
 
@@ -269,11 +271,12 @@ public actor ZVTTerminal {
         return decision
     }
 
-    /// UnifiedPOS resetStatistics: starts the counters afresh (trace number and version stay).
+    /// UnifiedPOS resetStatistics: starts the counters afresh (trace number, version and terminal ID stay).
     public func resetStatistics() {
         var fresh = ZVTTerminalStatistics()
         fresh.lastTraceNumber = statistics.lastTraceNumber
         fresh.softwareVersion = statistics.softwareVersion
+        fresh.terminalID = statistics.terminalID
         statistics = fresh
     }
 

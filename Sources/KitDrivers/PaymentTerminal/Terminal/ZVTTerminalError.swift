@@ -84,6 +84,8 @@ public struct ZVTTerminalStatistics: Sendable, Equatable, Codable {
     public var lastTraceNumber: Int?
     /// Terminal software version from registration or status enquiry.
     public var softwareVersion: String?
+    /// Terminal ID (BMP 29) from the registration completion.
+    public var terminalID: String?
 
     public init() {}
 }
