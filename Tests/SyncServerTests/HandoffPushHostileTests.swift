@@ -1,0 +1,114 @@
+import Foundation
+import Hummingbird
+import KitCore
+import KitTestSupport
+import Logging
+import NIOCore
+import Testing
+
+@testable import SyncServer
+
+/// What a consumer may answer a push with, and how the sender judges it: only an empty 2xx or a
+/// 2xx with an acknowledgement counts as delivered; garbage, redirects, huge answers, errors and
+/// silence are failures with a reason that repeats nothing of the answer.
+@Suite("Hand-off: push sender against hostile consumers")
+struct HandoffPushHostileTests {
+    /// A consumer endpoint that answers each path in its own bad (or good) way.
+    static func hostileRouter() -> Router<BasicRequestContext> {
+        let router = Router()
+        router.post("empty") { _, _ in Response(status: .noContent) }
+        router.post("ack") { _, _ in
+            Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: #"{"outcome":"accepted"}"#)))
+        }
+        router.post("garbage") { _, _ in
+            Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "<html>Erika Mustermann</html>")))
+        }
+        router.post("redirect") { _, _ in
+            Response(status: .found, headers: [.location: "https://elsewhere.example/handoff"])
+        }
+        router.post("huge") { _, _ in
+            Response(status: .ok, body: .init(byteBuffer: ByteBuffer(repeating: 0x41, count: 200_000)))
+        }
+        router.post("error") { _, _ in Response(status: .internalServerError) }
+        return router
+    }
+
+    static func claim(url: String) -> PushClaim {
+        PushClaim(
+            dossierId: String(repeating: "d", count: 32), caseId: "case-1", consumer: "e-akte", position: 1,
+            container: Array("container".utf8), endpoint: PushEndpoint(url: url, secret: PushSecret.generate()),
+            attempts: 0, firstFailureAt: nil)
+    }
+
+    static func failure(_ sender: PushSender, _ url: String) async -> String? {
+        do {
+            _ = try await sender.send(claim(url: url), now: Date())
+            return nil
+        } catch {
+            return error.description
+        }
+    }
+
+    @Test func answersAreJudged() async throws {
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        let app = Application(
+            router: Self.hostileRouter(), configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) }, logger: quietLogger())
+        let server = Task { try await app.runService(gracefulShutdownSignals: []) }
+        defer { server.cancel() }
+        var iterator = ports.makeAsyncIterator()
+        let port = try #require(await iterator.next())
+        let base = "http://127.0.0.1:\(port)/"
+        let sender = try PushSender(settings: fastPushSettings(timeout: 1))
+        #expect(try await sender.send(Self.claim(url: base + "empty"), now: Date()) == nil)
+        #expect(try await sender.send(Self.claim(url: base + "ack"), now: Date()) == .init(outcome: .accepted))
+        let garbage = try #require(await Self.failure(sender, base + "garbage"))
+        #expect(garbage.contains("neither empty nor an acknowledgement"))
+        #expect(!garbage.contains("Mustermann"))
+        #expect(try #require(await Self.failure(sender, base + "redirect")).contains("redirects are not followed"))
+        #expect(try #require(await Self.failure(sender, base + "huge")).contains("larger than 8192 bytes"))
+        #expect(await Self.failure(sender, base + "error") == "HTTP 500")
+        // A consumer that accepts the connection and never answers.
+        let silent = try ListeningSocket()
+        let started = Date()
+        let hanging = try #require(await Self.failure(sender, "http://127.0.0.1:\(silent.port)/handoff"))
+        #expect(hanging.contains("no answer within 1.0 s"))
+        #expect(Date().timeIntervalSince(started) < 5)
+        await sender.shutdown()
+        server.cancel()
+    }
+
+    @Test func pushURLsAreChecked() throws {
+        #expect(throws: HandoffInputError.self) { try PushEndpoint.validate(url: "http://dms.example/handoff") }
+        #expect(throws: HandoffInputError.self) { try PushEndpoint.validate(url: "ftp://dms.example/handoff") }
+        #expect(throws: HandoffInputError.self) { try PushEndpoint.validate(url: "https://user:pw@dms.example/") }
+        #expect(throws: HandoffInputError.self) { try PushEndpoint.validate(url: "dms.example/handoff") }
+        _ = try PushEndpoint.validate(url: "https://dms.example:8443/handoff")
+        _ = try PushEndpoint.validate(url: "http://127.0.0.1:9000/handoff")
+        #expect(throws: HandoffInputError.self) { try PushSecret("too short") }
+        #expect(throws: HandoffInputError.self) { try PushSecret(String(repeating: "ä", count: 40)) }
+        let secret = PushSecret.generate()
+        #expect(secret.text.count == 64)
+        #expect(!"\(secret)".contains(secret.text))
+        #expect(!"\(PushEndpoint(url: "https://x.example/", secret: secret))".contains(secret.text))
+    }
+
+    @Test func backoffIsExponentialWithFullJitterAndGivesUp() {
+        let settings = PushSettings(backoffBase: 10, backoffCap: 3600, giveUpAfter: 86_400)
+        #expect(settings.backoff(failures: 1, random: 1) == 10)
+        #expect(settings.backoff(failures: 2, random: 1) == 20)
+        #expect(settings.backoff(failures: 5, random: 1) == 160)
+        #expect(settings.backoff(failures: 30, random: 1) == 3600)
+        #expect(settings.backoff(failures: 5, random: 0) == 0)
+        #expect(settings.backoff(failures: 5, random: 0.5) == 80)
+        let start = Date()
+        #expect(
+            settings.nextAttempt(failures: 3, firstFailureAt: start, now: start.addingTimeInterval(3600), random: 1)
+                == start.addingTimeInterval(3600 + 40))
+        #expect(
+            settings.nextAttempt(failures: 90, firstFailureAt: start, now: start.addingTimeInterval(86_400), random: 1)
+                == nil)
+        // The defaults retry for longer than 24 hours.
+        #expect(PushSettings().giveUpAfter >= 86_400)
+    }
+}
