@@ -117,9 +117,15 @@ extension SyncServerCommand.Dossiers {
             }
             await store.close()
             guard requeued else {
-                throw ValidationError("dossier \(dossierId) is not dead-lettered (see sync-server dossiers pushes)")
+                throw PushCommandFailure(
+                    description: "dossier \(dossierId) is not dead-lettered (see sync-server dossiers pushes)")
             }
             print("dossier \(dossierId) re-queued for push delivery")
         }
     }
+}
+
+/// A push command that could not do its work, in one line (exit status 1, no usage text).
+struct PushCommandFailure: Error, CustomStringConvertible {
+    let description: String
 }

@@ -15,7 +15,7 @@ struct HandoffPushDeliveryTests {
     @Test("a consumer down for hours gets everything afterwards, in feed order", arguments: StoreBackend.available)
     func consumerDownForHours(_ backend: StoreBackend) async throws {
         var city = HandoffCity()
-        try await withFreshStore(backend) { store, _ in
+        try await withFreshStore(backend) { store, location in
             try await city.prepare(store)
             let secret = PushSecret.generate()
             // A port nobody listens on: the consumer is down (connection refused).
@@ -46,15 +46,27 @@ struct HandoffPushDeliveryTests {
             // Pull-only consumers have no push queue.
             #expect(try await store.pushURLs().keys.sorted() == [city.dms.name])
 
+            // A restart in the middle of the outage: the delivery state is in the database.
+            worker.cancel()
+            _ = try? await worker.value
+            let attemptsBefore = try #require(try await store.pushQueue().first?.attempts)
+            let restarted = try await location.open()
+            #expect(try await restarted.pushQueue().first?.attempts == attemptsBefore)
+            let service2 = HandoffPushService(
+                assembly: city.assembly(restarted), sender: sender, settings: settings, metrics: metrics.push)
+            let worker2 = Task { try await service2.run() }
+            defer { worker2.cancel() }
+
             // The consumer is back.
             let receiver = city.dmsReceiver(secret: secret)
             let listener = try await RunningListener.start(receiver, port: port)
             try await eventually("three deliveries") { await receiver.deliveries.count == 3 }
             try await eventually("queue drained") { try await store.pushQueue().isEmpty }
-            worker.cancel()
-            _ = try? await worker.value
+            worker2.cancel()
+            _ = try? await worker2.value
             await listener.stop()
             await sender.shutdown()
+            await restarted.close()
 
             let feed = try await store.dossierFeed(consumer: city.dms.name, after: 0, limit: 10)
             let deliveries = await receiver.deliveries

@@ -93,6 +93,19 @@ struct HandoffPushHostileTests {
         #expect(!"\(PushEndpoint(url: "https://x.example/", secret: secret))".contains(secret.text))
     }
 
+    @Test func theOpenAPIWebhookNamesTheHeadersTheSenderSends() throws {
+        let document = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../docs/openapi/sync-server.yaml")
+        let text = try String(contentsOf: document, encoding: .utf8)
+        #expect(text.contains("webhooks:\n  handoffDossier:"))
+        for header in [
+            HandoffPushSignature.dossierIdHeader, HandoffPushSignature.cursorHeader,
+            HandoffPushSignature.timestampHeader, HandoffPushSignature.signatureHeader, "Dossier-SHA256",
+        ] {
+            #expect(text.contains("name: \(header), in: header, required: true"))
+        }
+    }
+
     @Test func backoffIsExponentialWithFullJitterAndGivesUp() {
         let settings = PushSettings(backoffBase: 10, backoffCap: 3600, giveUpAfter: 86_400)
         #expect(settings.backoff(failures: 1, random: 1) == 10)

@@ -74,7 +74,9 @@ extension PostgresSyncStore {
                 candidates.append(row)
             }
             var claims: [PushClaim] = []
-            for (dossierId, caseId, consumer, position, container, attempts, firstFailure, url, secret) in candidates {
+            for (dossierId, caseId, consumer, position, container, attempts, firstFailure, url, secretBytes)
+                in candidates
+            {
                 // Another server process may have claimed it since the read: the row lock makes
                 // this update wait for it and then see its lease.
                 let claimed = try await connection.query(
@@ -85,7 +87,7 @@ extension PostgresSyncStore {
                     RETURNING 1
                     """, logger: self.logger
                 ).collect().count
-                guard claimed == 1, let secret = try? PushSecret(String(decoding: secret, as: UTF8.self)) else {
+                guard claimed == 1, let secret = try? PushSecret(String(decoding: secretBytes, as: UTF8.self)) else {
                     continue
                 }
                 claims.append(
