@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import KitCore
 import KitSimulators
@@ -78,5 +79,20 @@ extension HandoffCity {
         PushReceiver(
             consumer: ReferenceConsumer(procedure: .dms, key: dms.key, serverKey: dossierKey.publicKey),
             secret: secret)
+    }
+}
+
+/// Runs `body` with a push sender and shuts its HTTP client down afterwards, also when `body` throws.
+func withPushSender<Result>(_ settings: PushSettings, _ body: (PushSender) async throws -> Result) async throws
+    -> Result
+{
+    let sender = try PushSender(settings: settings)
+    do {
+        let result = try await body(sender)
+        await sender.shutdown()
+        return result
+    } catch {
+        await sender.shutdown()
+        throw error
     }
 }

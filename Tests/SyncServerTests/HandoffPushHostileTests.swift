@@ -59,22 +59,22 @@ struct HandoffPushHostileTests {
         var iterator = ports.makeAsyncIterator()
         let port = try #require(await iterator.next())
         let base = "http://127.0.0.1:\(port)/"
-        let sender = try PushSender(settings: fastPushSettings(timeout: 1))
-        #expect(try await sender.send(Self.claim(url: base + "empty"), now: Date()) == nil)
-        #expect(try await sender.send(Self.claim(url: base + "ack"), now: Date()) == .init(outcome: .accepted))
-        let garbage = try #require(await Self.failure(sender, base + "garbage"))
-        #expect(garbage.contains("neither empty nor an acknowledgement"))
-        #expect(!garbage.contains("Mustermann"))
-        #expect(try #require(await Self.failure(sender, base + "redirect")).contains("redirects are not followed"))
-        #expect(try #require(await Self.failure(sender, base + "huge")).contains("larger than 8192 bytes"))
-        #expect(await Self.failure(sender, base + "error") == "HTTP 500")
-        // A consumer that accepts the connection and never answers.
-        let silent = try ListeningSocket()
-        let started = Date()
-        let hanging = try #require(await Self.failure(sender, "http://127.0.0.1:\(silent.port)/handoff"))
-        #expect(hanging.contains("no answer within 1.0 s"))
-        #expect(Date().timeIntervalSince(started) < 5)
-        await sender.shutdown()
+        try await withPushSender(fastPushSettings(timeout: 1)) { sender in
+            #expect(try await sender.send(Self.claim(url: base + "empty"), now: Date()) == nil)
+            #expect(try await sender.send(Self.claim(url: base + "ack"), now: Date()) == .init(outcome: .accepted))
+            let garbage = try #require(await Self.failure(sender, base + "garbage"))
+            #expect(garbage.contains("neither empty nor an acknowledgement"))
+            #expect(!garbage.contains("Mustermann"))
+            #expect(try #require(await Self.failure(sender, base + "redirect")).contains("redirects are not followed"))
+            #expect(try #require(await Self.failure(sender, base + "huge")).contains("larger than 8192 bytes"))
+            #expect(await Self.failure(sender, base + "error") == "HTTP 500")
+            // A consumer that accepts the connection and never answers.
+            let silent = try ListeningSocket()
+            let started = Date()
+            let hanging = try #require(await Self.failure(sender, "http://127.0.0.1:\(silent.port)/handoff"))
+            #expect(hanging.contains("no answer within 1.0 s"))
+            #expect(Date().timeIntervalSince(started) < 5)
+        }
         server.cancel()
     }
 

@@ -31,20 +31,20 @@ struct HandoffPushTLSTests {
             container: Array("not a dossier".utf8), endpoint: PushEndpoint(url: listener.httpsURL, secret: secret),
             attempts: 0, firstFailureAt: nil)
 
-        let trusting = try PushSender(settings: fastPushSettings(caFile: keys.caCertificatePath))
-        let answer = try await trusting.send(claim, now: Date())
-        // Over TLS, signature checked, examined: a broken container is rejected with a reason.
-        #expect(answer?.outcome == .rejected)
-        await trusting.shutdown()
-
-        let system = try PushSender(settings: fastPushSettings())
-        do {
-            _ = try await system.send(claim, now: Date())
-            Issue.record("an untrusted certificate was accepted")
-        } catch {
-            #expect(!error.description.hasPrefix("HTTP"))
+        try await withPushSender(fastPushSettings(caFile: keys.caCertificatePath)) { trusting in
+            let answer = try await trusting.send(claim, now: Date())
+            // Over TLS, signature checked, examined: a broken container is rejected with a reason.
+            #expect(answer?.outcome == .rejected)
         }
-        await system.shutdown()
+
+        try await withPushSender(fastPushSettings()) { system in
+            do {
+                _ = try await system.send(claim, now: Date())
+                Issue.record("an untrusted certificate was accepted")
+            } catch {
+                #expect(!String(describing: error).hasPrefix("HTTP"))
+            }
+        }
         await listener.stop()
         #expect(await receiver.deliveries.count == 1)
     }

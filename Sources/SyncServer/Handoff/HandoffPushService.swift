@@ -51,7 +51,7 @@ public struct HandoffPushService: Service {
     @discardableResult
     public func deliverDue(now: Date) async throws(StoreError) -> Int {
         try await assembly.buildPending()
-        let claims = try await store.claimDuePushes(now: now, lease: settings.timeout + 60)
+        let claims = try await store.claimDuePushes(now: now, lease: settings.claimLease)
         await withTaskGroup(of: Void.self) { group in
             for claim in claims {
                 group.addTask { await deliver(claim) }
@@ -82,6 +82,8 @@ public struct HandoffPushService: Service {
                 "hand-off dossier pushed",
                 metadata: metadata.merging(["outcome": "\(acknowledgement?.outcome.rawValue ?? "received")"]) { $1 })
         } catch let failure as PushFailure {
+            // Stopped mid-attempt: not the consumer's failure; the claim's lease runs out.
+            guard !Task.isCancelled else { return }
             await recordFailure(claim, reason: failure.description, metadata: metadata)
         } catch {
             // The store failed after the consumer answered: the lease runs out and the dossier is

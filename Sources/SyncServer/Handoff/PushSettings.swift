@@ -61,6 +61,10 @@ public struct PushSettings: Sendable, Equatable {
         }
     }
 
+    /// How long a claimed dossier is reserved for the worker that sends it: twice the attempt
+    /// timeout and a second. A worker that died mid-attempt leaves it to others after that.
+    public var claimLease: Double { 2 * timeout + 1 }
+
     /// Full jitter (AWS architecture blog, "Exponential Backoff and Jitter"): a uniformly random
     /// delay between 0 and `min(cap, base · 2^failures)`. `failures` counts this one (1 = first).
     public func backoff(failures: Int, random: Double) -> Double {
