@@ -57,12 +57,17 @@ struct ConsumerPushOptions: ParsableArguments {
         }
         var logger = Logger(label: "kit-sim.consumer")
         logger.logLevel = .info
+        // One line per dossier, written at once (a long-running listener's output goes to files).
         let receiver = PushReceiver(consumer: consumer, secret: secret, replayWindow: replayWindow) { delivery in
             let verdict = delivery.acknowledgement
-            print("\(delivery.dossierId)  pushed  \(verdict.outcome.rawValue)  \(verdict.reason ?? "")")
+            Self.line("\(delivery.dossierId)  pushed  \(verdict.outcome.rawValue)  \(verdict.reason ?? "")")
         }
         try await PushListener(receiver: receiver, host: host, port: port, tls: tls, logger: logger).run { port in
-            print("listening on \(host):\(port)\(PushListener.path)")
+            Self.line("listening on \(host):\(port)\(PushListener.path)")
         }
+    }
+
+    static func line(_ text: String) {
+        FileHandle.standardOutput.write(Data((text + "\n").utf8))
     }
 }

@@ -106,6 +106,26 @@ struct HandoffPushHostileTests {
         }
     }
 
+    /// The documented signature, as `openssl dgst -sha256 -hmac` computes it (docs/handoff.md):
+    /// printf '%s.%s.%s' 1780000000 0123456789abcdef0123456789abcdef 'dossier bytes' |
+    /// openssl dgst -sha256 -hmac k3y-for-the-documented-test-vector-0001
+    @Test func signatureMatchesAnIndependentImplementation() throws {
+        let secret = try PushSecret("k3y-for-the-documented-test-vector-0001")
+        let body = Array("dossier bytes".utf8)
+        let header = HandoffPushSignature.sign(
+            secret: secret, timestamp: 1_780_000_000, dossierId: "0123456789abcdef0123456789abcdef", body: body)
+        #expect(header == "v1=5d99916ca0f781d322e990793f012c02739316200cbc223f334286ca2571efbd")
+        try HandoffPushSignature.verify(
+            secret: secret, timestampHeader: "1780000000", signatureHeader: header,
+            dossierId: "0123456789abcdef0123456789abcdef", body: body, now: Date(timeIntervalSince1970: 1_780_000_100))
+        #expect(throws: PushSignatureError.timestampOutsideWindow(seconds: 301)) {
+            try HandoffPushSignature.verify(
+                secret: secret, timestampHeader: "1780000000", signatureHeader: header,
+                dossierId: "0123456789abcdef0123456789abcdef", body: body,
+                now: Date(timeIntervalSince1970: 1_780_000_301))
+        }
+    }
+
     @Test func backoffIsExponentialWithFullJitterAndGivesUp() {
         let settings = PushSettings(backoffBase: 10, backoffCap: 3600, giveUpAfter: 86_400)
         #expect(settings.backoff(failures: 1, random: 1) == 10)
