@@ -83,6 +83,7 @@ struct HandoffPushHostileTests {
         #expect(throws: HandoffInputError.self) { try PushEndpoint.validate(url: "ftp://dms.example/handoff") }
         #expect(throws: HandoffInputError.self) { try PushEndpoint.validate(url: "https://user:pw@dms.example/") }
         #expect(throws: HandoffInputError.self) { try PushEndpoint.validate(url: "dms.example/handoff") }
+        #expect(throws: HandoffInputError.self) { try PushEndpoint.validate(url: "https://dms.example/h?token=x") }
         _ = try PushEndpoint.validate(url: "https://dms.example:8443/handoff")
         _ = try PushEndpoint.validate(url: "http://127.0.0.1:9000/handoff")
         #expect(throws: HandoffInputError.self) { try PushSecret("too short") }
@@ -123,6 +124,32 @@ struct HandoffPushHostileTests {
                 secret: secret, timestampHeader: "1780000000", signatureHeader: header,
                 dossierId: "0123456789abcdef0123456789abcdef", body: body,
                 now: Date(timeIntervalSince1970: 1_780_000_301))
+        }
+    }
+
+    @Test func pushSettingsAreReadFromTheEnvironment() async throws {
+        let environment = [
+            "SYNC_SERVER_HANDOFF_PUSH_BACKOFF_BASE": "0.5", "SYNC_SERVER_HANDOFF_PUSH_BACKOFF_CAP": "60",
+            "SYNC_SERVER_HANDOFF_PUSH_GIVE_UP_AFTER": "90000", "SYNC_SERVER_HANDOFF_PUSH_TIMEOUT": "5",
+        ]
+        let configuration = try ServerConfiguration(
+            try await LayeredConfiguration.load(
+                flags: [:], environmentPrefix: ServerConfiguration.environmentPrefix, file: nil,
+                environment: environment))
+        #expect(
+            configuration.push
+                == PushSettings(backoffBase: 0.5, backoffCap: 60, giveUpAfter: 90_000, timeout: 5, pollInterval: 2))
+        #expect(ServerConfiguration().push.giveUpAfter == 72 * 3600)
+        // A cap below the base, a CA file that is not there: refused with the key's name.
+        for (key, value) in [
+            ("SYNC_SERVER_HANDOFF_PUSH_BACKOFF_CAP", "0.1"),
+            ("SYNC_SERVER_HANDOFF_PUSH_CA_FILE", "/nonexistent/ca.pem"),
+        ] {
+            var wrong = environment
+            wrong[key] = value
+            let layered = try await LayeredConfiguration.load(
+                flags: [:], environmentPrefix: ServerConfiguration.environmentPrefix, file: nil, environment: wrong)
+            #expect(throws: ConfigurationError.self) { try ServerConfiguration(layered) }
         }
     }
 

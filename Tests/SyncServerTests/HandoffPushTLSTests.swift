@@ -8,7 +8,7 @@ import Testing
 
 @testable import SyncServer
 
-/// The consumer's TLS certificate is verified: against `handoff.pushCAFile` when given, else
+/// The consumer's TLS certificate is verified: against `handoff.pushCaFile` when given, else
 /// against the system's trust store, which does not know the city's internal CA.
 @Suite("Hand-off: push over TLS")
 struct HandoffPushTLSTests {

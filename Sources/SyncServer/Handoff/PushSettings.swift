@@ -26,7 +26,7 @@ public struct PushSettings: Sendable, Equatable {
         public static let giveUpAfter = "handoff.pushGiveUpAfter"
         public static let timeout = "handoff.pushTimeout"
         public static let pollInterval = "handoff.pushPollInterval"
-        public static let caFile = "handoff.pushCAFile"
+        public static let caFile = "handoff.pushCaFile"
     }
 
     public init(

@@ -42,13 +42,14 @@ public struct PushEndpoint: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Checks a push URL: `https://host[:port]/path`, or `http://` to a loopback address (tests,
-    /// a receiver on the same machine). No user info, no fragment, at most 2000 characters.
+    /// a receiver on the same machine). No user info, query or fragment, at most 2000 characters.
     public static func validate(url text: String) throws(HandoffInputError) -> URL {
         guard text.utf8.count <= 2000, let url = URL(string: text), let scheme = url.scheme?.lowercased(),
             let host = url.host, !host.isEmpty
         else { throw .invalid("the push URL must be an absolute URL like https://fachverfahren.example/handoff") }
-        guard url.user == nil, url.password == nil, url.fragment == nil else {
-            throw .invalid("the push URL must not contain a user, password or #fragment")
+        // Nothing secret in a URL: it appears in the audit trail and in `consumers list`.
+        guard url.user == nil, url.password == nil, url.fragment == nil, url.query == nil else {
+            throw .invalid("the push URL must not contain a user, password, ?query or #fragment")
         }
         let loopback = ["127.0.0.1", "::1", "[::1]", "localhost"].contains(host.lowercased())
         guard scheme == "https" || (scheme == "http" && loopback) else {
