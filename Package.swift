@@ -82,7 +82,17 @@ let package = Package(
         // Device simulators for tests and demos (kit-sim): the only place simulated behaviour lives.
         .target(
             name: "KitSimulators",
-            dependencies: ["KitDrivers", "CEAC", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "KitDrivers", "CEAC", .product(name: "Crypto", package: "swift-crypto"),
+                // The reference consumer's push endpoint.
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
             resources: [
                 .copy("SignaturePad/stu_testbed.py"),
                 .copy("SignaturePad/stu540.umockdev"),
@@ -136,6 +146,9 @@ let package = Package(
                 .product(name: "NIOTLS", package: "swift-nio"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
+                // Hand-off push to consumers' HTTPS endpoints.
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),
@@ -279,7 +292,7 @@ let package = Package(
         .testTarget(
             name: "SyncServerTests",
             dependencies: [
-                "SyncServer", "KitCore", "KitTestSupport",
+                "SyncServer", "KitCore", "KitTestSupport", "KitSimulators",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),

@@ -36,6 +36,8 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// Seconds between runs of the hand-off maintenance (waiting dossiers built, expired evidence
     /// deleted; `handoff.maintenanceInterval`, default 300).
     public var handoffMaintenanceInterval = 300.0
+    /// Push delivery to consumers with a push endpoint (`handoff.push*`).
+    public var push = PushSettings()
 
     /// The storage backends a server can use.
     public enum StorageKind: String, Sendable, Equatable, CaseIterable {
@@ -178,6 +180,7 @@ public struct ServerConfiguration: Sendable, Equatable {
             }
         }
         connections = try ConnectionLimits(config)
+        push = try PushSettings(config)
         if storage == .postgresql && postgres == nil {
             throw .missing(key: Key.postgresURL, hint: "storage=postgresql needs the database's URL")
         }

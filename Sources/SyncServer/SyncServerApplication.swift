@@ -102,6 +102,7 @@ public struct SyncServerApplication: Sendable {
         let adminRoutes = router.group("v1/admin").add(
             middleware: AdminAuthenticationMiddleware(tokenHash: keys.adminTokenHash, throttle: throttle))
         BackOfficeController(store: store).register(on: adminRoutes)
+        PushAdminController(store: store).register(on: adminRoutes)
         AdminPagesController(
             store: store, tokenHash: keys.adminTokenHash, sessions: OperatorSessions(store: store),
             throttle: throttle
@@ -140,14 +141,22 @@ public struct SyncServerApplication: Sendable {
         let store = try await openStore()
         let logger = self.logger
         let scheme = configuration.scheme
+        let assembly = DossierAssembly(
+            store: store,
+            builder: DossierBuilder(opener: EnvelopeOpener(dataKey: keys.dataKey), signingKey: keys.dossierSigningKey),
+            logger: logger)
         let maintenance = HandoffMaintenance(
-            assembly: DossierAssembly(
-                store: store,
-                builder: DossierBuilder(
-                    opener: EnvelopeOpener(dataKey: keys.dataKey), signingKey: keys.dossierSigningKey),
-                logger: logger),
-            retentionDays: configuration.handoffRetentionDays,
+            assembly: assembly, retentionDays: configuration.handoffRetentionDays,
             interval: .milliseconds(Int64(configuration.handoffMaintenanceInterval * 1000)))
+        let pushSender: PushSender
+        do {
+            pushSender = try PushSender(settings: configuration.push)
+        } catch {
+            await store.close()
+            throw .keys(path: configuration.push.caFile ?? "", reason: error.description)
+        }
+        let push = HandoffPushService(
+            assembly: assembly, sender: pushSender, settings: configuration.push, metrics: metrics.push)
         var app = Application(
             router: Self.router(
                 store: store, keys: keys, requireClientCertificate: configuration.tlsEnabled,
@@ -168,13 +177,15 @@ public struct SyncServerApplication: Sendable {
             },
             logger: logger
         )
-        app.addServices(maintenance)
+        app.addServices(maintenance, push)
         do {
             try await app.runService()
         } catch {
+            await pushSender.shutdown()
             await store.close()
             throw SyncServerError.listen(host: configuration.host, port: configuration.port, error)
         }
+        await pushSender.shutdown()
         await store.close()
         logger.info("sync-server stopped")
     }

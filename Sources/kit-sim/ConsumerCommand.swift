@@ -14,15 +14,18 @@ import NIOSSL
 struct ConsumerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "consumer",
-        abstract: "Reference specialist procedure: pull, verify, open and confirm hand-off dossiers.",
+        abstract:
+            "Reference specialist procedure: pull (or receive pushed), verify, open and confirm hand-off dossiers.",
         discussion: """
             Prints one line per dossier (id, case, verdict) and ends when the feed holds no more open \
             dossiers. The key is the procedure's P-256 private key (PEM) whose public half was given to \
-            sync-server consumers add; --server-key is the server's keys/dossier-signing-key.pub.pem.
+            sync-server consumers add; --server-key is the server's keys/dossier-signing-key.pub.pem. \
+            With --listen it receives pushes instead (POST /handoff) until interrupted: HMAC and replay window \
+            checked, repeated deliveries answered as before, each dossier confirmed in the answer.
             """)
 
-    @Option(help: "The sync server, e.g. https://sync.example:8480.") var server: String
-    @Option(help: "The consumer token printed by sync-server consumers add.") var token: String
+    @Option(help: "The sync server, e.g. https://sync.example:8480 (for pulling).") var server: String?
+    @Option(help: "The consumer token printed by sync-server consumers add (for pulling).") var token: String?
     @Option(help: "The procedure's private key (PEM).") var key: String
     @Option(name: .customLong("server-key"), help: "The server's public dossier signing key (PEM).")
     var serverKey: String
@@ -32,6 +35,16 @@ struct ConsumerCommand: AsyncParsableCommand {
     @Option(help: "Start behind this feed cursor.") var after = "0"
     @Flag(name: .customLong("dry-run"), help: "Verify and print the verdicts, but send no confirmation.")
     var dryRun = false
+    @OptionGroup var push: ConsumerPushOptions
+
+    func validate() throws {
+        if push.listen == nil {
+            guard server != nil, token != nil else {
+                throw ValidationError("pulling needs --server and --token (or receive pushes with --listen)")
+            }
+        }
+        try push.validate()
+    }
 
     func run() async throws {
         let privateKey: P256.KeyAgreement.PrivateKey
@@ -45,6 +58,10 @@ struct ConsumerCommand: AsyncParsableCommand {
             throw ValidationError("the key files cannot be read as P-256 PEM keys: \(error)")
         }
         let consumer = ReferenceConsumer(procedure: procedure, key: privateKey, serverKey: serverPublicKey)
+        if push.listen != nil {
+            try await push.serve(consumer)
+            return
+        }
         let client = try makeClient()
         do {
             try await pull(consumer, client: client)
@@ -56,6 +73,7 @@ struct ConsumerCommand: AsyncParsableCommand {
     }
 
     func pull(_ consumer: ReferenceConsumer, client: HTTPClient) async throws {
+        let server = self.server ?? ""
         var cursor = try DossierCursor.parse(after)
         while true {
             let page = try WireCoding.decoder().decode(
@@ -70,7 +88,7 @@ struct ConsumerCommand: AsyncParsableCommand {
                 if !dryRun {
                     var request = HTTPClientRequest(url: server + "/v1/handoff/dossiers/\(item.dossierId)/ack")
                     request.method = .POST
-                    request.headers.add(name: "Authorization", value: "Bearer \(token)")
+                    request.headers.add(name: "Authorization", value: "Bearer \(token ?? "")")
                     request.headers.add(name: "Content-Type", value: "application/json")
                     request.body = .bytes(ByteBuffer(bytes: try JSONEncoder().encode(verdict)))
                     let response = try await client.execute(request, timeout: .seconds(30))
@@ -85,8 +103,8 @@ struct ConsumerCommand: AsyncParsableCommand {
     }
 
     func get(_ client: HTTPClient, _ path: String) async throws -> [UInt8] {
-        var request = HTTPClientRequest(url: server + path)
-        request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        var request = HTTPClientRequest(url: (server ?? "") + path)
+        request.headers.add(name: "Authorization", value: "Bearer \(token ?? "")")
         let response = try await client.execute(request, timeout: .seconds(60))
         let body = try await response.body.collect(upTo: 1 << 30)
         guard response.status == .ok else {

@@ -7,7 +7,7 @@ extension SyncServerCommand {
     struct Consumers: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Register, list and revoke receiving procedures (hand-off consumers).",
-            subcommands: [Add.self, List.self, Revoke.self], defaultSubcommand: List.self)
+            subcommands: [Add.self, List.self, Revoke.self, Push.self], defaultSubcommand: List.self)
 
         struct Add: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
@@ -24,11 +24,13 @@ extension SyncServerCommand {
             @Option(help: "register, document-authority, cash-office or dms.") var procedure: HandoffProcedure
             @Option(name: .customLong("public-key"), help: "The procedure's P-256 public key (PEM file).")
             var publicKey: String
+            @OptionGroup var push: PushOptions
 
             func validate() throws {
                 guard HandoffConsumer.isValidName(name) else {
                     throw ValidationError("name: 1 to 64 characters A-Z a-z 0-9 - _ .")
                 }
+                try push.validate()
             }
 
             func run() async throws {
@@ -45,17 +47,23 @@ extension SyncServerCommand {
                 let keys = try ServerKeys.loadOrCreate(in: try application.stateDirectory())
                 let store = try await application.openStore()
                 let token = BearerToken.generate()
+                let endpoint: PushEndpoint?
                 do {
+                    endpoint = try push.endpoint()
                     try await store.addConsumer(
                         HandoffConsumer(
                             name: name, procedure: procedure, publicKey: key, active: true, createdAt: Date()),
-                        tokenHash: BearerToken.hash(token))
+                        tokenHash: BearerToken.hash(token), push: endpoint)
                 } catch {
                     await store.close()
                     throw error
                 }
                 await store.close()
                 print(token)
+                if let endpoint, push.secretFile == nil {
+                    // Generated: shown this once, on the second line.
+                    print(endpoint.secret.text)
+                }
                 FileHandle.standardError.write(
                     Data("server dossier key for verification: \(keys.dossierPublicKeyPath)\n".utf8))
             }
@@ -67,12 +75,14 @@ extension SyncServerCommand {
             func run() async throws {
                 let store = try await options.application().openStore()
                 let consumers = try await store.consumers()
+                let pushURLs = try await store.pushURLs()
                 await store.close()
                 if consumers.isEmpty { print("no consumers") }
                 for consumer in consumers {
                     print(
                         "\(consumer.name)  \(consumer.procedure.rawValue)  \(consumer.active ? "active" : "revoked")  "
-                            + "since \(consumer.createdAt.formatted(.iso8601))")
+                            + "since \(consumer.createdAt.formatted(.iso8601))"
+                            + (pushURLs[consumer.name].map { "  push \($0)" } ?? "  pull only"))
                 }
             }
         }
@@ -99,7 +109,7 @@ extension SyncServerCommand {
     struct Dossiers: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Hand-off dossiers and their confirmations (Übergaben an Fachverfahren).",
-            subcommands: [List.self], defaultSubcommand: List.self)
+            subcommands: [List.self, Pushes.self, Redeliver.self], defaultSubcommand: List.self)
 
         struct List: AsyncParsableCommand {
             static let configuration = CommandConfiguration(

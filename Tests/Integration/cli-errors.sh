@@ -148,6 +148,23 @@ expect_usage_error "consumers add: unknown procedure" "invalid for '--procedure"
   "$bin/sync-server" consumers add kasse --procedure bank --public-key "$work/consumer.pem" --state-dir "$work/h"
 expect_error "consumers revoke: unknown" "no active consumer named nobody" \
   "$bin/sync-server" consumers revoke nobody --state-dir "$work/h"
+# Push endpoints: https only (http to loopback), a secret of at least 32 characters.
+openssl pkey -in "$work/consumer.pem" -pubout -out "$work/consumer.pub.pem" 2>/dev/null
+printf 'short' >"$work/short.secret"
+expect_usage_error "consumers add: plain http push URL" "must use https" \
+  "$bin/sync-server" consumers add akte --procedure dms --public-key "$work/consumer.pub.pem" \
+  --push-url http://dms.example/handoff --state-dir "$work/h"
+expect_usage_error "consumers add: push secret too short" "32 to 256 characters" \
+  "$bin/sync-server" consumers add akte --procedure dms --public-key "$work/consumer.pub.pem" \
+  --push-url https://dms.example/handoff --push-secret-file "$work/short.secret" --state-dir "$work/h"
+expect_usage_error "consumers add: push secret without URL" "--push-secret-file needs --push-url" \
+  "$bin/sync-server" consumers add akte --procedure dms --public-key "$work/consumer.pub.pem" \
+  --push-secret-file "$work/short.secret" --state-dir "$work/h"
+expect_error "dossiers redeliver: not dead-lettered" "is not dead-lettered" \
+  "$bin/sync-server" dossiers redeliver 0123456789abcdef0123456789abcdef --state-dir "$work/h"
+expect_usage_error "kit-sim consumer --listen without secret" "--listen needs --push-secret-file" \
+  "$bin/kit-sim" consumer --key "$work/consumer.pem" --server-key "$work/consumer.pub.pem" --procedure dms \
+  --listen 127.0.0.1:0
 
 rm -rf "$work"
 echo "cli-errors: $passed passed, $failed failed"

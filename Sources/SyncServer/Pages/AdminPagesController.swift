@@ -43,9 +43,23 @@ struct AdminPagesController {
         pages.get("fleet") { _, _ -> Response in
             PageResponse.html(FleetPage(kits: try await store.kits(), now: Date()).render())
         }
-        pages.get("handoff") { _, _ -> Response in
+        pages.get("handoff") { request, _ -> Response in
             PageResponse.html(
-                HandoffPage(dossiers: try await store.dossiers(rejectedOnly: false), now: Date()).render())
+                HandoffPage(
+                    dossiers: try await store.dossiers(rejectedOnly: false), now: Date(),
+                    pushQueue: try await store.pushQueue(),
+                    notice: request.uri.queryParameters.get("ergebnis").flatMap(
+                        PushDeliverySection.Notice.init(rawValue:))
+                ).render())
+        }
+        pages.post("handoff/:id/redeliver") { _, context -> Response in
+            // Same-origin and session checks: OperatorSessionMiddleware, as for the conflicts.
+            guard let id = context.parameters.get("id"), id.utf8.count <= 64 else {
+                throw HTTPError(.notFound, message: "no such dossier")
+            }
+            let requeued = try await store.requeuePush(dossierId: id, by: "operator", at: Date())
+            let notice: PushDeliverySection.Notice = requeued ? .requeued : .notDeadLetter
+            return PageResponse.redirect(to: "/admin/handoff?ergebnis=\(notice.rawValue)")
         }
         pages.get("conflicts") { request, _ -> Response in
             let all = try await store.conflicts(openOnly: false)

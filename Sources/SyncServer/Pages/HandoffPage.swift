@@ -8,6 +8,9 @@ struct HandoffPage {
 
     var dossiers: [DossierRecord]
     var now: Date
+    /// Push deliveries not done yet (empty when no consumer has a push endpoint).
+    var pushQueue: [PushQueueEntry] = []
+    var notice: PushDeliverySection.Notice?
 
     static func label(_ procedure: HandoffProcedure) -> String {
         switch procedure {
@@ -31,12 +34,14 @@ struct HandoffPage {
 
     func render() -> String {
         let rejected = dossiers.filter { $0.outcome == .rejected }
-        var body = "<h2>Abgelehnt (\(rejected.count))</h2>\n"
+        var body = notice?.html ?? ""
+        body += "<h2>Abgelehnt (\(rejected.count))</h2>\n"
         if rejected.isEmpty {
             body += "<p class=\"ok\">Kein Fachverfahren hat eine Übergabe abgelehnt.</p>\n"
         } else {
             body += table(rejected, withReason: true)
         }
+        body += PushDeliverySection(queue: pushQueue, now: now).render()
         body += "<h2>Zuletzt übergeben</h2>\n"
         body +=
             dossiers.isEmpty

@@ -11,6 +11,8 @@ public final class ServerMetrics: Sendable {
     private let connectionRefusals = Mutex<[String: Int]>([:])
     private let connectionTimeouts = Mutex<[String: Int]>([:])
     private let openConnections = Mutex<(@Sendable () -> Int)?>(nil)
+    /// Push delivery to consumers (``HandoffPushService``).
+    public let push = PushMetrics()
 
     public init() {}
 
@@ -118,6 +120,7 @@ public final class ServerMetrics: Sendable {
             lines.append("# TYPE sync_conflicts_open gauge")
             lines.append("sync_conflicts_open \(open.count)")
         }
+        lines += await push.render(store: store)
         return lines.joined(separator: "\n") + "\n"
     }
 

@@ -5,7 +5,7 @@ import KitCore
 /// receiving procedures (consumers), the hand-off records written in the same database
 /// transaction as a case's completion (transactional outbox), the built dossiers, their
 /// confirmations and the evidence retention. Every ``SyncStore`` implements it.
-public protocol HandoffStore: Sendable {
+public protocol HandoffStore: HandoffPushStore {
     /// Registers a consumer with its HPKE public key (X9.63) and the SHA-256 of its bearer token.
     func addConsumer(_ consumer: HandoffConsumer, tokenHash: [UInt8]) async throws(StoreError)
     /// All consumers, by name.

@@ -210,6 +210,17 @@ extension PostgresSyncStore {
                     ADD COLUMN header BYTEA, ADD COLUMN signature BYTEA, ADD COLUMN evidence_deleted_at TIMESTAMPTZ
                 """,
             ]),
+        PostgresMigration(
+            name: "v7-handoff-push",
+            statements: [
+                "ALTER TABLE handoff_consumers ADD COLUMN push_url TEXT, ADD COLUMN push_secret BYTEA",
+                """
+                ALTER TABLE handoff_dossiers ADD COLUMN push_attempts BIGINT NOT NULL DEFAULT 0,
+                    ADD COLUMN push_first_failure_at TIMESTAMPTZ, ADD COLUMN push_next_at TIMESTAMPTZ,
+                    ADD COLUMN push_last_error TEXT, ADD COLUMN push_delivered_at TIMESTAMPTZ,
+                    ADD COLUMN push_dead_at TIMESTAMPTZ
+                """,
+            ]),
     ]
 
     /// Key of the transaction-level advisory lock that serialises schema migrations between

@@ -66,22 +66,7 @@ extension PostgresSyncStore {
     // MARK: Consumers
 
     public func addConsumer(_ consumer: HandoffConsumer, tokenHash: [UInt8]) async throws(StoreError) {
-        try await write { connection in
-            let inserted = try await connection.query(
-                """
-                INSERT INTO handoff_consumers (name, procedure, public_key, token_hash, active, created_at)
-                VALUES (\(consumer.name), \(consumer.procedure.rawValue), \(Data(consumer.publicKey)),
-                    \(Data(tokenHash)), TRUE, \(consumer.createdAt))
-                ON CONFLICT (name) DO NOTHING RETURNING 1
-                """, logger: self.logger
-            ).collect().count
-            guard inserted == 1 else {
-                throw StoreError.invalid(reason: "a consumer named \(consumer.name) exists already")
-            }
-            try await self.audit(
-                connection, actor: "operator", action: "consumer-added",
-                detail: "consumer \(consumer.name) (\(consumer.procedure.rawValue))")
-        }
+        try await addConsumer(consumer, tokenHash: tokenHash, push: nil)
     }
 
     public func consumers() async throws(StoreError) -> [HandoffConsumer] {

@@ -179,6 +179,22 @@ extension SQLiteSyncStore {
                     ALTER TABLE transactions ADD COLUMN evidence_deleted_at DATETIME;
                     """)
         }
+        migrator.registerMigration("v7-handoff-push") { db in
+            // Push delivery (optional per consumer): its endpoint and HMAC secret, and per dossier
+            // the delivery state — attempts, first failure, next attempt (also the claim lease),
+            // last error, delivered or dead-lettered.
+            try db.execute(
+                sql: """
+                    ALTER TABLE handoff_consumers ADD COLUMN push_url TEXT;
+                    ALTER TABLE handoff_consumers ADD COLUMN push_secret BLOB;
+                    ALTER TABLE handoff_dossiers ADD COLUMN push_attempts INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE handoff_dossiers ADD COLUMN push_first_failure_at DATETIME;
+                    ALTER TABLE handoff_dossiers ADD COLUMN push_next_at DATETIME;
+                    ALTER TABLE handoff_dossiers ADD COLUMN push_last_error TEXT;
+                    ALTER TABLE handoff_dossiers ADD COLUMN push_delivered_at DATETIME;
+                    ALTER TABLE handoff_dossiers ADD COLUMN push_dead_at DATETIME;
+                    """)
+        }
         return migrator
     }
 }

@@ -49,24 +49,7 @@ extension SQLiteSyncStore {
     // MARK: Consumers
 
     public func addConsumer(_ consumer: HandoffConsumer, tokenHash: [UInt8]) async throws(StoreError) {
-        try await write { db in
-            guard
-                try Int.fetchOne(db, sql: "SELECT 1 FROM handoff_consumers WHERE name = ?", arguments: [consumer.name])
-                    == nil
-            else { throw StoreError.invalid(reason: "a consumer named \(consumer.name) exists already") }
-            try db.execute(
-                sql: """
-                    INSERT INTO handoff_consumers (name, procedure, public_key, token_hash, active, created_at)
-                    VALUES (?, ?, ?, ?, 1, ?)
-                    """,
-                arguments: [
-                    consumer.name, consumer.procedure.rawValue, Data(consumer.publicKey), Data(tokenHash),
-                    consumer.createdAt,
-                ])
-            try Self.audit(
-                db, actor: "operator", action: "consumer-added",
-                detail: "consumer \(consumer.name) (\(consumer.procedure.rawValue))")
-        }
+        try await addConsumer(consumer, tokenHash: tokenHash, push: nil)
     }
 
     public func consumers() async throws(StoreError) -> [HandoffConsumer] {
