@@ -99,7 +99,7 @@ extension SyncServerCommand {
     struct Dossiers: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Hand-off dossiers and their confirmations (Übergaben an Fachverfahren).",
-            subcommands: [List.self], defaultSubcommand: List.self)
+            subcommands: [List.self, Show.self, Export.self], defaultSubcommand: List.self)
 
         struct List: AsyncParsableCommand {
             static let configuration = CommandConfiguration(

@@ -154,7 +154,7 @@ struct PostgresSyncStoreTests {
                 try await store.appliedMigrations() == [
                     "v1-server-instance", "v2-sync", "v3-kit-certificates", "v4-operator-sessions",
                     "v5-identity-bindings",
-                    "v6-handoff",
+                    "v6-handoff", "v8-evidence-views",
                 ])
         }
         for store in stores { await store.close() }
@@ -184,7 +184,7 @@ struct PostgresSyncStoreTests {
                 try await store.appliedMigrations() == [
                     "v1-server-instance", "v2-sync", "v3-kit-certificates", "v4-operator-sessions",
                     "v5-identity-bindings",
-                    "v6-handoff",
+                    "v6-handoff", "v8-evidence-views",
                 ])
             try await store.checkHealth()
             group.cancelAll()
