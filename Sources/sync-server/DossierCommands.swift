@@ -27,7 +27,9 @@ extension SyncServerCommand.Dossiers {
             if let dossier = found.dossier {
                 print(Self.describe(dossier))
             } else if let detail = found.detail {
-                print("Vorgang \(detail.summary.caseId): \(detail.summary.progress.rawValue), \(detail.steps.count) Schritte")
+                print(
+                    "Vorgang \(detail.summary.caseId): \(detail.summary.progress.rawValue), \(detail.steps.count) Schritte"
+                )
                 if detail.summary.dossiers.isEmpty { print("keine Übergaben") }
                 for dossier in detail.summary.dossiers {
                     print("")
@@ -91,7 +93,8 @@ extension SyncServerCommand.Dossiers {
             guard let container = found.container else {
                 if let deleted = found.record.evidenceDeletedAt {
                     throw ValidationError(
-                        "the evidence of dossier \(id) was deleted on \(deleted.formatted(.iso8601)): nothing to export")
+                        "the evidence of dossier \(id) was deleted on \(deleted.formatted(.iso8601)): nothing to export"
+                    )
                 }
                 throw ValidationError("dossier \(id) is not built yet: the server builds it within five minutes")
             }

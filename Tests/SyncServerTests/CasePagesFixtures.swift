@@ -23,8 +23,10 @@ struct CaseCity {
     let dossierKey: P256.Signing.PrivateKey
 
     /// A city whose server uses `dataKey` (the seeder passes the real server's key).
-    init(dataKey: P256.KeyAgreement.PrivateKey = P256.KeyAgreement.PrivateKey(),
-         dossierKey: P256.Signing.PrivateKey = P256.Signing.PrivateKey()) {
+    init(
+        dataKey: P256.KeyAgreement.PrivateKey = P256.KeyAgreement.PrivateKey(),
+        dossierKey: P256.Signing.PrivateKey = P256.Signing.PrivateKey()
+    ) {
         city.server = ServerFixture(dataKey: dataKey)
         city.kit = TestKit("kit-mz-01", server: city.server)
         self.dossierKey = dossierKey
@@ -86,7 +88,8 @@ struct CaseCity {
             try kit.next(.signatureCaptured, caseId: Self.handedOff, payload: try Self.signaturePayload(png: png)),
             try kit.next(
                 .fingerprintsCaptured, caseId: Self.handedOff,
-                payload: try StepPayload.compose(facts: Self.fingers, attachment: [UInt8](repeating: 0x5A, count: 2_000))),
+                payload: try StepPayload.compose(
+                    facts: Self.fingers, attachment: [UInt8](repeating: 0x5A, count: 2_000))),
             try kit.next(.paymentOutcome, caseId: Self.handedOff, facts: payment),
             try kit.next(.caseCompleted, caseId: Self.handedOff),
             try kit.identityCheck(caseId: Self.atKit),
@@ -111,7 +114,9 @@ struct CaseCity {
         try await assembly.buildPending()
         func acknowledge(_ caseId: String, _ consumer: TestConsumer, _ ack: HandoffAcknowledgement) async throws {
             let id = HandoffRouting.dossierId(caseId: caseId, consumer: consumer.name)
-            #expect(try await store.acknowledgeDossier(id: id, consumer: consumer.name, acknowledgement: ack, at: Date()) == .recorded)
+            #expect(
+                try await store.acknowledgeDossier(id: id, consumer: consumer.name, acknowledgement: ack, at: Date())
+                    == .recorded)
         }
         try await acknowledge(Self.handedOff, city.dms, HandoffAcknowledgement(outcome: .accepted))
         try await acknowledge(

@@ -26,7 +26,8 @@ struct CasePagesTests {
     static func server(_ store: any SyncStore, city: CaseCity) throws -> AdminPagesTests.Server {
         let state = try StateDirectory.prepare(temporaryPath("case-pages"))
         let base = try ServerKeys.loadOrCreate(in: state)
-        try PrivateFile.write(Array(city.city.server.dataKey.pemRepresentation.utf8), to: base.directory + "/data-key.pem")
+        try PrivateFile.write(
+            Array(city.city.server.dataKey.pemRepresentation.utf8), to: base.directory + "/data-key.pem")
         let keys = try ServerKeys.loadOrCreate(in: state)
         #expect(keys.dataKey.publicKey.rawRepresentation == city.city.server.dataKey.publicKey.rawRepresentation)
         let token = try String(contentsOfFile: keys.adminTokenPath, encoding: .utf8)
@@ -64,9 +65,11 @@ struct CasePagesTests {
             #expect(second.cases.map(\.caseId) == ["2026-MZ-1000", CaseCity.atKit])
 
             let detail = try #require(try await store.caseDetail(caseId: CaseCity.handedOff))
-            #expect(detail.steps.map(\.kind) == [
-                "identity.checked", "signature.captured", "fingerprints.captured", "payment.outcome", "case.completed",
-            ])
+            #expect(
+                detail.steps.map(\.kind) == [
+                    "identity.checked", "signature.captured", "fingerprints.captured", "payment.outcome",
+                    "case.completed",
+                ])
             #expect(detail.steps.allSatisfy { $0.evidenceHeld && $0.kitTime != nil })
             #expect(detail.title == "Ummeldung")
             let gone = try #require(try await store.caseDetail(caseId: CaseCity.deleted))
@@ -188,11 +191,12 @@ struct CasePagesTests {
                 #expect(views.map(\.seq) == [4, 3, 2], "newest first")
                 #expect(views.allSatisfy { $0.viewer.hasPrefix("Betreiber (Sitzung ") && $0.kitId == kit })
                 let audit = try await store.auditLog(limit: 20).filter { $0.action == "evidence-viewed" }
-                #expect(audit.map(\.detail) == [
-                    "case 2026-MZ-0500 step \(kit)/4 (payment.outcome)",
-                    "case 2026-MZ-0500 step \(kit)/3 (fingerprints.captured)",
-                    "case 2026-MZ-0500 step \(kit)/2 (signature.captured)",
-                ])
+                #expect(
+                    audit.map(\.detail) == [
+                        "case 2026-MZ-0500 step \(kit)/4 (payment.outcome)",
+                        "case 2026-MZ-0500 step \(kit)/3 (fingerprints.captured)",
+                        "case 2026-MZ-0500 step \(kit)/2 (signature.captured)",
+                    ])
                 #expect(audit.allSatisfy { $0.actor == views[0].viewer })
                 try await client.execute(uri: "/v1/admin/audit?limit=5", method: .get, headers: Self.bearer(server)) {
                     response in
@@ -290,7 +294,8 @@ struct CasePagesTests {
     @Test func evidenceReadingsAreStrict() throws {
         let png = try CaseCity.signaturePNG()
         let payload = try CaseCity.signaturePayload(png: png)
-        guard case .signature(let facts, let image) = EvidenceContent.decode(kind: "signature.captured", payload: payload)
+        guard
+            case .signature(let facts, let image) = EvidenceContent.decode(kind: "signature.captured", payload: payload)
         else {
             Issue.record("not read as a signature")
             return
@@ -308,12 +313,26 @@ struct CasePagesTests {
         let header = TransactionHeader(
             kitId: "kit-1", seq: 7, txId: UUID(), caseId: "2026-1", baseVersion: 1, kind: "case.completed",
             monotonicNanos: 1, wallMillis: 1_780_000_000_123, prevHash: TransactionHeader.genesisHash)
-        #expect(CaseEvidence.kitTime(header: header.encoded(), envelopeHead: nil)?.timeIntervalSince1970 == 1_780_000_000.123)
+        #expect(
+            CaseEvidence.kitTime(header: header.encoded(), envelopeHead: nil)?.timeIntervalSince1970
+                == 1_780_000_000.123)
         #expect(CaseEvidence.kitTime(header: Array(header.encoded().prefix(20)), envelopeHead: nil) == nil)
         #expect(CaseEvidence.kitTime(header: nil, envelopeHead: Array("BKTY".utf8) + [1]) == nil)
-        #expect(CaseProgress.derive(open: true, openConflicts: 1, dossiers: 0, accepted: 0, rejected: 0, evidenceDeleted: false) == .conflict)
-        #expect(CaseProgress.derive(open: false, openConflicts: 0, dossiers: 0, accepted: 0, rejected: 0, evidenceDeleted: false) == .completed)
-        #expect(CaseProgress.derive(open: false, openConflicts: 0, dossiers: 2, accepted: 2, rejected: 0, evidenceDeleted: false) == .accepted)
-        #expect(CaseProgress.derive(open: false, openConflicts: 0, dossiers: 2, accepted: 1, rejected: 0, evidenceDeleted: false) == .handedOff)
+        #expect(
+            CaseProgress.derive(
+                open: true, openConflicts: 1, dossiers: 0, accepted: 0, rejected: 0, evidenceDeleted: false)
+                == .conflict)
+        #expect(
+            CaseProgress.derive(
+                open: false, openConflicts: 0, dossiers: 0, accepted: 0, rejected: 0, evidenceDeleted: false)
+                == .completed)
+        #expect(
+            CaseProgress.derive(
+                open: false, openConflicts: 0, dossiers: 2, accepted: 2, rejected: 0, evidenceDeleted: false)
+                == .accepted)
+        #expect(
+            CaseProgress.derive(
+                open: false, openConflicts: 0, dossiers: 2, accepted: 1, rejected: 0, evidenceDeleted: false)
+                == .handedOff)
     }
 }

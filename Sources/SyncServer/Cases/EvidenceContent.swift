@@ -15,7 +15,9 @@ enum EvidenceContent: Equatable {
     static func decode(kind: String, payload: [UInt8]) -> EvidenceContent {
         switch TransactionKind(rawValue: kind) {
         case .signatureCaptured:
-            guard let facts = try? StepPayload.facts(StepPayload.Signature.self, from: payload) else { return .unreadable }
+            guard let facts = try? StepPayload.facts(StepPayload.Signature.self, from: payload) else {
+                return .unreadable
+            }
             return .signature(facts, png: SignatureAttachment.png(in: attachment(of: payload)))
         case .fingerprintsCaptured:
             return (try? StepPayload.facts(StepPayload.FingerprintSet.self, from: payload)).map { .fingerprints($0) }

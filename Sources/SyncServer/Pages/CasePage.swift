@@ -139,7 +139,8 @@ struct CasePage {
 
     func views() -> String {
         guard !detail.views.isEmpty else {
-            return "<h2>Einsichtnahmen in Nachweise</h2>\n<p>Noch niemand hat Nachweise dieses Vorgangs angesehen.</p>\n"
+            return
+                "<h2>Einsichtnahmen in Nachweise</h2>\n<p>Noch niemand hat Nachweise dieses Vorgangs angesehen.</p>\n"
         }
         var html = """
             <h2>Einsichtnahmen in Nachweise</h2>

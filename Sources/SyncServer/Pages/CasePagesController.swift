@@ -30,7 +30,8 @@ struct CasePagesController {
                 CasesPage(page: overview, filter: filter, pageNumber: pageNumber, now: Date()).render())
         }
         pages.get("case") { request, _ -> Response in
-            guard let caseId = request.uri.queryParameters.get("id"), let detail = try await store.caseDetail(caseId: caseId)
+            guard let caseId = request.uri.queryParameters.get("id"),
+                let detail = try await store.caseDetail(caseId: caseId)
             else {
                 return PageResponse.html(Self.notFoundPage(), status: .notFound)
             }

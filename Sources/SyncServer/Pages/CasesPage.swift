@@ -101,11 +101,13 @@ struct CasesPage {
         guard pageCount > 1 else { return "" }
         var links: [String] = []
         if pageNumber > 1 {
-            links.append("<a href=\"\(Self.link(filter: filter, page: pageNumber - 1))\" rel=\"prev\">Vorherige Seite</a>")
+            links.append(
+                "<a href=\"\(Self.link(filter: filter, page: pageNumber - 1))\" rel=\"prev\">Vorherige Seite</a>")
         }
         links.append("<span>Seite \(pageNumber) von \(pageCount)</span>")
         if pageNumber < pageCount {
-            links.append("<a href=\"\(Self.link(filter: filter, page: pageNumber + 1))\" rel=\"next\">Nächste Seite</a>")
+            links.append(
+                "<a href=\"\(Self.link(filter: filter, page: pageNumber + 1))\" rel=\"next\">Nächste Seite</a>")
         }
         return "<nav aria-label=\"Seiten\" class=\"pager\">\(links.joined(separator: " "))</nav>\n"
     }

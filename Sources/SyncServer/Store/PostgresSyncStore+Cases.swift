@@ -74,7 +74,8 @@ extension PostgresSyncStore {
                     ORDER BY consumer
                     """, logger: self.logger))
             var steps: [CaseStepRecord] = []
-            for try await (kitId, seq, kind, outcome, receivedAt, deletedAt, header, held, head) in try await connection
+            for try await (kitId, seq, kind, outcome, receivedAt, deletedAt, header, held, head)
+                in try await connection
                 .query(
                     """
                     SELECT kit_id, seq, kind, outcome, received_at, evidence_deleted_at, header,
@@ -86,7 +87,8 @@ extension PostgresSyncStore {
                 steps.append(
                     CaseStepRecord(
                         kitId: kitId, seq: UInt64(clamping: seq), kind: kind, outcome: outcome, receivedAt: receivedAt,
-                        kitTime: CaseEvidence.kitTime(header: header.map(Array.init), envelopeHead: head.map(Array.init)),
+                        kitTime: CaseEvidence.kitTime(
+                            header: header.map(Array.init), envelopeHead: head.map(Array.init)),
                         evidenceHeld: held, evidenceDeletedAt: deletedAt))
             }
             let conflicts = try await self.conflictRecords(

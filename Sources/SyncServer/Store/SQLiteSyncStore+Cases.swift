@@ -42,7 +42,8 @@ extension SQLiteSyncStore {
         try await read { db in
             guard
                 let row = try Row.fetchOne(
-                    db, sql: "SELECT * FROM (\(CaseProgress.overviewQuery)) AS o WHERE case_id = ?", arguments: [caseId]),
+                    db, sql: "SELECT * FROM (\(CaseProgress.overviewQuery)) AS o WHERE case_id = ?", arguments: [caseId]
+                ),
                 let snapshot = try String.fetchOne(
                     db, sql: "SELECT snapshot FROM cases WHERE case_id = ?", arguments: [caseId])
             else { return nil }
@@ -63,7 +64,8 @@ extension SQLiteSyncStore {
                     kitId: row["kit_id"], seq: row["seq"], kind: row["kind"], outcome: row["outcome"],
                     receivedAt: row["received_at"],
                     kitTime: CaseEvidence.kitTime(
-                        header: (row["header"] as Data?).map(Array.init), envelopeHead: (row["head"] as Data?).map(Array.init)),
+                        header: (row["header"] as Data?).map(Array.init),
+                        envelopeHead: (row["head"] as Data?).map(Array.init)),
                     evidenceHeld: row["held"], evidenceDeletedAt: row["evidence_deleted_at"])
             }
             let conflicts = try Row.fetchAll(
