@@ -100,7 +100,8 @@ struct EvidencePage {
             }
             return html + "<p>Scanner: \(HTMLEscaping.escape(set.scanner ?? "–"))</p>\n"
         case .payment(let payment):
-            let euros = String(format: "%d,%02d €", payment.amountCents / 100, abs(payment.amountCents % 100))
+            let cents = abs(payment.amountCents % 100)
+            let euros = "\(payment.amountCents / 100),\(cents < 10 ? "0" : "")\(cents) €"
             var html = """
                 <h2>Zahlung</h2>
                 <dl class="facts">

@@ -52,7 +52,7 @@ extension PostgresSyncStore {
     public func caseDetail(caseId: String) async throws(StoreError) -> CaseDetail? {
         try await withConnection { connection in
             guard
-                let (summary, open) = try await Self.caseSummaries(
+                let found = try await Self.caseSummaries(
                     connection.query(
                         """
                         SELECT \(unescaped: Self.caseOverviewColumns) FROM (\(unescaped: CaseProgress.overviewQuery)) AS o
@@ -66,7 +66,7 @@ extension PostgresSyncStore {
             ).decode(String.self) {
                 snapshot = text
             }
-            var withDossiers = summary
+            var withDossiers = found.summary
             withDossiers.dossiers = try await self.dossierRecords(
                 connection.query(
                     """
@@ -105,7 +105,7 @@ extension PostgresSyncStore {
                         at: at, viewer: viewer, caseId: caseId, kitId: kitId, seq: UInt64(clamping: seq), kind: kind))
             }
             return CaseDetail(
-                summary: withDossiers, title: CaseEvidence.title(snapshot: snapshot), open: open, steps: steps,
+                summary: withDossiers, title: CaseEvidence.title(snapshot: snapshot), open: found.open, steps: steps,
                 conflicts: conflicts, views: views)
         }
     }
@@ -124,7 +124,8 @@ extension PostgresSyncStore {
             ).decode((String, Data, Date?).self) {
                 found = row
             }
-            guard let (kind, envelope, deletedAt) = found else { return .notFound }
+            guard let row = found else { return .notFound }
+            let (kind, envelope, deletedAt) = row
             guard !envelope.isEmpty else { return .deleted(at: deletedAt) }
             try await connection.query(
                 """

@@ -11,7 +11,7 @@ extension SQLiteSyncStore {
             for row in try Row.fetchAll(
                 db, sql: "SELECT progress, COUNT(*) AS n FROM (\(CaseProgress.overviewQuery)) AS o GROUP BY progress")
             {
-                if let state = CaseProgress(rawValue: row["progress"]) { counts[state] = row["n"] }
+                if let state = CaseProgress(rawValue: row["progress"]) { counts[state] = row["n"] as Int }
             }
             let rows = try Row.fetchAll(
                 db,
