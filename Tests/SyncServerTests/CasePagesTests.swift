@@ -200,7 +200,8 @@ struct CasePagesTests {
                 #expect(audit.allSatisfy { $0.actor == views[0].viewer })
                 try await client.execute(uri: "/v1/admin/audit?limit=5", method: .get, headers: Self.bearer(server)) {
                     response in
-                    let entries = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [[String: Any]]
+                    let body = Data(buffer: response.body)
+                    let entries = try JSONSerialization.jsonObject(with: body) as? [[String: Any]]
                     #expect(entries?.first?["action"] as? String == "evidence-viewed")
                 }
                 try await client.execute(
