@@ -30,7 +30,7 @@ enum CaseEvidence {
 
     /// The case's title from the snapshot JSON back office saved.
     static func title(snapshot: String) -> String? {
-        (try? JSONDecoder().decode(CaseSnapshot.self, from: Data(snapshot.utf8)))?.title
+        (try? WireCoding.decoder().decode(CaseSnapshot.self, from: Data(snapshot.utf8)))?.title
     }
 
     /// The audit trail's detail of an evidence view: identifiers only, no personal data.
