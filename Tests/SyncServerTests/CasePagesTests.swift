@@ -1,9 +1,11 @@
+import Crypto
 import Foundation
 import Hummingbird
 import HummingbirdTesting
 import KitCore
 import KitTestSupport
 import NIOCore
+import NIOFoundationCompat
 import Testing
 
 @testable import SyncServer

@@ -72,6 +72,6 @@ enum PageLayout {
         dl.facts dd{margin:0}dl.facts dt{font-weight:bold}
         img.signature{background:#fff;border:1px solid #ccc;max-width:100%}
         caption{text-align:left;font-weight:bold;padding:.3rem 0}
-        pre{background:#fff;border:1px solid #ccc;padding:.5rem;overflow:auto}
+        pre{background:#fff;border:1px solid #ccc;padding:.5rem;white-space:pre-wrap;overflow-wrap:anywhere}
         """
 }
