@@ -127,7 +127,7 @@ class Operator:
 
         self.evidence("Unterschrift")
         width = b.execute_script("const i = document.getElementById('unterschrift'); return i ? i.naturalWidth : 0")
-        self.check(width == 300, f"the signature image shows ({width} px wide)")
+        self.check(width == 600, f"the signature image shows ({width} px wide)")
         self.check("Diese Einsichtnahme ist protokolliert" in self.text(), "the page says the view is logged")
         self.axe("nachweis-unterschrift")
 

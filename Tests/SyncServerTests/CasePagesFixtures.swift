@@ -32,23 +32,28 @@ struct CaseCity {
         self.dossierKey = dossierKey
     }
 
-    /// The signature picture the kit's pad driver renders (a stroke on white).
-    static func signaturePNG() throws -> [UInt8] {
-        var pixels = [UInt8](repeating: 255, count: 300 * 120)
-        for x in 20..<280 {
-            let y = 60 + Int(30 * sin(Double(x) / 20))
-            for dy in -1...1 { pixels[(y + dy) * 300 + x] = 0 }
+    /// A signature as the kit's pad driver captures it: ISO/IEC 19794-7 record and rendered PNG,
+    /// bound to the signed text (a wave drawn on an STU-540).
+    static func signature() throws -> SignatureRecordCapture {
+        var samples: [STUTimedPenSample] = []
+        for index in 0..<120 {
+            let wave = Int(900 * sin(Double(index) / 8))
+            let sample = STUPenSample(
+                x: UInt16(1_500 + index * 60), y: UInt16(3_000 + wave), pressure: 700, rdy: true,
+                sw: index > 2 && index < 117, timeCount: UInt16(index * 5), sequence: UInt16(index))
+            samples.append(STUTimedPenSample(sample: sample, monotonicMilliseconds: UInt64(index * 5)))
         }
-        return try PNGEncoder.encodeGrayscale(width: 300, height: 120, pixels: pixels)
+        return try SignatureRecordCapture(
+            samples: samples, capability: STUModel.stu540.nominalCapability,
+            documentSHA256: Array(SHA256.hash(data: Data("Ich beantrage einen Personalausweis.".utf8))),
+            captureDateTime: ISO19794_7DateTime(year: 2026, month: 12, day: 7, hour: 9, minute: 30, second: 0))
     }
 
     /// A signature payload exactly as the kit seals it: facts, then the driver's KSIG attachment.
-    static func signaturePayload(png: [UInt8]) throws -> [UInt8] {
-        let digest = Array(SHA256.hash(data: Data("Ich beantrage einen Personalausweis.".utf8)))
-        let capture = try SignatureRecordCapture(
-            documentSHA256: digest, record: ISO19794_7Record(representations: []), png: png)
-        return try StepPayload.compose(
-            facts: StepPayload.Signature(documentSHA256: Hex.encode(digest), sampleCount: 812, padModel: "STU-540"),
+    static func signaturePayload(_ capture: SignatureRecordCapture) throws -> [UInt8] {
+        try StepPayload.compose(
+            facts: StepPayload.Signature(
+                documentSHA256: Hex.encode(capture.documentSHA256), sampleCount: 120, padModel: "STU-540"),
             attachment: try capture.sealingPayload())
     }
 
@@ -80,12 +85,12 @@ struct CaseCity {
             try await store.upsertCase(
                 makeCase("2026-MZ-\(1000 + index)", citizenId: "citizen-f\(index)"), assignedKit: kit.kitId)
         }
-        let png = try Self.signaturePNG()
+        let signature = try Self.signaturePayload(try Self.signature())
         let payment = StepPayload.Payment(
             approved: true, amountCents: 3700, trace: "000123", receipt: "0042", receiptLines: Self.receiptLines)
         var envelopes = [
             try kit.identityCheck(caseId: Self.handedOff),
-            try kit.next(.signatureCaptured, caseId: Self.handedOff, payload: try Self.signaturePayload(png: png)),
+            try kit.next(.signatureCaptured, caseId: Self.handedOff, payload: signature),
             try kit.next(
                 .fingerprintsCaptured, caseId: Self.handedOff,
                 payload: try StepPayload.compose(
@@ -100,7 +105,7 @@ struct CaseCity {
         for id in [Self.deleted, Self.accepted, Self.waiting] {
             envelopes += [
                 try kit.identityCheck(caseId: id),
-                try kit.next(.signatureCaptured, caseId: id, payload: try Self.signaturePayload(png: png)),
+                try kit.next(.signatureCaptured, caseId: id, payload: signature),
                 try kit.next(.caseCompleted, caseId: id),
             ]
         }

@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import KitCore
+import KitDrivers
 import KitTestSupport
 import NIOCore
 import NIOFoundationCompat
@@ -176,7 +177,7 @@ struct CasePagesTests {
                 }
                 let (status, signature, cache) = try await evidence(2)
                 #expect(status == .ok && cache == "no-store")
-                let png = try CaseCity.signaturePNG()
+                let png = try CaseCity.signature().png
                 #expect(signature.contains("src=\"data:image/png;base64,\(Data(png).base64EncodedString())\""))
                 #expect(signature.contains("alt=\"Unterschrift, erfasst auf dem Unterschriftenpad"))
                 #expect(signature.contains("STU-540"))
@@ -295,15 +296,16 @@ struct CasePagesTests {
     }
 
     @Test func evidenceReadingsAreStrict() throws {
-        let png = try CaseCity.signaturePNG()
-        let payload = try CaseCity.signaturePayload(png: png)
+        let capture = try CaseCity.signature()
+        let png = capture.png
+        let payload = try CaseCity.signaturePayload(capture)
         guard
             case .signature(let facts, let image) = EvidenceContent.decode(kind: "signature.captured", payload: payload)
         else {
             Issue.record("not read as a signature")
             return
         }
-        #expect(facts.sampleCount == 812 && image == png)
+        #expect(facts.sampleCount == 120 && image == png)
         // The framing of the pad driver only: anything else is not taken for a picture.
         #expect(SignatureAttachment.png(in: Array("pen samples".utf8)[...]) == nil)
         var truncated = EvidenceContent.attachment(of: payload)
