@@ -148,6 +148,13 @@ expect_usage_error "consumers add: unknown procedure" "invalid for '--procedure"
   "$bin/sync-server" consumers add kasse --procedure bank --public-key "$work/consumer.pem" --state-dir "$work/h"
 expect_error "consumers revoke: unknown" "no active consumer named nobody" \
   "$bin/sync-server" consumers revoke nobody --state-dir "$work/h"
+# Dossiers: an unknown id, and a file that is there already, are named.
+expect_usage_error "dossiers show: unknown" "no dossier and no case 2026-NONE" \
+  "$bin/sync-server" dossiers show 2026-NONE --state-dir "$work/h"
+expect_usage_error "dossiers export: unknown" "no dossier 0123456789abcdef" \
+  "$bin/sync-server" dossiers export 0123456789abcdef -o "$work/d.tar" --state-dir "$work/h"
+expect_usage_error "dossiers export: file exists" "exists already: choose another file name" \
+  "$bin/sync-server" dossiers export 0123456789abcdef -o "$work/consumer.pem" --state-dir "$work/h"
 
 rm -rf "$work"
 echo "cli-errors: $passed passed, $failed failed"
