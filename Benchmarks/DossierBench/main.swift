@@ -197,16 +197,17 @@ func run(_ options: Options) async throws {
 
     let read = BenchmarkStatistics.median(reads)
     let build = BenchmarkStatistics.median(builds)
-    func row(_ name: String, _ total: Double) -> String {
+    func row(_ name: String, _ total: Double, runs: [Double] = []) -> String {
         let perDossier = total / Double(options.count) * 1_000
-        return "| \(name) | \(String(format: "%.2f", total)) | \(String(format: "%.2f", perDossier)) | "
+        let each = runs.count > 1 ? " (" + runs.map { String(format: "%.2f", $0) }.joined(separator: ", ") + ")" : ""
+        return "| \(name) | \(String(format: "%.2f", total))\(each) | \(String(format: "%.2f", perDossier)) | "
             + "\(String(format: "%.1f", total / read)) |"
     }
     print("")
     print("| \(options.count) dossiers (median of \(options.runs) runs) | total s | ms per dossier | × read |")
     print("|---|---|---|---|")
-    print(row("read envelopes from the store (dossierSources)", read))
-    print(row("build and seal in memory (DossierBuilder)", build))
+    print(row("read envelopes from the store (dossierSources)", read, runs: reads))
+    print(row("build and seal in memory (DossierBuilder)", build, runs: builds))
     print(row("read, build, seal and store, once (DossierAssembly)", whole))
     print("")
     print(
