@@ -19,7 +19,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support.ui import Select
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 AXE = os.path.join(os.path.dirname(selenium_axe_python.__file__), "axe-core", "axe.min.js")
 
@@ -69,6 +69,14 @@ class Operator:
                           f"axe-core {result['testEngine']['version']}: {len(violations)} violations on {page} "
                           f"({len(result['passes']) if 'passes' in result else 'rules'} checked)")
 
+    def settle(self, condition, what):
+        """Waits (up to 20 s) for the page a click led to; a click may return before it is shown."""
+        try:
+            WebDriverWait(self.browser, 20, poll_frequency=0.2).until(
+                lambda b: b.execute_script("return document.readyState") == "complete" and condition(b))
+        except Exception:
+            self.check(False, f"waited 20 s for {what} ({self.browser.current_url})")
+
     def text(self):
         return self.browser.find_element(By.TAG_NAME, "main").text
 
@@ -80,6 +88,11 @@ class Operator:
         for button in self.browser.find_elements(By.CSS_SELECTOR, "form[action='/admin/case/evidence'] button"):
             if label in button.get_attribute("textContent"):
                 button.click()
+                # The click returns before the answer is shown: wait for the evidence page, pictures loaded.
+                WebDriverWait(self.browser, 20, poll_frequency=0.2).until(lambda b: b.execute_script(
+                    "const h = document.querySelector('h1');"
+                    "return document.readyState === 'complete' && h && h.textContent.startsWith('Nachweis:')"
+                    " && Array.from(document.images).every(i => i.complete)"))
                 return True
         return self.check(False, f"a 'Nachweis ansehen' button for {label}")
 
@@ -93,9 +106,11 @@ class Operator:
         self.axe("login")
         b.find_element(By.ID, "token").send_keys(token)
         b.find_element(By.ID, "token").submit()
+        self.settle(lambda b: b.current_url.endswith("/admin/fleet"), "the fleet page after login")
         self.check(b.current_url.endswith("/admin/fleet"), f"logged in, on the fleet page ({b.current_url})")
 
         b.find_element(By.LINK_TEXT, "Vorgänge").click()
+        self.settle(lambda b: "/admin/cases" in b.current_url, "the case list")
         self.check(self.h1() == "Vorgänge", "Vorgänge opens from the navigation")
         self.check("61 Vorgänge insgesamt." in self.text(), "the list counts all 61 cases")
         self.check("Seite 1 von 2" in self.text(), "the list is paged (50 a page)")
@@ -106,11 +121,13 @@ class Operator:
         self.axe("vorgaenge")
 
         b.find_element(By.LINK_TEXT, "Nächste Seite").click()
+        self.settle(lambda b: "seite=2" in b.current_url, "page 2")
         self.check("Seite 2 von 2" in self.text() and "2026-MZ-0500" in self.text(), "page 2 holds the oldest cases")
         self.axe("vorgaenge-seite-2")
 
         Select(b.find_element(By.ID, "stand")).select_by_value("abgelehnt")
         b.find_element(By.CSS_SELECTOR, "form.filter button").click()
+        self.settle(lambda b: "stand=abgelehnt" in b.current_url, "the filtered list")
         self.check("stand=abgelehnt" in b.current_url, "the filter is in the address")
         self.check("1 Vorgang im Stand „abgelehnt“." in self.text(), "filter: one rejected case")
         self.check("stadtkasse: abgelehnt – „Kassenzeichen fehlt“" in self.text(),
@@ -118,6 +135,7 @@ class Operator:
         self.axe("vorgaenge-abgelehnt")
 
         b.find_element(By.PARTIAL_LINK_TEXT, "2026-MZ-0500").click()
+        self.settle(lambda b: "/admin/case?id=" in b.current_url, "the case page")
         self.check(self.h1() == "Vorgang 2026-MZ-0500", "the case page opens from the list")
         steps = b.find_elements(By.CSS_SELECTOR, "main table:first-of-type tbody tr")
         self.check(len(steps) == 5, f"the case page lists its 5 steps ({len(steps)})")
@@ -152,6 +170,7 @@ class Operator:
 
         b.get(f"{url}/admin/cases?stand=geloescht")
         b.find_element(By.PARTIAL_LINK_TEXT, "2026-MZ-0503").click()
+        self.settle(lambda b: "/admin/case?id=" in b.current_url, "the deleted case's page")
         self.check("Die Nachweise wurden am" in b.find_element(By.ID, "aufbewahrung").text,
                    "a case after retention says when its evidence was deleted")
         self.check(not b.find_elements(By.CSS_SELECTOR, "form[action='/admin/case/evidence']"),
