@@ -232,6 +232,17 @@ let package = Package(
             swiftSettings: strict
         ),
         .executableTarget(
+            name: "dossier-bench",
+            dependencies: [
+                "BenchmarkSupport",
+                "SyncServer", "KitCore", "KitDrivers",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/DossierBench",
+            swiftSettings: strict
+        ),
+        .executableTarget(
             name: "fingerprint-bench",
             dependencies: ["BenchmarkSupport", "KitDrivers"],
             path: "Benchmarks/FingerprintBench",
@@ -292,7 +303,7 @@ let package = Package(
         .testTarget(
             name: "SyncServerTests",
             dependencies: [
-                "SyncServer", "KitCore", "KitTestSupport", "KitSimulators",
+                "SyncServer", "KitCore", "KitDrivers", "KitTestSupport", "KitSimulators",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),

@@ -55,7 +55,8 @@ public struct SyncServerApplication: Sendable {
     public static func router(
         store: any SyncStore, keys: ServerKeys, requireClientCertificate: Bool,
         clientCertificateValidity: TimeInterval = 365 * 86_400, metrics: ServerMetrics = ServerMetrics(),
-        ingestLimits: IngestLimits = .default, logger: Logger = Logger(label: "sync-server")
+        ingestLimits: IngestLimits = .default, retentionDays: Int = 30,
+        logger: Logger = Logger(label: "sync-server")
     )
         -> Router<SyncRequestContext>
     {
@@ -105,7 +106,10 @@ public struct SyncServerApplication: Sendable {
         PushAdminController(store: store).register(on: adminRoutes)
         AdminPagesController(
             store: store, tokenHash: keys.adminTokenHash, sessions: OperatorSessions(store: store),
-            throttle: throttle
+            throttle: throttle,
+            cases: CasePagesController(
+                store: store, opener: EnvelopeOpener(dataKey: keys.dataKey), retentionDays: retentionDays,
+                logger: logger)
         )
         .register(on: router)
         return router
@@ -161,7 +165,8 @@ public struct SyncServerApplication: Sendable {
             router: Self.router(
                 store: store, keys: keys, requireClientCertificate: configuration.tlsEnabled,
                 clientCertificateValidity: TimeInterval(configuration.clientCertificateDays) * 86_400,
-                metrics: metrics, ingestLimits: configuration.ingestLimits, logger: logger),
+                metrics: metrics, ingestLimits: configuration.ingestLimits,
+                retentionDays: configuration.handoffRetentionDays, logger: logger),
             server: server,
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port),

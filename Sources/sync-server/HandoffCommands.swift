@@ -109,7 +109,7 @@ extension SyncServerCommand {
     struct Dossiers: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Hand-off dossiers and their confirmations (Übergaben an Fachverfahren).",
-            subcommands: [List.self, Pushes.self, Redeliver.self], defaultSubcommand: List.self)
+            subcommands: [List.self, Show.self, Export.self, Pushes.self, Redeliver.self], defaultSubcommand: List.self)
 
         struct List: AsyncParsableCommand {
             static let configuration = CommandConfiguration(

@@ -165,6 +165,13 @@ expect_error "dossiers redeliver: not dead-lettered" "is not dead-lettered" \
 expect_usage_error "kit-sim consumer --listen without secret" "--listen needs --push-secret-file" \
   "$bin/kit-sim" consumer --key "$work/consumer.pem" --server-key "$work/consumer.pub.pem" --procedure dms \
   --listen 127.0.0.1:0
+# Dossiers: an unknown id, and a file that is there already, are named.
+expect_usage_error "dossiers show: unknown" "no dossier and no case 2026-NONE" \
+  "$bin/sync-server" dossiers show 2026-NONE --state-dir "$work/h"
+expect_usage_error "dossiers export: unknown" "no dossier 0123456789abcdef" \
+  "$bin/sync-server" dossiers export 0123456789abcdef -o "$work/d.tar" --state-dir "$work/h"
+expect_usage_error "dossiers export: file exists" "exists already: choose another file name" \
+  "$bin/sync-server" dossiers export 0123456789abcdef -o "$work/consumer.pem" --state-dir "$work/h"
 
 rm -rf "$work"
 echo "cli-errors: $passed passed, $failed failed"

@@ -185,7 +185,7 @@ struct AdminPagesTests {
                     #expect(response.status == .ok)
                     #expect(
                         response.headers[.contentSecurityPolicy]
-                            == "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'"
+                            == "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; frame-ancestors 'none'"
                     )
                     let html = String(buffer: response.body)
                     #expect(html.contains("<h2>Offen (1)</h2>"))
@@ -267,7 +267,7 @@ struct AdminPagesTests {
                     #expect(String(buffer: response.body).contains("name=\"token\""))
                     #expect(
                         response.headers[.contentSecurityPolicy]
-                            == "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'"
+                            == "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; frame-ancestors 'none'"
                     )
                 }
 

@@ -30,6 +30,8 @@ struct HandoffPageTests {
         #expect(page.contains("Melderegister"))
         #expect(page.contains("angenommen, Nachweise gelöscht"))
         #expect(page.contains("wartet auf Erstellung"))
+        #expect(
+            page.contains("<a href=\"/admin/case?id=2026-0042\"><code>2026-0042</code></a>"), "links to the case page")
         #expect(page.contains("aria-current=\"page\">Übergaben"))
         let empty = HandoffPage(dossiers: [], now: now).render()
         #expect(empty.contains("Kein Fachverfahren hat eine Übergabe abgelehnt."))

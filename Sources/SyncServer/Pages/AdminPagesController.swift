@@ -4,8 +4,8 @@ import KitCore
 import Logging
 import NIOCore
 
-/// The back office's browser pages under `/admin/`: login with the operator token, the fleet, and
-/// the conflicts with their resolve actions. Server-rendered HTML, no scripts, no external assets.
+/// The back office's browser pages under `/admin/`: login with the operator token, the fleet,
+/// the conflicts with their resolve actions, the hand-offs and the cases (``CasePagesController``). Server-rendered HTML, no scripts, no external assets.
 /// Operator routes like `/v1/admin`: no kit client certificate is involved.
 struct AdminPagesController {
     static let loginPath = "/admin/login"
@@ -17,6 +17,8 @@ struct AdminPagesController {
     let tokenHash: [UInt8]
     let sessions: OperatorSessions
     let throttle: AuthenticationThrottle
+    /// "Vorgänge": the case list, case pages and evidence views.
+    var cases: CasePagesController?
 
     struct LoginForm: Decodable {
         var token: String?
@@ -84,6 +86,7 @@ struct AdminPagesController {
             let notice: ConflictsPage.Notice = resolved ? .resolved : .notOpen
             return PageResponse.redirect(to: "\(Self.conflictsPath)?ergebnis=\(notice.rawValue)")
         }
+        cases?.register(on: pages)
         pages.post("logout") { request, _ -> Response in
             if let sessionId = request.cookies[OperatorSessions.cookieName]?.value {
                 await sessions.end(sessionId)

@@ -86,7 +86,7 @@ struct ConflictsPage {
 
     func cells(_ conflict: ConflictRecord) -> String {
         "<td><code>\(HTMLEscaping.escape(conflict.kitId))</code></td><td>\(conflict.seq)</td>"
-            + "<td><code>\(HTMLEscaping.escape(conflict.caseId))</code></td>"
+            + "<td><a href=\"\(CasesPage.caseLink(conflict.caseId))\"><code>\(HTMLEscaping.escape(conflict.caseId))</code></a></td>"
             + "<td><code>\(HTMLEscaping.escape(conflict.kind))</code></td>"
             + "<td>\(HTMLEscaping.escape(Self.label(conflict.reason)))"
             + " <code>\(HTMLEscaping.escape(conflict.reason.rawValue))</code></td>"

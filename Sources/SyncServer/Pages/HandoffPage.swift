@@ -59,7 +59,7 @@ struct HandoffPage {
             """
         for dossier in records {
             html +=
-                "<tr><td><code>\(HTMLEscaping.escape(dossier.caseId))</code></td>"
+                "<tr><td><a href=\"\(CasesPage.caseLink(dossier.caseId))\"><code>\(HTMLEscaping.escape(dossier.caseId))</code></a></td>"
                 + "<td>\(HTMLEscaping.escape(Self.label(dossier.procedure)))</td>"
                 + "<td><code>\(HTMLEscaping.escape(dossier.consumer))</code></td>"
                 + "<td>\(HTMLEscaping.escape(Self.state(dossier)))</td>"

@@ -4,7 +4,7 @@
 enum PageLayout {
     /// The sections in the navigation bar.
     enum Section: String {
-        case fleet, conflicts, handoff
+        case fleet, cases, conflicts, handoff
     }
 
     static func document(title: String, section: Section?, body: String) -> String {
@@ -15,7 +15,7 @@ enum PageLayout {
                 return "<a href=\"/admin/\(target.rawValue)\"\(current)>\(label)</a>"
             }
             navigation = """
-                <nav>\(link(.fleet, "Flotte")) \(link(.conflicts, "Konflikte")) \(link(.handoff, "Übergaben"))
+                <nav aria-label="Bereiche">\(link(.fleet, "Flotte")) \(link(.cases, "Vorgänge")) \(link(.conflicts, "Konflikte")) \(link(.handoff, "Übergaben"))
                 <form method="post" action="/admin/logout" class="logout"><button type="submit">Abmelden</button></form>
                 </nav>
                 """
@@ -63,5 +63,15 @@ enum PageLayout {
         form.resolve{display:flex;gap:.3rem;flex-wrap:wrap}
         button{font-size:1em;padding:.3rem .7rem}
         code{font-size:.95em}
+        :focus-visible{outline:3px solid #ffbf47;outline-offset:1px;box-shadow:0 0 0 5px #0b0c0c}
+        .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
+        form.filter,nav.pager{display:flex;gap:.6rem;align-items:center;margin:.8rem 0}
+        select{font-size:1em;padding:.2rem}
+        ul.plain{list-style:none;margin:0;padding:0}
+        dl.facts{display:grid;grid-template-columns:max-content auto;gap:.3rem 1rem}
+        dl.facts dd{margin:0}dl.facts dt{font-weight:bold}
+        img.signature{background:#fff;border:1px solid #ccc;max-width:100%}
+        caption{text-align:left;font-weight:bold;padding:.3rem 0}
+        pre{background:#fff;border:1px solid #ccc;padding:.5rem;white-space:pre-wrap;overflow-wrap:anywhere}
         """
 }

@@ -5,6 +5,7 @@ import KitCore
 extension KitRecord: ResponseEncodable {}
 extension ConflictRecord: ResponseEncodable {}
 extension DossierRecord: ResponseEncodable {}
+extension AuditEntry: ResponseEncodable {}
 
 /// Back-office routes (operator token): create and assign cases, list and resolve conflicts,
 /// see the fleet.
@@ -51,6 +52,11 @@ struct BackOfficeController {
         }
         group.get("fleet") { _, _ -> [KitRecord] in
             try await store.kits()
+        }
+        // The audit trail, newest first (evidence views, resolutions, hand-offs, deletions).
+        group.get("audit") { request, _ -> [AuditEntry] in
+            let limit = request.uri.queryParameters.get("limit").flatMap { Int($0) } ?? 100
+            return try await store.auditLog(limit: min(max(limit, 1), 1_000))
         }
     }
 }

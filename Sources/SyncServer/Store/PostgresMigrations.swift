@@ -221,6 +221,26 @@ extension PostgresSyncStore {
                     ADD COLUMN push_dead_at TIMESTAMPTZ
                 """,
             ]),
+        PostgresMigration(
+            name: "v8-evidence-views",
+            statements: [
+                // Every time an operator opened a step's evidence on the case page (who, when,
+                // which step), beside the audit trail's entry; and the case list's per-case
+                // conflict lookup.
+                """
+                CREATE TABLE evidence_views (
+                    id BIGSERIAL PRIMARY KEY,
+                    at TIMESTAMPTZ NOT NULL,
+                    viewer TEXT NOT NULL,
+                    case_id TEXT COLLATE "C" NOT NULL,
+                    kit_id TEXT COLLATE "C" NOT NULL,
+                    seq BIGINT NOT NULL,
+                    kind TEXT NOT NULL
+                )
+                """,
+                "CREATE INDEX evidence_views_by_case ON evidence_views (case_id, id)",
+                "CREATE INDEX conflicts_by_case ON conflicts (case_id, resolution)",
+            ]),
     ]
 
     /// Key of the transaction-level advisory lock that serialises schema migrations between

@@ -550,7 +550,7 @@ public final class PostgresSyncStore: SyncStore, Service {
         return records
     }
 
-    private func conflictRecords(_ rows: PostgresRowSequence) async throws -> [ConflictRecord] {
+    func conflictRecords(_ rows: PostgresRowSequence) async throws -> [ConflictRecord] {
         var records: [ConflictRecord] = []
         for try await (id, kitId, seq, caseId, kind, reason, detail, openedAt, resolution, resolvedBy, resolvedAt)
             in rows.decode((Int64, String, Int64, String, String, String, String, Date, String?, String?, Date?).self)

@@ -195,6 +195,24 @@ extension SQLiteSyncStore {
                     ALTER TABLE handoff_dossiers ADD COLUMN push_dead_at DATETIME;
                     """)
         }
+        migrator.registerMigration("v8-evidence-views") { db in
+            // Every time an operator opened a step's evidence on the case page (who, when, which
+            // step), beside the audit trail's entry; and the case list's per-case conflict lookup.
+            try db.execute(
+                sql: """
+                    CREATE TABLE evidence_views (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        at DATETIME NOT NULL,
+                        viewer TEXT NOT NULL,
+                        case_id TEXT NOT NULL,
+                        kit_id TEXT NOT NULL,
+                        seq INTEGER NOT NULL,
+                        kind TEXT NOT NULL
+                    );
+                    CREATE INDEX evidence_views_by_case ON evidence_views(case_id, id);
+                    CREATE INDEX conflicts_by_case ON conflicts(case_id, resolution);
+                    """)
+        }
         return migrator
     }
 }

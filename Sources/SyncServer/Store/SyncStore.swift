@@ -3,7 +3,7 @@ import KitCore
 
 /// The sync server's storage: one protocol, one implementation per database (SQLite embedded,
 /// PostgreSQL for production). Every implementation runs the same conformance tests.
-public protocol SyncStore: HandoffStore {
+public protocol SyncStore: HandoffStore, CaseOverviewStore {
     /// Short name of the backend, reported in `/v1/version` (`sqlite`, `postgresql`).
     var backendName: String { get }
     /// Names of the schema migrations applied, oldest first.
