@@ -3,8 +3,9 @@
 # Issue #9, acceptance 1: headless Chromium completes home visits in the clerk UI with simulated
 # devices behind the real drivers (ID card via pcscd + vpcd + `kit-sim card`, signature pad via
 # umockdev, fingerprints via libfprint's virtual image device, payment via `kit-sim zvt`), while the
-# link to the city network is down; screenshots of every screen. Then the link returns and the
-# server must hold every step of those visits, applied.
+# link to the city network is down; screenshots of every screen, each checked with axe-core (BITV 2.0 /
+# WCAG 2.1 AA: a violation fails the visit). Then the link returns and the server must hold every
+# step of those visits, applied.
 #
 #   Tests/Integration/clerk-ui.sh BIN_DIR [SCREENSHOT_DIR]
 # Prints "clerk-ui: N passed, M failed". Needs chromium, chromium-driver, selenium (scripts/setup).
@@ -33,7 +34,7 @@ trap 'finish; exit $?' EXIT
 for tool in chromium chromedriver; do
   command -v "$tool" >/dev/null || { not_ok "$tool is missing (scripts/setup installs it)"; exit 1; }
 done
-python3 -c "import selenium" 2>/dev/null || { not_ok "selenium is missing (scripts/setup installs it)"; exit 1; }
+python3 -c "import selenium, selenium_axe_python" 2>/dev/null || { not_ok "selenium or selenium-axe-python is missing (scripts/setup installs them)"; exit 1; }
 
 rig_init || { not_ok "rig_init"; exit 1; }
 rig_start_server && rig_import_cases demo/cases.json && rig_import_cases "$here/clerk-ui-cases.json" ||

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 
+import axe_check
 from selenium import webdriver
 from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.chrome.service import Service
@@ -53,6 +54,9 @@ class Clerk:
         self.hooks = dict(item.split("=", 1) for item in args.hook)
         self.after_click = dict(item.split("=", 1) for item in args.after_click)
         self.background = []
+        self.axe_findings = []
+        self.axe_screens = 0
+        self.axe_version = "?"
         os.makedirs(args.shots, exist_ok=True)
 
     def shot(self, name):
@@ -60,6 +64,20 @@ class Clerk:
         path = os.path.join(self.args.shots, f"{self.shot_number:02d}-{name}.png")
         self.browser.save_screenshot(path)
         print(f"clerk-ui: screenshot {path}")
+        self.check_accessibility(name)
+
+    def check_accessibility(self, screen):
+        """axe-core on every screen the clerk sees (BITV 2.0 / WCAG 2.1 AA); findings are collected
+        and make the run fail at the end."""
+        try:
+            version, violations, _ = axe_check.run(self.browser)
+        except RuntimeError as error:
+            self.axe_findings.append(f"{screen}: axe-core did not run: {error}")
+            return
+        self.axe_version = version
+        self.axe_screens += 1
+        for violation in violations:
+            self.axe_findings.append(f"{screen}: {axe_check.describe(violation)}")
 
     def wait(self, condition, timeout=20, what="the page"):
         try:
@@ -217,8 +235,12 @@ def main():
         status = clerk.run()
     finally:
         problems = clerk.close()
-    # A Content-Security-Policy violation or a script error is a failure even if the visit completed.
-    return 1 if problems else status
+    for finding in clerk.axe_findings:
+        print(f"clerk-ui: {finding}")
+    print(f"clerk-ui: axe-core {clerk.axe_version}: {len(clerk.axe_findings)} violations on {clerk.axe_screens} screens")
+    # A Content-Security-Policy violation, a script error or an accessibility violation is a failure
+    # even if the visit completed.
+    return 1 if problems or clerk.axe_findings else status
 
 
 if __name__ == "__main__":
