@@ -7,7 +7,7 @@ extension SyncServerCommand {
     struct Consumers: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Register, list and revoke receiving procedures (hand-off consumers).",
-            subcommands: [Add.self, List.self, Revoke.self, Push.self], defaultSubcommand: List.self)
+            subcommands: [Add.self, List.self, Revoke.self, Push.self, Backfill.self], defaultSubcommand: List.self)
 
         struct Add: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
@@ -17,7 +17,8 @@ extension SyncServerCommand {
                     They verify dossiers with the server's public dossier key, keys/dossier-signing-key.pub.pem in \
                     the state directory (its path goes to standard error). Routing: register gets address changes, \
                     document-authority ID card and passport applications (fingerprints), cash-office paid fees, \
-                    dms every case.
+                    dms every case. Cases completed before the procedure was registered reach it only with \
+                    --backfill (or later with consumers backfill NAME), as long as their evidence is still held.
                     """)
             @OptionGroup var options: StoreOptions
             @Argument(help: "A name for the procedure, e.g. meldewesen-mainz.") var name: String
@@ -25,6 +26,8 @@ extension SyncServerCommand {
             @Option(name: .customLong("public-key"), help: "The procedure's P-256 public key (PEM file).")
             var publicKey: String
             @OptionGroup var push: PushOptions
+            @Flag(help: "Also hand over the cases completed before now whose evidence the server still holds.")
+            var backfill = false
 
             func validate() throws {
                 guard HandoffConsumer.isValidName(name) else {
@@ -54,6 +57,10 @@ extension SyncServerCommand {
                         HandoffConsumer(
                             name: name, procedure: procedure, publicKey: key, active: true, createdAt: Date()),
                         tokenHash: BearerToken.hash(token), push: endpoint)
+                    if backfill {
+                        let added = try await store.backfillHandoff(consumer: name)
+                        FileHandle.standardError.write(Data("\(added) earlier case(s) routed to \(name)\n".utf8))
+                    }
                 } catch {
                     await store.close()
                     throw error
@@ -102,6 +109,30 @@ extension SyncServerCommand {
                 }
                 await store.close()
                 print("consumer \(name) revoked")
+            }
+        }
+
+        struct Backfill: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Hand a procedure the cases completed before it was registered.",
+                discussion: """
+                    Routes to the consumer every completed case without an open conflict that its procedure \
+                    receives and whose evidence the server still holds (not yet deleted after retention). \
+                    Cases it has already are left alone; running it twice adds nothing. Audited.
+                    """)
+            @OptionGroup var options: StoreOptions
+            @Argument(help: "The consumer's name.") var name: String
+            func run() async throws {
+                let store = try await options.application().openStore()
+                let added: Int
+                do {
+                    added = try await store.backfillHandoff(consumer: name)
+                } catch {
+                    await store.close()
+                    throw error
+                }
+                await store.close()
+                print("\(added) earlier case(s) routed to \(name)")
             }
         }
     }

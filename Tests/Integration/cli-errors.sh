@@ -148,6 +148,8 @@ expect_usage_error "consumers add: unknown procedure" "invalid for '--procedure"
   "$bin/sync-server" consumers add kasse --procedure bank --public-key "$work/consumer.pem" --state-dir "$work/h"
 expect_error "consumers revoke: unknown" "no active consumer named nobody" \
   "$bin/sync-server" consumers revoke nobody --state-dir "$work/h"
+expect_error "consumers backfill: unknown" "no active consumer named nobody" \
+  "$bin/sync-server" consumers backfill nobody --state-dir "$work/h"
 # Push endpoints: https only (http to loopback), a secret of at least 32 characters.
 openssl pkey -in "$work/consumer.pem" -pubout -out "$work/consumer.pub.pem" 2>/dev/null
 printf 'short' >"$work/short.secret"

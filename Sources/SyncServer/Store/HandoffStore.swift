@@ -12,6 +12,10 @@ public protocol HandoffStore: HandoffPushStore {
     func consumers() async throws(StoreError) -> [HandoffConsumer]
     /// Revokes a consumer: its token stops working and it is routed nothing new.
     func revokeConsumer(name: String) async throws(StoreError)
+    /// Routes to the active consumer `name` the cases completed before it was registered (its
+    /// procedure's cases with no open conflict whose evidence the server still holds); returns how
+    /// many hand-off records were added. Idempotent; audited.
+    func backfillHandoff(consumer name: String) async throws(StoreError) -> Int
     /// The active consumer whose token hashes to this value.
     func consumer(tokenHash: [UInt8]) async throws(StoreError) -> HandoffConsumer?
 

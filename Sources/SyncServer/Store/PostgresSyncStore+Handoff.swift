@@ -91,6 +91,46 @@ extension PostgresSyncStore {
         }
     }
 
+    public func backfillHandoff(consumer name: String) async throws(StoreError) -> Int {
+        try await write { connection in
+            var active = false
+            for try await flag in try await connection.query(
+                "SELECT active FROM handoff_consumers WHERE name = \(name)", logger: self.logger
+            ).decode(Bool.self) {
+                active = flag
+            }
+            guard active else { throw StoreError.invalid(reason: "no active consumer named \(name)") }
+            // A case completing meanwhile records itself; both insert with ON CONFLICT DO NOTHING.
+            func count() async throws -> Int64 {
+                var value: Int64 = 0
+                for try await number in try await connection.query(
+                    "SELECT COUNT(*) FROM handoff_dossiers WHERE consumer = \(name)", logger: self.logger
+                ).decode(Int64.self) {
+                    value = number
+                }
+                return value
+            }
+            let before = try await count()
+            var cases: [String] = []
+            for try await caseId in try await connection.query(
+                """
+                SELECT case_id FROM cases c WHERE NOT open AND NOT EXISTS (
+                    SELECT 1 FROM transactions t WHERE t.case_id = c.case_id AND t.evidence_deleted_at IS NOT NULL)
+                ORDER BY case_id
+                """, logger: self.logger
+            ).decode(String.self) {
+                cases.append(caseId)
+            }
+            for caseId in cases {
+                try await Self.recordHandoffIfReady(connection, caseId: caseId, logger: self.logger)
+            }
+            let added = Int(try await count() - before)
+            try await self.audit(
+                connection, actor: "operator", action: "consumer-backfilled", detail: "consumer \(name): \(added) case(s)")
+            return added
+        }
+    }
+
     public func consumer(tokenHash: [UInt8]) async throws(StoreError) -> HandoffConsumer? {
         try await withConnection { connection in
             try await Self.consumerRecords(

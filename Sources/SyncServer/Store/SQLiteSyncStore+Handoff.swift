@@ -70,6 +70,28 @@ extension SQLiteSyncStore {
         }
     }
 
+    public func backfillHandoff(consumer name: String) async throws(StoreError) -> Int {
+        try await write { db in
+            let active = try Bool.fetchOne(
+                db, sql: "SELECT active = 1 FROM handoff_consumers WHERE name = ?", arguments: [name])
+            guard active == true else { throw StoreError.invalid(reason: "no active consumer named \(name)") }
+            let count = "SELECT COUNT(*) FROM handoff_dossiers WHERE consumer = ?"
+            let before = try Int.fetchOne(db, sql: count, arguments: [name]) ?? 0
+            let cases = try String.fetchAll(
+                db,
+                sql: """
+                    SELECT case_id FROM cases c WHERE open = 0 AND NOT EXISTS (
+                        SELECT 1 FROM transactions t WHERE t.case_id = c.case_id AND t.evidence_deleted_at IS NOT NULL)
+                    ORDER BY case_id
+                    """)
+            for caseId in cases { try Self.recordHandoffIfReady(db, caseId: caseId) }
+            let added = (try Int.fetchOne(db, sql: count, arguments: [name]) ?? 0) - before
+            try Self.audit(
+                db, actor: "operator", action: "consumer-backfilled", detail: "consumer \(name): \(added) case(s)")
+            return added
+        }
+    }
+
     public func consumer(tokenHash: [UInt8]) async throws(StoreError) -> HandoffConsumer? {
         try await read { db in
             try Row.fetchOne(
