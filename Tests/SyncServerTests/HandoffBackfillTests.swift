@@ -32,7 +32,8 @@ struct HandoffBackfillTests {
         for consumer in [city.dms, city.cash] {
             let id = HandoffRouting.dossierId(caseId: "case-a", consumer: consumer.name)
             _ = try await store.acknowledgeDossier(
-                id: id, consumer: consumer.name, acknowledgement: HandoffAcknowledgement(outcome: .accepted), at: Date())
+                id: id, consumer: consumer.name, acknowledgement: HandoffAcknowledgement(outcome: .accepted), at: Date()
+            )
         }
         let deleted = try await store.deleteExpiredEvidence(retentionDays: 0, now: Date())
         #expect(deleted.cases == ["case-a"])

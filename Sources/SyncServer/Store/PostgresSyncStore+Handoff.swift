@@ -126,7 +126,8 @@ extension PostgresSyncStore {
             }
             let added = Int(try await count() - before)
             try await self.audit(
-                connection, actor: "operator", action: "consumer-backfilled", detail: "consumer \(name): \(added) case(s)")
+                connection, actor: "operator", action: "consumer-backfilled",
+                detail: "consumer \(name): \(added) case(s)")
             return added
         }
     }
