@@ -115,7 +115,9 @@ actor SyncService: Service {
             }
         } else {
             lastError = error
-            logger.debug("sync failed", metadata: ["reason": "\(error ?? "")"])
+            // IT reads this when a batch went out twice or the queue drains slowly; a missing link
+            // does not get here (no sync starts while the link monitor says unreachable).
+            logger.notice("sync attempt failed", metadata: ["reason": "\(error ?? "")"])
         }
     }
 

@@ -7,27 +7,25 @@ import Synchronization
 /// once the socket's buffers are full.
 ///
 /// After the last chunk the request's bytes may still wait in the kernel's send buffer; the
-/// answer cannot come before they left. The buffer's size shows as the burst taken at the start
-/// (before the first wait), the link's rate as the pace after it; their quotient is how long the
-/// wait for the answer may legitimately take on top of the stall allowance.
+/// answer cannot come before they left, and the kit cannot see them leave. The kernel grows that
+/// buffer as the connection runs (Linux: up to 4 MiB, `tcp_wmem`), so neither the burst taken at
+/// the start nor the pace of the chunks tells how much is still waiting: a thin link once had most
+/// of a 3 MB batch in the buffer when the body was "finished", the wait for the answer was cut and
+/// the whole batch sent again. So after the last chunk the request gets the time the whole body
+/// needs at the slowest link the kit plans for, on top of the stall allowance. A link that really
+/// died is ended sooner by the server, which closes a connection whose body makes no progress
+/// (`http.bodyTimeout`, 30 s).
 final class UploadProgress: Sendable {
     private struct State {
         var lastChunk: ContinuousClock.Instant
-        var burstBytes = 0
-        var burstOver = false
-        var paceBytes = 0
-        var paceSince: ContinuousClock.Instant?
         var finishedAt: ContinuousClock.Instant?
         var total = 0
     }
 
     private let state: Mutex<State>
     private let expectedBytes: Int
-    /// The slowest link the kit plans for, when the pace could not be measured (a body that fit
-    /// the buffers at once): 64 kbit/s.
+    /// The slowest link the kit plans for: 64 kbit/s.
     static let slowestPlannedRate = 8_000.0
-    /// A gap longer than this between two chunks means the connection was full.
-    static let burstGap: Duration = .milliseconds(20)
 
     init(expectedBytes: Int, now: ContinuousClock.Instant = .now) {
         self.expectedBytes = expectedBytes
@@ -38,12 +36,6 @@ final class UploadProgress: Sendable {
     /// A chunk of `bytes` was handed to the connection.
     func noteChunk(bytes: Int, at now: ContinuousClock.Instant = .now) {
         state.withLock { state in
-            // The burst starts with the first chunk (connecting and TLS come before it).
-            if state.total > 0 && !state.burstOver && now - state.lastChunk > Self.burstGap {
-                state.burstOver = true
-                state.paceSince = state.lastChunk
-            }
-            if state.burstOver { state.paceBytes += bytes } else { state.burstBytes += bytes }
             state.lastChunk = now
             state.total += bytes
             if state.total >= expectedBytes { state.finishedAt = now }
@@ -51,20 +43,11 @@ final class UploadProgress: Sendable {
     }
 
     /// Whether the request has stalled at `now`: while sending, no chunk for `stall`; after the
-    /// last chunk, no answer within `stall` plus the time the buffered bytes need to leave.
+    /// last chunk, no answer within `stall` plus the time the whole body needs at 64 kbit/s.
     func hasStalled(at now: ContinuousClock.Instant = .now, stall: Duration) -> Bool {
         state.withLock { state in
             guard let finishedAt = state.finishedAt else { return now - state.lastChunk > stall }
-            let rate: Double
-            if let since = state.paceSince, state.paceBytes > 0, finishedAt > since {
-                let seconds =
-                    Double((finishedAt - since).components.seconds)
-                    + Double((finishedAt - since).components.attoseconds) / 1e18
-                rate = max(Double(state.paceBytes) / max(seconds, 0.001), Self.slowestPlannedRate)
-            } else {
-                rate = Self.slowestPlannedRate
-            }
-            let drain = Duration.milliseconds(Int64(Double(state.burstBytes) / rate * 1000))
+            let drain = Duration.milliseconds(Int64(Double(state.total) / Self.slowestPlannedRate * 1000))
             return now - finishedAt > stall + drain
         }
     }
