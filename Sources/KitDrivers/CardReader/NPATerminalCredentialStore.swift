@@ -139,8 +139,8 @@ public struct NPATerminalCredentialStore: Sendable {
     /// no anchor gets ``preferred(on:)``.
     public func select(cardTrustAnchors: [String], on date: NPACVDate) throws(NPAEACError) -> Selection {
         let valid = chains.filter { $0.isValid(on: date) }
-        guard !valid.isEmpty else { throw expiredError() }
-        if cardTrustAnchors.isEmpty { return Selection(chain: try preferred(on: date), links: []) }
+        guard let longestLasting = Self.longestLasting(valid) else { throw expiredError() }
+        if cardTrustAnchors.isEmpty { return Selection(chain: longestLasting, links: []) }
         for anchor in cardTrustAnchors {
             if let chain = Self.longestLasting(valid.filter { $0.credentials.cvca.holderReference == anchor }) {
                 return Selection(chain: chain, links: [])
