@@ -26,9 +26,6 @@ public struct PCSCReturnCode: Equatable, Sendable {
     /// Whether pcsc-lite defines `code`.
     public static func isKnown(_ code: UInt32) -> Bool { table[code] != nil }
 
-    /// All codes pcsc-lite defines.
-    public static var all: [PCSCReturnCode] { table.values.sorted { $0.code < $1.code } }
-
     static let retry = " Bitte den Schritt wiederholen."
     static let callIT = " Bleibt der Fehler, die IT verständigen."
     static let replace = " Bitte die Karte ruhig und mittig auf das Lesegerät legen und den Schritt wiederholen."
