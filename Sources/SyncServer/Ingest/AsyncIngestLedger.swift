@@ -58,7 +58,7 @@ extension IngestEngine {
         if let reason = Self.chainRefusal(envelope, chain: chain) {
             return refused(reason)
         }
-        var hash = Array(SHA256.hash(data: bytes))
+        var hash = envelope.hash
         let result: IngestResult
         do {
             let payload = try opener.open(envelope)

@@ -241,6 +241,13 @@ extension PostgresSyncStore {
                 "CREATE INDEX evidence_views_by_case ON evidence_views (case_id, id)",
                 "CREATE INDEX conflicts_by_case ON conflicts (case_id, resolution)",
             ]),
+        PostgresMigration(
+            name: "v9-envelope-proof",
+            statements: [
+                // The proof form of an envelope (docs/envelope.md), kept when retention deletes the
+                // sealed payload: with format 2 the kit's signature and the chain verify from it.
+                "ALTER TABLE transactions ADD COLUMN proof BYTEA"
+            ]),
     ]
 
     /// Key of the transaction-level advisory lock that serialises schema migrations between

@@ -213,6 +213,11 @@ extension SQLiteSyncStore {
                     CREATE INDEX conflicts_by_case ON conflicts(case_id, resolution);
                     """)
         }
+        migrator.registerMigration("v9-envelope-proof") { db in
+            // The proof form of an envelope (docs/envelope.md), kept when retention deletes the
+            // sealed payload: with format 2 the kit's signature and the chain verify from it.
+            try db.execute(sql: "ALTER TABLE transactions ADD COLUMN proof BLOB")
+        }
         return migrator
     }
 }
