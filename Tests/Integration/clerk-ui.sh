@@ -42,7 +42,7 @@ rig_start_server && rig_import_cases demo/cases.json && rig_import_cases "$here/
 rig_start_devices || { not_ok "simulated devices"; exit 1; }
 rig_enroll_kit kit-demo-01 && rig_start_agent && rig_unlock && rig_kit sync >/dev/null ||
   { not_ok "kit enrolled, agent started, cases checked out"; exit 1; }
-ok "kit enrolled under simulated devices, four visits checked out"
+ok "kit enrolled under simulated devices, five visits checked out"
 
 rig_stop_server && rig_wait_link down 20 || { not_ok "the link goes down"; exit 1; }
 ok "the link to the city network is down"
@@ -69,6 +69,18 @@ visit 2026-MZ-0101 0101 --street "Rheinallee 7" --zip 55118 --city Mainz
 # 0102: ID card, fingerprints (left index injured: the plan takes a substitute), signature, payment.
 visit 2026-MZ-0102 0102 --skip leftIndex=injured \
   --hook "fingerprints=bash -c 'source scripts/lib/kit-rig.sh && rig_feed_fingerprints'"
+
+# 0198 (issue #20): the card on the reader is another person's (0101's citizen): an amber warning with
+# both values, continuing needs a reason; the terminal declines the amount (12,05 EUR → 0x05): amber
+# with "Noch einmal versuchen", twice, then the clerk stops the visit.
+rig_insert_card_of_case demo/cases.json 2026-MZ-0101 || not_ok "2026-MZ-0198: a wrong card on the reader"
+if python3 "$here/clerk_ui_ways_out.py" --url "$url" --secret "$RIG_UNLOCK_SECRET" --case 2026-MZ-0198 \
+  --can "$RIG_CARD_CAN" --shots "$shots/0198" --scenario mismatch-then-decline \
+  --card-family-name BEISPIELFRAU --case-family-name Probe; then
+  ok "2026-MZ-0198: another person's card and a declined payment shown amber, with the ways on"
+else
+  not_ok "2026-MZ-0198: mismatch and declined payment in the clerk UI (screenshots in $shots/0198)"
+fi
 
 # 0199: the terminal dies while the card payment runs (after 06 01), and its replacement knows
 # nothing of it. The kit must not charge again; the clerk settles it by hand with the paper receipt.
@@ -139,3 +151,5 @@ check_server 2026-MZ-0101 identity.checked signature.captured payment.intent pay
 check_server 2026-MZ-0102 identity.checked fingerprints.captured signature.captured payment.intent payment.outcome \
   case.completed
 check_server 2026-MZ-0199 payment.intent payment.outcome case.completed
+check_server 2026-MZ-0198 identity.checked identity.checked payment.intent payment.outcome payment.intent \
+  payment.outcome

@@ -53,6 +53,9 @@ struct EvidenceController<Context: RequestContext> {
         var seq: UInt64
         var txId: String
         var result: IdentityStation.IdentityResult
+        /// For a card that does not match: the differing values side by side, for the clerk's
+        /// screen only (not recorded).
+        var differences: [IdentityDifference]
     }
 
     struct SignatureRequest: Decodable {
@@ -111,10 +114,12 @@ struct EvidenceController<Context: RequestContext> {
     func checkIdentity(caseId: String, _ body: IdentityRequest) async throws -> EditedResponse<IdentityChecked> {
         try Self.checkCAN(body.can)
         try await WorkflowGate.check(runtime, caseId: caseId, kind: .identityChecked)
-        let outcome: (receipt: Outbox.Receipt, result: IdentityStation.IdentityResult)
+        let outcome: (
+            receipt: Outbox.Receipt, result: IdentityStation.IdentityResult, differences: [IdentityDifference]
+        )
         do {
             outcome = try await identity.withCard(readerName: cardReaderName) { transport throws(EvidenceError) in
-                try await identity.checkIdentity(caseId: caseId, can: body.can, over: transport)
+                try await identity.checkIdentityShowingDifferences(caseId: caseId, can: body.can, over: transport)
             }
         } catch {
             throw HTTPError(Self.status(for: error), message: error.description)
@@ -123,7 +128,8 @@ struct EvidenceController<Context: RequestContext> {
         return EditedResponse(
             status: .created,
             response: IdentityChecked(
-                seq: outcome.receipt.seq, txId: outcome.receipt.txId.uuidString.lowercased(), result: outcome.result))
+                seq: outcome.receipt.seq, txId: outcome.receipt.txId.uuidString.lowercased(), result: outcome.result,
+                differences: outcome.differences))
     }
 
     func changeAddress(caseId: String, _ body: AddressRequest) async throws -> EditedResponse<Recorded> {

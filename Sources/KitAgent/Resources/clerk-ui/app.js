@@ -385,14 +385,15 @@ async function renderOpenPayment(snapshot, body) {
 
 async function runStep(renderer) {
   if (state.busy) return;
-  hideMessages();
   let request;
   try {
-    request = renderer.request(state.detail.snapshot);
+    request = renderer.request(state.detail.snapshot); // before the boxes are cleared: it may read from them
   } catch (problem) {
+    $("step-error").hidden = true;
     showError(problem.message);
     return;
   }
+  hideMessages();
   state.busy = true;
   $("step-action").disabled = true;
   $("back-to-visits").disabled = true;
@@ -404,7 +405,11 @@ async function runStep(renderer) {
     const answer = await api("POST", request.path, request.body);
     $("step-busy").hidden = true;
     const note = renderer.done ? renderer.done(answer) : null;
-    if (note) {
+    if (note && note.warning) {
+      // Not a success: the amber box says what happened and offers the ways on.
+      showWarning(note.warning);
+      $("step-action").hidden = true;
+    } else if (note) {
       $("step-result").textContent = note;
       $("step-result").hidden = false;
       $("step-action").hidden = true;
@@ -434,6 +439,48 @@ function hideMessages() {
   $("step-error").hidden = true;
   $("step-result").hidden = true;
   $("step-busy").hidden = true;
+  $("step-warning").hidden = true;
+  $("step-warning").replaceChildren();
+}
+// The amber box: something the clerk must decide on (not an error, not a success).
+function showWarning(nodes) {
+  $("step-warning").replaceChildren(...nodes);
+  $("step-warning").hidden = false;
+}
+function choice(testid, text, onclick, kind) {
+  const button = element("button", { type: "button", class: kind || "secondary", "data-testid": testid, textContent: text });
+  button.addEventListener("click", onclick);
+  return button;
+}
+// A card of another person: both values side by side, then stop the visit, check another card,
+// or continue with a documented reason (recorded as an override; nothing is ever written to a card).
+function mismatchWarning(differences) {
+  const nodes = [element("h3", { textContent: "Der Ausweis gehört nicht zu diesem Vorgang" })];
+  if (differences.length) {
+    const head = element("tr", {}, element("th", { scope: "col", textContent: "Angabe" }),
+      element("th", { scope: "col", textContent: "Auf dem Ausweis" }), element("th", { scope: "col", textContent: "Im Vorgang" }));
+    const rows = differences.map((difference) => element("tr", { "data-testid": "difference-" + difference.field },
+      element("th", { scope: "row", textContent: MISMATCH_NAMES[difference.field] || difference.field }),
+      element("td", { textContent: difference.card }), element("td", { textContent: difference.case })));
+    nodes.push(element("table", { class: "compare", "data-testid": "identity-differences" },
+      element("caption", { textContent: "Abweichende Angaben" }), element("thead", {}, head), element("tbody", {}, ...rows)));
+  }
+  nodes.push(element("p", { textContent: "Das Prüfergebnis ist gespeichert. Auf diesen Ausweis wird keine Anschrift " +
+    "geschrieben. Halten Sie den Besuch an, prüfen Sie den richtigen Ausweis – oder fahren Sie mit einer " +
+    "Begründung fort, wie sich die Person ausgewiesen hat." }));
+  const reasonForm = element("form", { id: "override-form", class: "stack", hidden: true, "data-testid": "override-form" },
+    ...field("override-reason", "Begründung (Pflicht): Wie hat sich die Person ausgewiesen?", { autocomplete: "off", maxLength: 500 }),
+    element("button", { type: "submit", class: "primary", "data-testid": "identity-override",
+      textContent: "Begründung speichern und fortfahren" }));
+  reasonForm.addEventListener("submit", (event) => { event.preventDefault(); runStep(IDENTITY_OVERRIDE); });
+  nodes.push(element("div", { class: "choices" },
+    choice("identity-stop", "Besuch anhalten", () => loadVisits()),
+    choice("identity-again", "Anderen Ausweis prüfen", () => refreshCase()),
+    choice("identity-continue", "Trotzdem fortfahren", () => {
+      reasonForm.hidden = false;
+      $("override-reason").focus();
+    })), reasonForm);
+  return nodes;
 }
 function showError(text) {
   $("step-error").textContent = text;
@@ -456,25 +503,13 @@ const STEPS = {
         snapshot.citizen.familyName + " auf das Lesegerät und geben Sie die sechsstellige Zugangsnummer (CAN) " +
         "von der Vorderseite ein.";
       const identity = state.detail.workflow.identity;
-      if (identity === "mismatched") {
-        body.append(element("p", { class: "error", "data-testid": "identity-mismatch", role: "alert",
-          textContent: "Der zuletzt geprüfte Ausweis gehört nicht zu diesem Vorgang. Die weiteren Schritte mit dem " +
-            "Ausweis sind gesperrt. Prüfen Sie den richtigen Ausweis – oder dokumentieren Sie unten, wie die Person " +
-            "sich ausgewiesen hat (dann geht es ohne Ausweis weiter; die Anschrift wird nicht auf einen Ausweis geschrieben)." }));
-      }
+      if (identity === "mismatched") showWarning(mismatchWarning([]));
       if (identity === "overridden") {
         body.append(element("p", { class: "error", "data-testid": "identity-overridden", role: "alert",
           textContent: "Die Abweichung ist dokumentiert. Auf den Ausweis wird erst geschrieben, wenn der Ausweis der " +
             "Person dieses Vorgangs geprüft ist." }));
       }
       body.append(...field("can", "Zugangsnummer (CAN)", { inputmode: "numeric", autocomplete: "off", maxLength: 6, pattern: "[0-9]{6}" }));
-      if (identity === "mismatched") {
-        body.append(...field("override-reason", "Grund der Abweichung (wie hat sich die Person ausgewiesen?)", { autocomplete: "off" }));
-        const button = element("button", { id: "identity-override", "data-testid": "identity-override",
-          textContent: "Abweichung dokumentieren und ohne Ausweis fortfahren" });
-        button.onclick = () => runStep(IDENTITY_OVERRIDE);
-        body.append(button);
-      }
     },
     action() { return "Ausweis prüfen"; },
     busy: DEVICE_STEP_BUSY.identity,
@@ -488,11 +523,9 @@ const STEPS = {
       const result = answer && answer.result;
       if (result && result.matchesCase === true) return "Der Ausweis gehört zu diesem Vorgang.";
       state.can = null; // never reuse the CAN of a card that is not the citizen's
-      const mismatches = result && Array.isArray(result.mismatches) ? result.mismatches : [];
-      const fields = mismatches.map((name) => MISMATCH_NAMES[name] || name).join(", ");
-      return "Achtung: Der Ausweis gehört nicht zu diesem Vorgang" + (fields ? " (abweichend: " + fields + ")" : "") +
-        ". Das Ergebnis ist gespeichert. Die Anschrift wird nicht auf diesen Ausweis geschrieben; prüfen Sie den " +
-        "richtigen Ausweis oder dokumentieren Sie die Abweichung.";
+      const differences = answer && Array.isArray(answer.differences) ? answer.differences
+        : (result && Array.isArray(result.mismatches) ? result.mismatches : []).map((name) => ({ field: name, card: "–", case: "–" }));
+      return { warning: mismatchWarning(differences) };
     },
   },
   sign: {
@@ -518,10 +551,7 @@ const STEPS = {
     busy: DEVICE_STEP_BUSY.payment,
     request(snapshot) { return { path: casePath(snapshot, "payment"), body: { amountCents: totalCents(snapshot) } }; },
     done(answer) {
-      if (answer && answer.status === "not-paid") {
-        return "Die Zahlung wurde nicht genehmigt" + (answer.reason ? " (" + answer.reason + ")" : "") +
-          ". Sie können es noch einmal versuchen.";
-      }
+      if (answer && answer.status === "not-paid") return { warning: declinedWarning(answer) };
       return null; // approved: next step; unknown: the screen shows that the kit asks the terminal
     },
   },
@@ -584,11 +614,23 @@ const STEPS = {
   },
 };
 
+// A declined or aborted card payment: nothing was charged; try again (or another way to pay).
+function declinedWarning(answer) {
+  return [
+    element("h3", { textContent: "Die Zahlung wurde nicht genehmigt" }),
+    element("p", { "data-testid": "payment-declined-reason", textContent: (answer.clerkReason || "Das Terminal hat die Zahlung nicht ausgeführt.") +
+      " Es wurde nichts abgebucht." }),
+    element("div", { class: "choices" },
+      choice("payment-retry", "Noch einmal versuchen", () => runStep(STEPS.pay), "primary"),
+      choice("payment-stop", "Besuch anhalten", () => loadVisits())),
+  ];
+}
+
 // The clerk's documented override of a failed identity check (never a write to the card).
 const IDENTITY_OVERRIDE = {
   request(snapshot) {
     const reason = value("override-reason");
-    if (reason.length < 10) throw new Error("Bitte den Grund der Abweichung in einem Satz angeben (mindestens 10 Zeichen).");
+    if (reason.length < 10) throw new Error("Bitte begründen, wie sich die Person ausgewiesen hat (mindestens 10 Zeichen).");
     return { path: casePath(snapshot, "identity") + "/override", body: { reason } };
   },
   done() {
