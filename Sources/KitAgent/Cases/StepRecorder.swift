@@ -32,6 +32,9 @@ public struct StepRecorder: Sendable {
         }
     }
 
+    /// The shortest witness note or free-text reason accepted: a sentence, not a tick.
+    public static let minimumNoteLength = 10
+
     /// Steps that only the ID card may record: through ``IdentityStation``, never from a form.
     public static let cardSteps: Set<TransactionKind> = [.identityChecked, .addressChanged]
 
@@ -42,6 +45,8 @@ public struct StepRecorder: Sendable {
         guard let outbox = runtime.outbox else { throw .notReady(runtime.outboxProblem ?? "outbox unavailable") }
         // Only the outbox itself writes tombstones, for envelopes it found damaged.
         guard step.kind != .transactionLost else { throw .notRecordable(step.kind) }
+        // A cancellation is recorded by the cancel of a running device step, not from a form.
+        guard step.kind != .stepCancelled else { throw .notRecordable(step.kind) }
         let snapshot: CaseSnapshot
         do { snapshot = try await runtime.cases.snapshot(caseId: step.caseId) } catch { throw .caseUnavailable(error) }
         let baseVersion = snapshot.version
@@ -54,6 +59,47 @@ public struct StepRecorder: Sendable {
                     facts: StepPayload.Payment(
                         approved: step.approved ?? true, amountCents: step.amountCents ?? fee,
                         trace: step.facts?["trace"]))
+            case .signatureImpossible:
+                let reason = step.facts?["reason"] ?? ""
+                let witness = (step.facts?["witnessNote"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+                guard StepPayload.SignatureImpossible.reasons.contains(reason) else {
+                    throw StepError.factsInvalid(
+                        what: "Grund", detail: "reason must be one of cannot-write, cannot-read, other")
+                }
+                guard witness.count >= Self.minimumNoteLength else {
+                    throw StepError.factsInvalid(
+                        what: "Zeugenvermerk (mindestens \(Self.minimumNoteLength) Zeichen)",
+                        detail: "witnessNote needs at least \(Self.minimumNoteLength) characters")
+                }
+                payload = try StepPayload.compose(
+                    facts: StepPayload.SignatureImpossible(reason: reason, witnessNote: witness))
+            case .paymentDeferred:
+                let method = step.facts?["method"] ?? ""
+                guard StepPayload.PaymentDeferred.methods.contains(method) else {
+                    throw StepError.factsInvalid(
+                        what: "Zahlungsart", detail: "method must be fee-notice or invoice")
+                }
+                let fee = snapshot.fees.reduce(0) { $0 + $1.amountCents }
+                guard fee > 0 else {
+                    throw StepError.factsInvalid(what: "Gebühr", detail: "the case lists no fee to defer")
+                }
+                payload = try StepPayload.compose(facts: StepPayload.PaymentDeferred(method: method, amountCents: fee))
+            case .visitImpossible:
+                let reason = step.facts?["reason"] ?? ""
+                let note = step.facts?["note"]?.trimmingCharacters(in: .whitespacesAndNewlines)
+                guard StepPayload.VisitImpossible.reasons.contains(reason) else {
+                    throw StepError.factsInvalid(
+                        what: "Grund",
+                        detail: "reason must be one of "
+                            + StepPayload.VisitImpossible.reasons.sorted().joined(separator: ", "))
+                }
+                guard reason != "other" || (note?.count ?? 0) >= Self.minimumNoteLength else {
+                    throw StepError.factsInvalid(
+                        what: "Vermerk (mindestens \(Self.minimumNoteLength) Zeichen)",
+                        detail: "reason other needs a note of at least \(Self.minimumNoteLength) characters")
+                }
+                payload = try StepPayload.compose(
+                    facts: StepPayload.VisitImpossible(reason: reason, note: note?.isEmpty == true ? nil : note))
             case .documentHandedOut:
                 guard let document = step.facts?["documentId"] ?? snapshot.documents.first?.documentId else {
                     throw StepError.missingFacts("documentId")
@@ -81,6 +127,8 @@ public enum StepError: Error, CustomStringConvertible {
     case notReady(String)
     case caseUnavailable(CaseStoreError)
     case missingFacts(String)
+    /// A fact the clerk fills in is missing or invalid: `what` names it in German.
+    case factsInvalid(what: String, detail: String)
     case outbox(OutboxError)
     /// A kind only the kit itself records.
     case notRecordable(TransactionKind)
@@ -93,6 +141,7 @@ public enum StepError: Error, CustomStringConvertible {
         case .notRecordable(let kind): return "\(kind.rawValue) is recorded by the kit itself, not as a step"
         case .caseUnavailable(let error): return error.description
         case .missingFacts(let what): return "the step needs \(what)"
+        case .factsInvalid(_, let detail): return "the step's facts are invalid: \(detail)"
         case .outbox(let error): return error.description
         case .needsCard(let kind):
             return "Dieser Schritt geht nur mit dem Ausweis auf dem Lesegerät. (\(kind.rawValue) is recorded only "

@@ -102,6 +102,19 @@ public actor KitLock {
         lastActivity = now
     }
 
+    /// Seconds until the auto-lock if nothing happens meanwhile (nil: locked). Not activity itself:
+    /// the clerk page asks it to warn a minute before.
+    public func secondsUntilAutoLock(now: Date = Date()) -> Double? {
+        expireIfIdle(now: now)
+        guard storageKey != nil else { return nil }
+        return max(0, idleTimeout - now.timeIntervalSince(lastActivity))
+    }
+
+    /// The clerk is still working ("Weiterarbeiten"): counts as activity when unlocked.
+    public func keepUnlocked(now: Date = Date()) throws(UnlockError) {
+        _ = try currentStorageKey(now: now)
+    }
+
     /// Forgets the storage key now.
     public func lock() {
         storageKey = nil

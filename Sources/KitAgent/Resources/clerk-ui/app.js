@@ -20,6 +20,13 @@ const DEVICE_STEP_BUSY = {
   address: "Die neue Anschrift wird auf den Ausweis geschrieben. Ausweis bitte liegen lassen …",
   payment: "Bitte die Karte am Terminal vorhalten oder einstecken und dem Terminal folgen …",
 };
+const DEVICE_STEP_NAMES = {
+  identity: "Ausweis",
+  signature: "Unterschriften-Pad",
+  fingerprints: "Fingerabdruck-Scanner",
+  address: "Ausweis",
+  payment: "Kartenterminal",
+};
 const DEVICE_NAMES = {
   pcscd: "Kartenleser-Dienst",
   usb: "USB-Geräte",
@@ -64,8 +71,23 @@ const state = {
 };
 
 function $(id) { return document.getElementById(id); }
-function show(screen) {
+const SCREEN_TITLES = {
+  "screen-token": "Nicht verbunden",
+  "screen-unlock": "Koffer entsperren",
+  "screen-visits": "Besuche",
+  "screen-done": "Besuch beendet",
+};
+// Shows one screen, names it in the window title and moves the focus to its heading, so a screen
+// reader announces the new screen instead of staying on a button that is gone.
+function show(screen, title) {
+  const changed = $(screen).hidden;
   for (const element of document.querySelectorAll(".screen")) element.hidden = element.id !== screen;
+  document.title = (title || SCREEN_TITLES[screen] || "Besuch") + " – Bürgeramtskoffer";
+  const heading = $(screen).querySelector("h2");
+  if (heading && (changed || title)) {
+    heading.tabIndex = -1;
+    heading.focus();
+  }
 }
 function euro(cents) {
   return (cents / 100).toLocaleString("de-DE", { style: "currency", currency: "EUR" });
@@ -89,8 +111,15 @@ function element(tag, attributes, ...children) {
 
 // --- the local API -------------------------------------------------------------------------
 
+// A refusal of the agent: `message` is the clerk's German sentence from the agent's catalogue,
+// `detail` the English technical detail for IT (shown only behind "Details für die IT").
 class ApiError extends Error {
-  constructor(status, message) { super(message); this.status = status; }
+  constructor(status, message, detail, code) {
+    super(message);
+    this.status = status;
+    this.detail = detail || "";
+    this.code = code || "";
+  }
 }
 
 async function api(method, path, body) {
@@ -107,19 +136,32 @@ async function api(method, path, body) {
   let json = null;
   try { json = text ? JSON.parse(text) : null; } catch (_) { json = null; }
   if (!response.ok) {
-    const message = json && json.error && json.error.message ? json.error.message : "HTTP " + response.status;
-    throw new ApiError(response.status, message);
+    const error = json && json.error ? json.error : {};
+    if (error.code) throw new ApiError(response.status, error.message, error.detail, error.code);
+    // Not from the catalogue (the access check, a malformed request): German here, the rest for IT.
+    throw new ApiError(response.status, "", (error.message || "") + " (HTTP " + response.status + ")", "");
   }
   return json;
 }
 
+// What the clerk reads about a failed request: always German.
 function explain(error) {
   if (error instanceof ApiError) {
-    if (error.status === 401) return "Der Koffer ist gesperrt oder diese Seite hat keinen gültigen Zugang mehr. (" + error.message + ")";
-    if (error.status === 409) return "Dieser Schritt ist jetzt nicht möglich: " + error.message;
-    return error.message;
+    if (error.code) return error.message;
+    if (error.status === 401) return "Der Koffer ist gesperrt oder diese Seite hat keinen gültigen Zugang mehr.";
+    return "Der Koffer-Dienst hat die Anfrage abgelehnt. Bitte die Seite neu laden.";
   }
-  return "Der Koffer-Dienst antwortet nicht. Läuft kit-agent? (" + error.message + ")";
+  return "Der Koffer-Dienst antwortet nicht. Bitte die IT anrufen, wenn das so bleibt.";
+}
+// The English technical detail of a failed request, for IT.
+function detailOf(error) {
+  if (error instanceof ApiError) return error.detail;
+  return error && error.message ? String(error.message) : "";
+}
+// "Details für die IT": collapsed, marked as English for screen readers.
+function itDetails(detail) {
+  return element("details", { class: "it-detail" }, element("summary", { textContent: "Details für die IT" }),
+    element("p", { lang: "en", textContent: detail }));
 }
 
 // --- live status ------------------------------------------------------------------------------
@@ -172,7 +214,7 @@ function onEvent(event) {
       showStatus(event.status, event.devices || []);
       break;
     case "case.updated":
-      if (!$("screen-visits").hidden) loadVisits();
+      if (!$("screen-visits").hidden) loadVisits({ keepView: true });
       else if (event.caseId === state.caseId && !state.busy && !$("manual-paid") &&
                $("step-title").dataset.step === "awaiting-terminal") refreshCase(); // never wipe the clerk's input
       break;
@@ -183,7 +225,7 @@ function onEvent(event) {
       break;
     case "step.started":
       if (event.step && DEVICE_STEP_BUSY[event.step] && event.caseId !== state.caseId) {
-        setPill("pill-devices", "Geräte: in Benutzung (" + event.step + ")", "warn");
+        setPill("pill-devices", "Geräte: in Benutzung (" + (DEVICE_STEP_NAMES[event.step] || "Gerät") + ")", "warn");
       }
       break;
     default:
@@ -229,14 +271,86 @@ function showStatus(status, devices) {
   $("lock").hidden = !unlocked;
   if (state.unlocked !== unlocked) {
     state.unlocked = unlocked;
-    if (!unlocked) show("screen-unlock");
+    if (!unlocked) lockedByAgent();
     else if (!state.caseId) loadVisits();
+  }
+}
+
+// --- auto-lock: a warning a minute before, and back to the same step afterwards -----------------
+
+async function checkAutoLock() {
+  if (!state.token || !state.unlocked || state.busy) return;
+  let answer;
+  try {
+    answer = await api("GET", "/v1/lock");
+  } catch (_) {
+    return;
+  }
+  const seconds = answer && typeof answer.secondsUntilAutoLock === "number" ? answer.secondsUntilAutoLock : null;
+  if (seconds === null) { lockedByAgent(); return; }
+  if (seconds <= 60) {
+    state.lockAt = Date.now() + seconds * 1000;
+    if ($("lock-warning").hidden) {
+      $("lock-warning").hidden = false;
+      $("keep-working").focus();
+    }
+    updateLockCountdown();
+  } else {
+    $("lock-warning").hidden = true;
+  }
+}
+function updateLockCountdown() {
+  if ($("lock-warning").hidden || !state.lockAt) return;
+  const left = Math.max(0, Math.round((state.lockAt - Date.now()) / 1000));
+  $("lock-warning-text").textContent = "Der Koffer sperrt sich in " + left + " Sekunden, weil nichts getan wurde. " +
+    "Eingegebene Angaben bleiben erhalten.";
+  setTimeout(updateLockCountdown, 1000);
+}
+async function keepWorking() {
+  try {
+    await api("POST", "/v1/lock/keep");
+    $("lock-warning").hidden = true;
+    state.lockAt = null;
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) lockedByAgent();
+  }
+}
+// The agent locked by itself (idle): remember the visit, the step and what was typed (in this
+// tab's memory only), show the unlock screen, and come back to it after unlocking.
+function lockedByAgent() {
+  state.unlocked = false;
+  $("lock-warning").hidden = true;
+  $("lock").hidden = true;
+  if (state.caseId && !$("screen-step").hidden) {
+    const fields = {};
+    for (const field of $("screen-step").querySelectorAll("input, select, textarea")) {
+      if (field.id) fields[field.id] = field.value;
+    }
+    state.resume = { caseId: state.caseId, step: $("step-title").dataset.step, fields };
+  }
+  state.detail = null;
+  $("visits").replaceChildren();
+  show("screen-unlock");
+  $("unlock-secret").focus();
+}
+async function resumeVisit() {
+  const resume = state.resume;
+  state.resume = null;
+  state.caseId = resume.caseId;
+  await refreshCase();
+  if ($("step-title").dataset.step !== resume.step) return; // the visit moved on meanwhile
+  for (const [id, text] of Object.entries(resume.fields)) {
+    const field = $(id);
+    if (field && text) field.value = text;
   }
 }
 
 // --- screens ----------------------------------------------------------------------------------
 
-async function loadVisits() {
+// Privacy at the door: the list of other citizens' names is shown only on an explicit tap; by
+// default (after a visit, after unlocking) only the next visit.
+async function loadVisits(options) {
+  if (!(options && options.keepView)) state.showAll = false;
   let visits;
   try {
     visits = await api("GET", "/v1/cases");
@@ -246,11 +360,17 @@ async function loadVisits() {
   }
   const list = $("visits");
   list.replaceChildren();
-  for (const visit of visits) {
+  const open = visits.filter((visit) => !visit.completed && !visit.workflow.visitImpossible);
+  const shown = state.showAll ? visits : open.slice(0, 1);
+  $("visits-title").textContent = state.showAll ? "Heutige Besuche" : "Nächster Besuch";
+  $("visits-all-done").hidden = state.showAll || open.length > 0 || visits.length === 0;
+  $("show-all-visits").hidden = state.showAll || visits.length <= shown.length;
+  for (const visit of shown) {
     const steps = visit.workflow.steps;
     const done = steps.filter((step) => step.status === "done").length;
     const meta = visit.completed
       ? "Abgeschlossen"
+      : visit.workflow.visitImpossible ? "Besuch nicht möglich – neuer Termin folgt"
       : "Schritt " + Math.min(done + 1, steps.length) + " von " + steps.length + ": " + (STEP_NAMES[visit.current] || "wartet");
     const button = element("button", { class: visit.completed ? "completed" : "", "data-testid": "visit-" + visit.caseId },
       element("span", { class: "name", textContent: visit.citizen }),
@@ -261,6 +381,7 @@ async function loadVisits() {
   $("visits-empty").hidden = visits.length > 0;
   state.caseId = null;
   state.can = null;
+  state.resume = null;
   show("screen-visits");
 }
 
@@ -273,7 +394,7 @@ async function refreshCase() {
   try {
     state.detail = await api("GET", "/v1/cases/" + encodeURIComponent(state.caseId));
   } catch (error) {
-    showError(explain(error));
+    showError(explain(error), detailOf(error));
     return;
   }
   // The clerk is filling in the form for an open payment that is still open: keep the screen.
@@ -287,15 +408,23 @@ function renderStep() {
   $("case-citizen").textContent = snapshot.citizen.givenNames + " " + snapshot.citizen.familyName;
   $("case-title").textContent = snapshot.title;
   const track = $("step-track");
-  track.replaceChildren(...workflow.steps.map((step) =>
-    element("li", { class: step.status === "done" ? "done" : step.status === "current" ? "current" : "",
-      textContent: (step.status === "done" ? "✓ " : "") + (STEP_NAMES[step.step] || step.step) })));
+  track.replaceChildren(...workflow.steps.map((step) => {
+    const item = element("li", { class: step.status === "done" ? "done" : step.status === "current" ? "current" : "",
+      textContent: (step.status === "done" ? "✓ " : "") + (STEP_NAMES[step.step] || step.step) +
+        (step.status === "done" ? " (erledigt)" : "") });
+    if (step.status === "current") item.setAttribute("aria-current", "step");
+    return item;
+  }));
   hideMessages();
+  $("step-ways").replaceChildren();
   $("step-next").hidden = true;
   const completed = workflow.steps.some((step) => step.step === "complete" && step.status === "done");
-  if (completed) {
-    $("done-text").textContent = "Alle Schritte für " + snapshot.citizen.givenNames + " " + snapshot.citizen.familyName +
-      " sind im Koffer gespeichert und versiegelt. Sie werden übertragen, sobald das Stadtnetz erreichbar ist.";
+  if (completed || workflow.visitImpossible) {
+    $("done-title").textContent = completed ? "Besuch abgeschlossen" : "Besuch nicht möglich";
+    $("done-text").textContent = completed
+      ? "Alle Schritte für " + snapshot.citizen.givenNames + " " + snapshot.citizen.familyName +
+        " sind im Koffer gespeichert und versiegelt. Sie werden übertragen, sobald das Stadtnetz erreichbar ist."
+      : "Der Vermerk ist im Koffer gespeichert und versiegelt. Das Back Office plant einen neuen Termin.";
     show("screen-done");
     return;
   }
@@ -336,9 +465,108 @@ function renderStep() {
   $("step-title").textContent = STEP_NAMES[current.step] || current.step;
   $("step-title").dataset.step = current.step;
   renderer.render(snapshot, body);
+  // The ways out of this step, and out of the visit.
+  $("step-ways").replaceChildren(...(renderer.ways || []).map(([testid, text, open]) => choice(testid, text, open)),
+    choice("visit-impossible", "Besuch nicht möglich", visitImpossible));
   action.textContent = renderer.action(snapshot);
-  action.onclick = () => runStep(renderer);
-  show("screen-step");
+  state.renderer = renderer;
+  show("screen-step", STEP_NAMES[current.step] || "Besuch");
+}
+
+// --- ways out of a visit (each recorded as its own transaction) -------------------------------
+
+// A small form for a way out, shown in the amber box: fields, a mandatory check, one request.
+function wayOutForm(testid, title, help, fields, submitText, request) {
+  const form = element("form", { class: "stack", "data-testid": testid },
+    element("h3", { textContent: title }), element("p", { textContent: help }), ...fields,
+    element("div", { class: "choices" },
+      element("button", { type: "submit", class: "primary", "data-testid": testid + "-submit", textContent: submitText }),
+      choice(testid + "-back", "Zurück", () => refreshCase())));
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    runStep({ request, done: () => null });
+  });
+  hideMessages();
+  showWarning([form]);
+  const first = form.querySelector("select, input, textarea");
+  if (first) first.focus();
+}
+function selectField(id, label, options) {
+  return [element("label", { for: id, textContent: label }),
+    element("select", { id, "data-testid": id },
+      element("option", { value: "", textContent: "bitte wählen" }),
+      ...options.map(([value, text]) => element("option", { value, textContent: text })))];
+}
+function stepRequest(snapshot, kind, facts) {
+  return { path: "/v1/steps", body: { caseId: snapshot.caseId, kind, facts } };
+}
+const VISIT_IMPOSSIBLE_REASONS = [
+  ["nobody-home", "Niemand angetroffen"],
+  ["cancelled-by-citizen", "Von der Person abgesagt"],
+  ["health", "Gesundheitlich nicht möglich"],
+  ["unsafe", "Besuch nicht zumutbar (Sicherheit)"],
+  ["other", "Anderer Grund (Vermerk nötig)"],
+];
+function visitImpossible() {
+  wayOutForm("visit-impossible", "Besuch nicht möglich",
+    "Der Vermerk wird gespeichert; das Back Office plant einen neuen Termin. Auf diesem Besuch sind danach keine Schritte mehr möglich.",
+    [...selectField("visit-impossible-reason", "Grund", VISIT_IMPOSSIBLE_REASONS),
+      ...field("visit-impossible-note", "Vermerk (bei „Anderer Grund“ Pflicht)", { autocomplete: "off", maxLength: 500 })],
+    "Vermerk speichern", (snapshot) => {
+      const reason = value("visit-impossible-reason");
+      const note = value("visit-impossible-note");
+      if (!reason) throw new Error("Bitte einen Grund wählen.");
+      if (reason === "other" && note.length < 10) throw new Error("Bitte den Grund in einem Satz vermerken (mindestens 10 Zeichen).");
+      return stepRequest(snapshot, "visit.impossible", note ? { reason, note } : { reason });
+    });
+}
+function cannotSign() {
+  wayOutForm("cannot-sign", "Kann nicht unterschreiben",
+    "Statt der Unterschrift werden der Grund und ein Zeugenvermerk gespeichert: wer bezeugt, dass die Person zustimmt.",
+    [...selectField("cannot-sign-reason", "Grund", [
+      ["cannot-write", "Kann körperlich nicht schreiben"],
+      ["cannot-read", "Kann den Text nicht lesen (vorgelesen)"],
+      ["other", "Anderer Grund"]]),
+    ...field("cannot-sign-witness", "Zeugenvermerk (Pflicht): Name der Zeugin oder des Zeugen, wie zugestimmt wurde", { autocomplete: "off", maxLength: 500 })],
+    "Vermerk speichern", (snapshot) => {
+      const reason = value("cannot-sign-reason");
+      const witnessNote = value("cannot-sign-witness");
+      if (!reason) throw new Error("Bitte einen Grund wählen.");
+      if (witnessNote.length < 10) throw new Error("Bitte den Zeugenvermerk ausfüllen (mindestens 10 Zeichen).");
+      return stepRequest(snapshot, "signature.impossible", { reason, witnessNote });
+    });
+}
+function otherPayment() {
+  wayOutForm("other-payment", "Andere Zahlungsart",
+    "Die Gebühr wird nicht an der Tür bezahlt. Die Stadtkasse schickt einen Gebührenbescheid oder eine Rechnung.",
+    [...selectField("other-payment-method", "Zahlungsart", [["fee-notice", "Gebührenbescheid"], ["invoice", "Rechnung"]])],
+    "Zahlungsart speichern", (snapshot) => {
+      const method = value("other-payment-method");
+      if (!method) throw new Error("Bitte Gebührenbescheid oder Rechnung wählen.");
+      return stepRequest(snapshot, "payment.deferred", { method });
+    });
+}
+function cardUnreadable() {
+  wayOutForm("card-unreadable", "Ausweis nicht lesbar",
+    "Der Ausweis lässt sich nicht lesen. Vermerken Sie, wie sich die Person ausgewiesen hat; auf den Ausweis wird dann nichts geschrieben.",
+    [...field("card-unreadable-reason", "Wie hat sich die Person ausgewiesen? (Pflicht)", { autocomplete: "off", maxLength: 480 })],
+    "Vermerk speichern und fortfahren", (snapshot) => {
+      const reason = value("card-unreadable-reason");
+      if (reason.length < 10) throw new Error("Bitte vermerken, wie sich die Person ausgewiesen hat (mindestens 10 Zeichen).");
+      return { path: casePath(snapshot, "identity") + "/override", body: { reason: "Ausweis nicht lesbar: " + reason } };
+    });
+}
+// Stops the device step that waits (the pad is cleared); the step's own request then ends.
+async function cancelDeviceStep() {
+  if (!state.busy || !state.caseId) return;
+  state.cancelling = true;
+  $("step-cancel").disabled = true;
+  try {
+    await api("POST", "/v1/cases/" + encodeURIComponent(state.caseId) + "/cancel");
+  } catch (error) {
+    state.cancelling = false;
+    showError(explain(error), detailOf(error));
+  }
 }
 
 // An open payment the terminal cannot account for (it was replaced, its journal cleared): after
@@ -364,7 +592,7 @@ async function renderOpenPayment(snapshot, body) {
     element("label", { for: "manual-paid", textContent: "Ergebnis" }), choice,
     ...field("manual-receipt", "Belegnummer (falls bezahlt)", { inputmode: "numeric", autocomplete: "off" }),
     ...field("manual-note", "Was wurde geprüft? (Pflicht)", { autocomplete: "off", maxLength: 500 }));
-  const settle = element("button", { class: "secondary", "data-testid": "manual-settle", textContent: "Zahlung von Hand klären" });
+  const settle = element("button", { type: "button", class: "secondary", "data-testid": "manual-settle", textContent: "Zahlung von Hand klären" });
   settle.addEventListener("click", async () => {
     hideMessages();
     const paid = value("manual-paid");
@@ -377,7 +605,7 @@ async function renderOpenPayment(snapshot, body) {
         Object.assign({ paid: paid === "paid", note }, receipt ? { receiptNumber: Number(receipt) } : {}));
       await refreshCase();
     } catch (error) {
-      showError("Nicht geklärt: " + explain(error));
+      showError("Nicht geklärt: " + explain(error), detailOf(error));
     }
   });
   body.append(settle);
@@ -395,11 +623,16 @@ async function runStep(renderer) {
   }
   hideMessages();
   state.busy = true;
+  for (const button of $("step-ways").querySelectorAll("button")) button.disabled = true;
   $("step-action").disabled = true;
   $("back-to-visits").disabled = true;
+  state.cancelling = false;
   if (renderer.busy) {
     $("step-busy").textContent = renderer.busy;
     $("step-busy").hidden = false;
+    $("step-busy").scrollIntoView({ block: "nearest" });
+    $("step-cancel").hidden = !renderer.cancellable;
+    $("step-cancel").disabled = false;
   }
   try {
     const answer = await api("POST", request.path, request.body);
@@ -421,15 +654,24 @@ async function runStep(renderer) {
   } catch (error) {
     $("step-busy").hidden = true;
     const hint = DEVICE_STEP_HINT[request.path.split("/").pop()] || "";
-    if (error instanceof ApiError && error.status === 409 && request.path.endsWith("/address")) {
+    if (state.cancelling) {
+      // The clerk cancelled: nothing was captured, the cancel itself is recorded.
+      $("step-result").replaceChildren(element("p", { textContent: explain(error) + " Der Abbruch ist vermerkt." }));
+      $("step-result").hidden = false;
+    } else if (error instanceof ApiError && error.status === 409 && request.path.endsWith("/address")) {
       // A refusal, not a device problem: the card is not (or not proven to be) the citizen's.
       state.can = null;
-      showError("Die Anschrift wurde nicht auf den Ausweis geschrieben. " + error.message);
+      showError("Die Anschrift wurde nicht auf den Ausweis geschrieben. " + explain(error), detailOf(error));
+    } else if (error instanceof ApiError && error.status < 500 && error.status !== 403) {
+      showError(explain(error), detailOf(error)); // a refusal: the agent's sentence says what to do
     } else {
-      showError("Das hat nicht geklappt. Es wurde nichts gespeichert. " + hint + " (" + explain(error) + ")");
+      showError(explain(error) + (hint ? " " + hint : ""), detailOf(error));
     }
   } finally {
     state.busy = false;
+    state.cancelling = false;
+    $("step-cancel").hidden = true;
+    for (const button of $("step-ways").querySelectorAll("button")) button.disabled = false;
     $("step-action").disabled = false;
     $("back-to-visits").disabled = false;
   }
@@ -446,6 +688,7 @@ function hideMessages() {
 function showWarning(nodes) {
   $("step-warning").replaceChildren(...nodes);
   $("step-warning").hidden = false;
+  $("step-warning").scrollIntoView({ block: "nearest" });
 }
 function choice(testid, text, onclick, kind) {
   const button = element("button", { type: "button", class: kind || "secondary", "data-testid": testid, textContent: text });
@@ -482,9 +725,12 @@ function mismatchWarning(differences) {
     })), reasonForm);
   return nodes;
 }
-function showError(text) {
-  $("step-error").textContent = text;
-  $("step-error").hidden = false;
+function showError(text, detail) {
+  const box = $("step-error");
+  box.replaceChildren(element("p", { textContent: text }));
+  if (detail) box.append(itDetails(detail));
+  box.hidden = false;
+  box.scrollIntoView({ block: "nearest" });
 }
 function casePath(snapshot, step) {
   return "/v1/cases/" + encodeURIComponent(snapshot.caseId) + "/" + step;
@@ -513,6 +759,7 @@ const STEPS = {
     },
     action() { return "Ausweis prüfen"; },
     busy: DEVICE_STEP_BUSY.identity,
+    ways: [["card-unreadable", "Ausweis nicht lesbar", cardUnreadable]],
     request(snapshot) {
       const can = value("can");
       if (!/^[0-9]{6}$/.test(can)) throw new Error("Die Zugangsnummer hat sechs Ziffern.");
@@ -535,6 +782,8 @@ const STEPS = {
     },
     action() { return "Auf dem Pad unterschreiben"; },
     busy: DEVICE_STEP_BUSY.signature,
+    cancellable: true,
+    ways: [["cannot-sign", "Kann nicht unterschreiben", cannotSign]],
     request(snapshot) {
       return { path: casePath(snapshot, "signature"), body: { text: snapshot.textsToSign[0] || "", timeoutSeconds: 180 } };
     },
@@ -569,6 +818,7 @@ const STEPS = {
     },
     action() { return "Fingerabdrücke erfassen"; },
     busy: DEVICE_STEP_BUSY.fingerprints,
+    cancellable: true,
     request(snapshot) {
       const skip = {};
       for (const [key] of FINGERS) if (value("skip-" + key)) skip[key] = value("skip-" + key);
@@ -618,10 +868,11 @@ const STEPS = {
 function declinedWarning(answer) {
   return [
     element("h3", { textContent: "Die Zahlung wurde nicht genehmigt" }),
-    element("p", { "data-testid": "payment-declined-reason", textContent: (answer.clerkReason || "Das Terminal hat die Zahlung nicht ausgeführt.") +
-      " Es wurde nichts abgebucht." }),
+    element("p", { "data-testid": "payment-declined-reason", textContent: (answer.clerkMessage ||
+      "Die Zahlung wurde nicht ausgeführt.") + " Es wurde nichts abgebucht." }),
     element("div", { class: "choices" },
       choice("payment-retry", "Noch einmal versuchen", () => runStep(STEPS.pay), "primary"),
+      choice("payment-other", "Andere Zahlungsart", () => otherPayment()),
       choice("payment-stop", "Besuch anhalten", () => loadVisits())),
   ];
 }
@@ -656,12 +907,17 @@ async function start() {
     event.preventDefault();
     const secret = $("unlock-secret").value;
     $("unlock-secret").value = "";
+    $("unlock-error").hidden = true;
     try {
       await api("POST", "/v1/unlock", { secret });
       state.unlocked = true;
-      await loadVisits();
+      if (state.resume) await resumeVisit();
+      else await loadVisits();
     } catch (error) {
-      alert("Entsperren fehlgeschlagen: " + explain(error));
+      // Wrong secret, or locked out "bis 14:32 Uhr": the agent's German sentence.
+      $("unlock-error").replaceChildren(element("p", { textContent: "Nicht entsperrt: " + explain(error) }));
+      if (detailOf(error)) $("unlock-error").append(itDetails(detailOf(error)));
+      $("unlock-error").hidden = false;
     }
   });
   $("back-to-visits").addEventListener("click", () => loadVisits());
@@ -671,7 +927,7 @@ async function start() {
     try {
       await api("POST", "/v1/lock");
     } catch (error) {
-      alert("Sperren fehlgeschlagen: " + explain(error));
+      alert("Sperren fehlgeschlagen: " + explain(error)); // German only; the detail is in the agent's log
       return;
     }
     state.unlocked = false;
@@ -682,6 +938,15 @@ async function start() {
     show("screen-unlock");
   });
   $("done-back").addEventListener("click", () => loadVisits());
+  $("show-all-visits").addEventListener("click", () => { state.showAll = true; loadVisits({ keepView: true }); });
+  $("keep-working").addEventListener("click", () => keepWorking());
+  setInterval(checkAutoLock, 5000);
+  $("step-cancel").addEventListener("click", () => cancelDeviceStep());
+  // The step is a real form: Enter in a field runs the step's action.
+  $("step-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    if (state.renderer && !$("step-action").hidden && !$("step-action").disabled) runStep(state.renderer);
+  });
   connectEvents();
   try {
     const status = await api("GET", "/v1/status");
