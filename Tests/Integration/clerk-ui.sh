@@ -88,6 +88,7 @@ ways_out() { # CASE SCENARIO WHAT [driver options…]
 # "Noch einmal versuchen", twice; then a fee notice instead, and the visit completes. The clerk
 # first types a wrong unlock secret (German refusal).
 rig_insert_card_of_case demo/cases.json 2026-MZ-0101 || not_ok "2026-MZ-0198: a wrong card on the reader"
+rig_kit lock >/dev/null 2>&1 || true
 ways_out 2026-MZ-0198 mismatch-decline-fee-notice \
   "another person's card and a declined payment amber, then a fee notice; German only" \
   --card-family-name BEISPIELFRAU --case-family-name Probe --wrong-secret-first

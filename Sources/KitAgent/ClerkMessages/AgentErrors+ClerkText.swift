@@ -97,6 +97,7 @@ extension EvidenceError {
         case .identityAlreadyConfirmed: return ClerkText(.identityAlreadyConfirmed)
         case .addressAlreadyRecorded: return ClerkText(.addressAlreadyRecorded)
         case .storage: return ClerkText(.storageFailed)
+        case .cancelledByClerk: return ClerkText(.deviceStepCancelled)
         }
     }
 }

@@ -38,6 +38,7 @@ public enum ClerkMessage: String, CaseIterable, Sendable, Codable {
     case signaturePadMissing
     case signatureCancelled
     case cancelNothingRunning
+    case deviceStepCancelled
     case fingerprintCaptureStopped
     case fingerprintScannerMissing
     case fingerprintScannerNotReady

@@ -54,6 +54,7 @@ public enum ClerkMessageCatalogue {
             + "prüfen und noch einmal unterschreiben lassen.",
         .signaturePadMissing: "Es ist kein Unterschriften-Pad angeschlossen. Bitte das Pad einstecken.",
         .signatureCancelled: "Die Unterschrift wurde abgebrochen. Es wurde nichts gespeichert.",
+        .deviceStepCancelled: "Der Schritt wurde abgebrochen; das Gerät ist freigegeben. Es wurde nichts gespeichert.",
         .cancelNothingRunning: "Es wartet gerade kein Gerät auf diesen Vorgang; nichts wurde abgebrochen.",
         .fingerprintCaptureStopped:
             "Die Erfassung der Fingerabdrücke wurde abgebrochen. Es wurde nichts gespeichert. Bitte neu beginnen.",

@@ -13,6 +13,8 @@ public actor RunningDeviceSteps {
 
     private var running: [String: Running] = [:]
     private var nextToken = 0
+    /// Steps the clerk cancelled (by token): whatever error the driver ended with, it is a cancel.
+    private var cancelledTokens: Set<Int> = []
 
     public init() {}
 
@@ -37,16 +39,21 @@ public actor RunningDeviceSteps {
             task.cancel()
         }
         if running[caseId]?.token == token { running[caseId] = nil }
+        if cancelledTokens.remove(token) != nil, case .failure = result { throw .cancelledByClerk(step: step) }
         return try result.get()
     }
 
     /// The step running for the case, if any.
     public func step(caseId: String) -> String? { running[caseId]?.step }
 
+    /// The names of the device steps running now (for the devices' readiness: "in Benutzung").
+    public var runningSteps: Set<String> { Set(running.values.map(\.step)) }
+
     /// Cancels the case's running device step and waits until it has stopped. Returns the step's
     /// name when it ended without a result, nil when nothing ran or it finished with one.
     public func cancel(caseId: String) async -> String? {
         guard let entry = running[caseId] else { return nil }
+        cancelledTokens.insert(entry.token)
         entry.cancel()
         return await entry.ended() ? entry.step : nil
     }

@@ -310,6 +310,7 @@ struct EvidenceController<Context: RequestContext> {
             .addressAlreadyRecorded:
             return .conflict
         case .overrideReasonMissing: return .badRequest
+        case .cancelledByClerk: return .conflict
         case .storage: return .serviceUnavailable
         case .fingerprintCapture, .bindingBroken, .emptyFingerprintSet: return .conflict
         case .notReady, .outbox, .signatureRecord, .fingerprintEncoding: return .serviceUnavailable

@@ -23,6 +23,8 @@ public actor PaymentDesk {
     private let cases: CaseStore
     private let logger: Logger
     private var running = false
+    /// A payment (or a recovery round) talks to the terminal now.
+    public var isBusy: Bool { running }
 
     public init(
         ledger: PaymentLedger?, ledgerProblem: String? = nil, cases: CaseStore, terminal: ZVTTerminal?, logger: Logger

@@ -27,7 +27,32 @@ const DEVICE_STEP_NAMES = {
   address: "Ausweis",
   payment: "Kartenterminal",
 };
+// The device a step needs, and how its readiness reads (the agent's states: ok, warning = in use,
+// failure = missing or unreachable).
+const STEP_DEVICE = {
+  identify: "card-reader",
+  "update-address": "card-reader",
+  sign: "signature-pad",
+  fingerprints: "fingerprint-scanner",
+  pay: "ec-terminal",
+};
+const DEVICE_STATE_TEXT = {
+  ok: "bereit",
+  warning: "in Benutzung",
+  failure: "nicht bereit",
+};
+const DEVICE_MISSING_HINT = {
+  "card-reader": "Bitte das Kartenlesegerät einstecken.",
+  "signature-pad": "Bitte das Unterschriften-Pad einstecken.",
+  "fingerprint-scanner": "Bitte den Fingerabdruck-Scanner einstecken.",
+  "ec-terminal": "Bitte das Kartenterminal einschalten und verbinden.",
+};
 const DEVICE_NAMES = {
+  "card-reader": "Kartenleser",
+  "signature-pad": "Unterschriften-Pad",
+  "fingerprint-scanner": "Fingerabdruck-Scanner",
+  "ec-terminal": "Kartenterminal",
+  "terminal-certificates": "Zertifikate des Änderungsterminals",
   pcscd: "Kartenleser-Dienst",
   usb: "USB-Geräte",
   vpn: "VPN",
@@ -258,15 +283,21 @@ function showStatus(status, devices) {
     // The queue does not drain although the server answers: the agent's German sentence.
     setPill("pill-queue", "Warteschlange: " + status.syncProblemMessage, "bad");
   }
+  if (devices.length) state.devices = devices;
+  const name = (d) => DEVICE_NAMES[d.device] || "weiteres Gerät";
   const problems = devices.filter((device) => device.state === "failure");
-  const warnings = devices.filter((device) => device.state === "warning");
+  const inUse = devices.filter((device) => device.state === "warning" && STEP_DEVICE_NAMES.has(device.device));
+  const warnings = devices.filter((device) => device.state === "warning" && !STEP_DEVICE_NAMES.has(device.device));
   if (problems.length) {
-    setPill("pill-devices", "Geräte: Problem bei " + problems.map((d) => DEVICE_NAMES[d.device] || d.device).join(", "), "bad");
+    setPill("pill-devices", "Geräte: nicht bereit – " + problems.map(name).join(", "), "bad");
   } else if (warnings.length) {
-    setPill("pill-devices", "Geräte: Hinweis zu " + warnings.map((d) => DEVICE_NAMES[d.device] || d.device).join(", "), "warn");
+    setPill("pill-devices", "Geräte: Hinweis zu " + warnings.map(name).join(", "), "warn");
+  } else if (inUse.length) {
+    setPill("pill-devices", "Geräte: bereit, in Benutzung: " + inUse.map(name).join(", "), "ok");
   } else if (devices.length) {
     setPill("pill-devices", "Geräte: bereit", "ok");
   }
+  updateStepDevice();
   const unlocked = status.unlocked === true;
   $("lock").hidden = !unlocked;
   if (state.unlocked !== unlocked) {
@@ -274,6 +305,21 @@ function showStatus(status, devices) {
     if (!unlocked) lockedByAgent();
     else if (!state.caseId) loadVisits();
   }
+}
+
+const STEP_DEVICE_NAMES = new Set(Object.values(STEP_DEVICE));
+// The device the current step needs, named in German with its readiness.
+function updateStepDevice() {
+  const line = $("step-device");
+  const step = $("step-title").dataset.step;
+  const needed = STEP_DEVICE[step];
+  const device = needed && (state.devices || []).find((d) => d.device === needed);
+  if (!device || $("screen-step").hidden) { line.hidden = true; return; }
+  const ready = device.state !== "failure";
+  line.textContent = DEVICE_NAMES[needed] + ": " + (DEVICE_STATE_TEXT[device.state] || "unbekannt") +
+    (ready ? "" : ". " + DEVICE_MISSING_HINT[needed]);
+  line.className = "device-line " + (ready ? "ok" : "bad");
+  line.hidden = false;
 }
 
 // --- auto-lock: a warning a minute before, and back to the same step afterwards -----------------
@@ -461,6 +507,7 @@ function renderStep() {
     }
     return;
   }
+  $("step-device").hidden = true;
   const renderer = STEPS[current.step];
   $("step-title").textContent = STEP_NAMES[current.step] || current.step;
   $("step-title").dataset.step = current.step;
@@ -471,6 +518,7 @@ function renderStep() {
   action.textContent = renderer.action(snapshot);
   state.renderer = renderer;
   show("screen-step", STEP_NAMES[current.step] || "Besuch");
+  updateStepDevice();
 }
 
 // --- ways out of a visit (each recorded as its own transaction) -------------------------------
