@@ -173,3 +173,13 @@ check_server 2026-MZ-0198 identity.checked identity.checked payment.intent payme
   payment.outcome payment.deferred case.completed
 check_server 2026-MZ-0197 step.cancelled signature.impossible case.completed
 check_server 2026-MZ-0196 identity.checked visit.impossible
+
+# Auto-lock with a warning (issue #20): the agent again with a 75 s idle time; the page warns a
+# minute before, "Weiterarbeiten" keeps it unlocked; without it the kit locks and the clerk comes
+# back to the same step with what was typed. After unlocking only the next visit is shown.
+if rig_stop_agent && KIT_AGENT_LOCK_IDLE_TIMEOUT=75 rig_start_agent && rig_unlock && url="$(rig_kit ui)"; then
+  rig_kit lock >/dev/null 2>&1 || true
+  ways_out 2026-MZ-0103 auto-lock "warning before the auto-lock, 'Weiterarbeiten', back to the same step"
+else
+  not_ok "the agent restarted with a short idle time"
+fi

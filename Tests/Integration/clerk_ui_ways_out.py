@@ -8,7 +8,11 @@ would. Scenarios:
 - cancel-cannot-sign: the pad waits, the clerk presses "Abbrechen" (nothing captured, the cancel is
   recorded), then "Kann nicht unterschreiben" with a witness note, and the visit completes;
 - unreadable-impossible: "Ausweis nicht lesbar" with how the person identified, then "Besuch nicht
-  möglich" (nobody at home).
+  möglich" (nobody at home);
+- auto-lock (an agent with a short lock.idleTimeout): after unlocking only the next visit is on the
+  screen; a minute before the auto-lock the page warns, "Weiterarbeiten" keeps the kit unlocked;
+  without it the kit locks, and after unlocking the clerk is back at the same step with the typed
+  field kept.
 
 Every screen is screenshotted and checked with axe-core; the text the clerk sees on every failure
 screen (error, warning and result boxes, unlock refusals) is scanned for English words of the
@@ -31,7 +35,7 @@ def parse():
     p.add_argument("--can", required=True)
     p.add_argument("--shots", required=True)
     p.add_argument("--scenario", required=True,
-                   choices=["mismatch-decline-fee-notice", "cancel-cannot-sign", "unreadable-impossible"])
+                   choices=["mismatch-decline-fee-notice", "cancel-cannot-sign", "unreadable-impossible", "auto-lock"])
     p.add_argument("--card-family-name", help="the family name on the (wrong) card, as printed")
     p.add_argument("--case-family-name", help="the case citizen's family name")
     p.add_argument("--hold-file", help="while it exists the simulated pad does not sign (STU_TESTBED_HOLD_FILE)")
@@ -230,6 +234,31 @@ class WaysOut(Clerk):
         title = self.text("done-title")
         self.expect(title == "Besuch nicht möglich", f"the end screen 'Besuch nicht möglich', got {title!r}")
         self.shot("besuch-nicht-moeglich")
+        return 0
+
+    def auto_lock(self):
+        args = self.args
+        self.expect(self.step() == "identify", "the identity step first")
+        self.fill("can", "12345")  # typed, not yet sent
+        self.wait(lambda: self.visible("lock-warning"), timeout=90, what="the warning before the auto-lock")
+        print(f"clerk-ui:   warning: {self.text('lock-warning')}")
+        self.expect("Weiterarbeiten" in self.by_testid("keep-working").text, "the button 'Weiterarbeiten'")
+        self.shot("sperre-warnung")
+        self.by_testid("keep-working").click()
+        self.wait(lambda: not self.visible("lock-warning"), what="the warning to go after 'Weiterarbeiten'")
+        self.expect(self.visible("screen-step"), "the step still on the screen after 'Weiterarbeiten'")
+        # This time nobody reacts: the kit locks, the page shows the unlock screen.
+        self.wait(lambda: self.visible("lock-warning"), timeout=90, what="the second warning")
+        self.wait(lambda: self.visible("screen-unlock"), timeout=120, what="the auto-lock")
+        self.expect(not self.browser.find_elements(By.CSS_SELECTOR, "#visits li"), "no names left on the page when locked")
+        self.shot("automatisch-gesperrt")
+        self.fill("unlock-secret", args.secret)
+        self.by_testid("unlock").click()
+        self.wait(lambda: self.visible("screen-step") and self.step() == "identify", what="the same step after unlocking")
+        kept = self.browser.find_element(By.ID, "can").get_attribute("value")
+        self.expect(kept == "12345", f"the typed CAN kept, got {kept!r}")
+        self.shot("zurueck-im-schritt")
+        print("clerk-ui:   back at the identity step after the auto-lock, typed field kept")
         return 0
 
     def run(self):

@@ -120,11 +120,13 @@ public actor KitLock {
         storageKey = nil
     }
 
-    /// The storage key, if unlocked and not idle for too long; counts as activity.
-    public func currentStorageKey(now: Date = Date()) throws(UnlockError) -> SymmetricKey {
+    /// The storage key, if unlocked and not idle for too long; counts as activity unless
+    /// `activity` is false (background work such as the sync's case checkout must not keep an
+    /// unattended kit unlocked).
+    public func currentStorageKey(now: Date = Date(), activity: Bool = true) throws(UnlockError) -> SymmetricKey {
         expireIfIdle(now: now)
         guard let storageKey else { throw .locked }
-        lastActivity = now
+        if activity { lastActivity = now }
         return storageKey
     }
 
