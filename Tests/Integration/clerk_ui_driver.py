@@ -7,6 +7,7 @@ Used by Tests/Integration/clerk-ui.sh, which brings up the server, the simulated
 agent. Needs Debian's chromium + chromium-driver and selenium (PyPI)."""
 import argparse
 import os
+import re
 import subprocess
 import sys
 import time
@@ -252,6 +253,10 @@ def main():
         status = clerk.run()
     finally:
         problems = clerk.close()
+    # Settling by hand while the kit asks the terminal is refused as busy (409) and retried by the
+    # page; that failed load is expected, nothing else is.
+    busy = re.compile(r"/v1/payments/\d+/resolve - Failed to load resource: the server responded with a status of 409")
+    problems = [entry for entry in problems if not busy.search(entry.get("message", ""))]
     for finding in clerk.axe_findings:
         print(f"clerk-ui: {finding}")
     print(f"clerk-ui: axe-core {clerk.axe_version}: {len(clerk.axe_findings)} violations on {clerk.axe_screens} screens")

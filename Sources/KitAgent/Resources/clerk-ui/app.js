@@ -648,12 +648,24 @@ async function renderOpenPayment(snapshot, body) {
     const receipt = value("manual-receipt");
     if (!paid || !note) { showError("Bitte Ergebnis wählen und eintragen, was geprüft wurde."); return; }
     if (receipt && !/^[0-9]{1,9}$/.test(receipt)) { showError("Die Belegnummer besteht aus Ziffern."); return; }
+    const body = Object.assign({ paid: paid === "paid", note }, receipt ? { receiptNumber: Number(receipt) } : {});
+    settle.disabled = true;
     try {
-      await api("POST", "/v1/payments/" + open.intentSeq + "/resolve",
-        Object.assign({ paid: paid === "paid", note }, receipt ? { receiptNumber: Number(receipt) } : {}));
+      // The kit may be asking the terminal right now (a recovery round): then wait and try again.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await api("POST", "/v1/payments/" + open.intentSeq + "/resolve", body);
+          break;
+        } catch (error) {
+          if (!(error instanceof ApiError && error.code === "paymentBusy") || attempt >= 10) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 2000));
+        }
+      }
       await refreshCase();
     } catch (error) {
       showError("Nicht geklärt: " + explain(error), detailOf(error));
+    } finally {
+      settle.disabled = false;
     }
   });
   body.append(settle);
