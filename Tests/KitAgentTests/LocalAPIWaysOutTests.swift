@@ -38,6 +38,22 @@ struct LocalAPIWaysOutTests {
         } catch {
             #expect(error.description.hasPrefix("Bitte alle Pflichtangaben ausfüllen: Zeugenvermerk"), "\(error)")
         }
+        do {
+            _ = try await client.recordStep(
+                .init(
+                    caseId: "case-a", kind: .signatureImpossible,
+                    facts: ["reason": "cannot-write", "witnessNote": String(repeating: "Zeugin ", count: 200)]))
+            Issue.record("a witness note of 1400 characters was recorded")
+        } catch {
+            #expect(error.description.contains("bis 1000 Zeichen"), "\(error)")
+        }
+        do {
+            _ = try await client.recordStep(
+                .init(caseId: "case-a", kind: .signatureImpossible, facts: ["reason": "<script>", "witnessNote": "x"]))
+            Issue.record("an unknown reason was recorded")
+        } catch {
+            #expect(error.description.hasPrefix("Bitte alle Pflichtangaben ausfüllen: Grund"), "\(error)")
+        }
         let cannotSign = try await client.recordStep(
             .init(
                 caseId: "case-a", kind: .signatureImpossible,

@@ -34,6 +34,8 @@ public struct StepRecorder: Sendable {
 
     /// The shortest witness note or free-text reason accepted: a sentence, not a tick.
     public static let minimumNoteLength = 10
+    /// The longest: a note, not a document (the payload is sealed and sent over a thin link).
+    public static let maximumNoteLength = 1000
 
     /// Steps that only the ID card may record: through ``IdentityStation``, never from a form.
     public static let cardSteps: Set<TransactionKind> = [.identityChecked, .addressChanged]
@@ -59,47 +61,8 @@ public struct StepRecorder: Sendable {
                     facts: StepPayload.Payment(
                         approved: step.approved ?? true, amountCents: step.amountCents ?? fee,
                         trace: step.facts?["trace"]))
-            case .signatureImpossible:
-                let reason = step.facts?["reason"] ?? ""
-                let witness = (step.facts?["witnessNote"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-                guard StepPayload.SignatureImpossible.reasons.contains(reason) else {
-                    throw StepError.factsInvalid(
-                        what: "Grund", detail: "reason must be one of cannot-write, cannot-read, other")
-                }
-                guard witness.count >= Self.minimumNoteLength else {
-                    throw StepError.factsInvalid(
-                        what: "Zeugenvermerk (mindestens \(Self.minimumNoteLength) Zeichen)",
-                        detail: "witnessNote needs at least \(Self.minimumNoteLength) characters")
-                }
-                payload = try StepPayload.compose(
-                    facts: StepPayload.SignatureImpossible(reason: reason, witnessNote: witness))
-            case .paymentDeferred:
-                let method = step.facts?["method"] ?? ""
-                guard StepPayload.PaymentDeferred.methods.contains(method) else {
-                    throw StepError.factsInvalid(
-                        what: "Zahlungsart", detail: "method must be fee-notice or invoice")
-                }
-                let fee = snapshot.fees.reduce(0) { $0 + $1.amountCents }
-                guard fee > 0 else {
-                    throw StepError.factsInvalid(what: "Gebühr", detail: "the case lists no fee to defer")
-                }
-                payload = try StepPayload.compose(facts: StepPayload.PaymentDeferred(method: method, amountCents: fee))
-            case .visitImpossible:
-                let reason = step.facts?["reason"] ?? ""
-                let note = step.facts?["note"]?.trimmingCharacters(in: .whitespacesAndNewlines)
-                guard StepPayload.VisitImpossible.reasons.contains(reason) else {
-                    throw StepError.factsInvalid(
-                        what: "Grund",
-                        detail: "reason must be one of "
-                            + StepPayload.VisitImpossible.reasons.sorted().joined(separator: ", "))
-                }
-                guard reason != "other" || (note?.count ?? 0) >= Self.minimumNoteLength else {
-                    throw StepError.factsInvalid(
-                        what: "Vermerk (mindestens \(Self.minimumNoteLength) Zeichen)",
-                        detail: "reason other needs a note of at least \(Self.minimumNoteLength) characters")
-                }
-                payload = try StepPayload.compose(
-                    facts: StepPayload.VisitImpossible(reason: reason, note: note?.isEmpty == true ? nil : note))
+            case .signatureImpossible, .paymentDeferred, .visitImpossible:
+                payload = try StepPayload.compose(facts: try Self.wayOutFacts(step, snapshot: snapshot))
             case .documentHandedOut:
                 guard let document = step.facts?["documentId"] ?? snapshot.documents.first?.documentId else {
                     throw StepError.missingFacts("documentId")
