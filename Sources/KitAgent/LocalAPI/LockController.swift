@@ -7,6 +7,11 @@ import KitCore
 struct LockController<Context: RequestContext> {
     let lock: KitLock
 
+    struct AutoLock: ResponseEncodable {
+        /// nil (absent) when locked.
+        var secondsUntilAutoLock: Double?
+    }
+
     struct UnlockRequest: Decodable {
         var secret: String
         var initialize: Bool?
@@ -22,12 +27,24 @@ struct LockController<Context: RequestContext> {
                     try await lock.unlock(secret: body.secret)
                 }
             } catch let error as UnlockError {
-                throw HTTPError(Self.status(for: error), message: error.description)
+                throw ClerkFacingError(Self.status(for: error), error.clerkText(), detail: error.description)
             }
             return Response(status: .noContent)
         }
         group.post("lock") { _, _ in
             await lock.lock()
+            return Response(status: .noContent)
+        }
+        // How long until the auto-lock (not itself activity), and "Weiterarbeiten" (activity).
+        group.get("lock") { _, _ -> AutoLock in
+            AutoLock(secondsUntilAutoLock: await lock.secondsUntilAutoLock())
+        }
+        group.post("lock/keep") { _, _ in
+            do throws(UnlockError) {
+                try await lock.keepUnlocked()
+            } catch {
+                throw ClerkFacingError(Self.status(for: error), error.clerkText(), detail: error.description)
+            }
             return Response(status: .noContent)
         }
     }

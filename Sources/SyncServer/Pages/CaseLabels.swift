@@ -42,6 +42,10 @@ enum CaseLabels {
         case .documentHandedOut: return "Dokument ausgehändigt"
         case .caseCompleted: return "Vorgang abgeschlossen"
         case .transactionLost: return "Schritt auf dem Koffer verloren"
+        case .stepCancelled: return "Geräteschritt abgebrochen"
+        case .signatureImpossible: return "Unterschrift nicht möglich (Zeugenvermerk)"
+        case .paymentDeferred: return "Zahlung per Gebührenbescheid/Rechnung"
+        case .visitImpossible: return "Besuch nicht möglich"
         case nil: return kind
         }
     }
