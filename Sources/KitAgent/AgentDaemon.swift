@@ -98,6 +98,11 @@ public struct AgentDaemon: Sendable {
                 runtime: runtime, credentialsDirectory: configuration.cardTerminalCredentials, logger: logger),
             cardReaderName: configuration.cardReaderName, sync: sync, events: events
         ).register(on: api)
+        PhotoController(
+            runtime: runtime,
+            station: PhotoStation(runtime: runtime, source: configuration.cameraSource, logger: logger),
+            sync: sync
+        ).register(on: api)
         let desk = PaymentDesk(
             runtime: runtime, terminalAddress: configuration.terminalAddress,
             password: configuration.terminalPassword, logger: logger)

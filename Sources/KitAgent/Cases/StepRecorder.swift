@@ -40,8 +40,9 @@ public struct StepRecorder: Sendable {
         // let an address reach the register that no card check backs.
         guard !Self.cardSteps.contains(step.kind) else { throw .needsCard(step.kind) }
         guard let outbox = runtime.outbox else { throw .notReady(runtime.outboxProblem ?? "outbox unavailable") }
-        // Only the outbox itself writes tombstones, for envelopes it found damaged.
-        guard step.kind != .transactionLost else { throw .notRecordable(step.kind) }
+        // Only the outbox itself writes tombstones, for envelopes it found damaged; only the camera
+        // (PhotoStation) records a photo, so no image from elsewhere can take its place (#22).
+        guard step.kind != .transactionLost, step.kind != .photoCaptured else { throw .notRecordable(step.kind) }
         let snapshot: CaseSnapshot
         do { snapshot = try await runtime.cases.snapshot(caseId: step.caseId) } catch { throw .caseUnavailable(error) }
         let baseVersion = snapshot.version

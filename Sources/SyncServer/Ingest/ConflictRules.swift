@@ -81,6 +81,7 @@ public enum ConflictRules {
     static let proves: [TransactionKind: CaseStep] = [
         .identityChecked: .identify, .signatureCaptured: .sign, .paymentOutcome: .pay,
         .fingerprintsCaptured: .fingerprints, .addressChanged: .updateAddress, .documentHandedOut: .handOutDocument,
+        .photoCaptured: .photo,
     ]
 
     public static func decide(
@@ -108,6 +109,10 @@ public enum ConflictRules {
         }
         if evidence.contains(kind) { return .apply(.recordOnly) }
         switch kind {
+        case .photoCaptured:
+            // Evidence like a finger set, but only with the image its signed facts name.
+            if let problem = StepPayload.Photo.bindingProblem(payload: payload) { return .reject(problem) }
+            return .apply(.recordOnly)
         case .paymentOutcome:
             guard let payment = try? StepPayload.facts(StepPayload.Payment.self, from: payload) else {
                 return .reject("payment outcome payload cannot be read")
