@@ -57,6 +57,8 @@ struct CameraCommand: AsyncParsableCommand {
         let simulator = try CameraSimulator(scene: scene, mode: mode, port: port)
         print("kit-sim camera: serving \(image ?? "test pattern") as \(mode) on 127.0.0.1:\(simulator.port)")
         print("camera source: \(simulator.source.pipelineHead)")
+        // Scripts read the port from a log file: do not leave it in the stdio buffer.
+        fflush(nil)
         if seconds > 0 {
             try await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
         } else {

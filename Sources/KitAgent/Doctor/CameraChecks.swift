@@ -43,10 +43,11 @@ public struct CameraDeviceNodeCheck: DoctorCheck {
     public func run() async -> DoctorFinding {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: devicesRoot)) ?? []
         let nodes = entries.filter { $0.hasPrefix("video") && Int($0.dropFirst(5)) != nil }.sorted()
+        // A warning, not a failure: every step but the photo works without the camera.
         guard !nodes.isEmpty else {
-            return .failure(
+            return .warning(
                 name, "no video4linux camera (\(devicesRoot)/video*)",
-                fix: "plug in the camera; v4l2-ctl --list-devices must list it")
+                fix: "plug in the camera for the photo step; v4l2-ctl --list-devices must list it")
         }
         let denied = nodes.filter { access(devicesRoot + "/" + $0, R_OK | W_OK) != 0 }
         if !denied.isEmpty {

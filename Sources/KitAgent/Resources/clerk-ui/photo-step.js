@@ -1,12 +1,13 @@
 // Clerk UI: the biometric photo step ("Foto aufnehmen", issue #22). Kept in its own file so the
 // step can change without touching app.js; it adds itself to app.js's tables (STEPS, STEP_NAMES,
-// DEVICE_STEP_BUSY, DEVICE_STEP_HINT). While the step is on screen it asks the kit for the checks
+// DEVICE_STEP_BUSY, DEVICE_STEP_HINT, DEVICE_NAMES). While the step is on screen it asks the kit for the checks
 // of the current camera frame about once a second and shows a traffic light and a hint per check.
 // The photo itself is always taken by the kit's camera: the request carries no image.
 "use strict";
 
 STEP_NAMES.photo = "Foto aufnehmen";
 DEVICE_STEP_BUSY.photo = "Bitte ruhig in die Kamera schauen – das Foto wird aufgenommen …";
+DEVICE_NAMES["camera-device"] = "Kamera";
 DEVICE_STEP_HINT.photo = "Ist die Kamera eingesteckt? Gesicht gleichmäßig ausleuchten, heller einfarbiger Hintergrund.";
 
 const PHOTO_LIGHT_TEXT = { green: "in Ordnung", amber: "Hinweis", red: "nicht in Ordnung" };
