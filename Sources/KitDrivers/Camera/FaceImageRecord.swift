@@ -18,6 +18,11 @@
 ///
 /// Gender, eye and hair colour, feature mask, expression and pose are written as 0 ("unspecified"):
 /// the kit does not guess them; the document authority's software may fill them.
+///
+/// The byte layout was checked against an independent reader of the format (JMRTD's
+/// `FaceImageInfo`, found with the project's search tool, which names §5.5 for the 20-byte facial
+/// information block); the other clause numbers above follow the same clause 5 ("record format")
+/// of the 2005 edition and should be confirmed against the standard's text when it is at hand.
 public struct FaceImageRecord: Equatable, Sendable {
     /// Face image types (§5.7.1).
     public enum ImageType: UInt8, Sendable, CaseIterable {
