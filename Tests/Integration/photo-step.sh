@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# shellcheck disable=SC2015  # `a && b || fail` means fail when either fails
+# shellcheck disable=SC2015,SC2119  # `a && b || fail` means fail when either fails; rig defaults on purpose
 # Issue #22, acceptance 3: the clerk page's photo step in headless Chromium with the camera
 # simulator. `kit-sim camera` serves the committed public-domain portrait as the kit's camera; the
 # agent reads it through GStreamer; the page shows a traffic light per check, the clerk takes the
