@@ -51,6 +51,10 @@ struct LocalAPIPhotoTests {
         #expect(checks.json["acceptable"] as? Bool == true, "\(checks.json)")
         let lights = (checks.json["checks"] as? [[String: Any]] ?? []).compactMap { $0["light"] as? String }
         #expect(lights.count == PhotoQualityCheck.allCases.count)
+        // The same through the client `kit-agent photo` uses.
+        let viaClient = try await client.photo()
+        #expect(viaClient.acceptable == true)
+        #expect(viaClient.checks.filter { $0.light == "green" }.count >= PhotoQualityCheck.allCases.count - 1)
 
         // An image handed in is refused, and so is a photo as a generic step.
         let jpeg: [UInt8] = [0xFF, 0xD8, 0xFF, 0xE0] + [UInt8](repeating: 7, count: 2000) + [0xFF, 0xD9]
@@ -67,10 +71,14 @@ struct LocalAPIPhotoTests {
         #expect(taken.status == 201, "\(taken.json)")
         #expect((taken.json["imageSHA256"] as? String)?.count == 64)
         #expect(try await client.workflow(caseId: "case-photo").steps.first { $0.step == .photo }?.status == .done)
+        // A retake through the client: the step may be repeated; the dossier carries every photo, in order.
+        let again = try await client.photo(caseId: "case-photo")
+        #expect(again.seq == 2)
+        #expect(again.imageSHA256?.count == 64)
         children.killAll()
         try kit.inspect { _, outbox in
             let kinds = try outbox.entries(limit: 10).map(\.kind)
-            #expect(kinds == ["photo.captured"])
+            #expect(kinds == ["photo.captured", "photo.captured"])
         }
     }
 }
