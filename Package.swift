@@ -53,6 +53,34 @@ let package = Package(
             providers: [.apt(["libfprint-2-dev"])]
         ),
         .target(name: "KitFingerprintShims", dependencies: ["CFPrint"], path: "Sources/KitFingerprintShims"),
+        // GStreamer for the camera (v4l2src on the kit, any source in tests), and a thin C shim that
+        // runs a pipeline and pulls RGB frames from its appsink.
+        .systemLibrary(
+            name: "CGStreamer",
+            pkgConfig: "gstreamer-app-1.0",
+            providers: [.apt(["libgstreamer1.0-dev", "libgstreamer-plugins-base1.0-dev"])]
+        ),
+        .target(
+            name: "KitCameraShims", dependencies: ["CGStreamer"], path: "Sources/KitCameraShims",
+            // pkg-config's gstreamer-app-1.0 brings gstapp, gstbase, gstreamer; GstVideoInfo is in gstvideo.
+            linkerSettings: [.linkedLibrary("gstvideo-1.0")]
+        ),
+        // OpenCV's cascade classifiers behind a C API (face and eye detection for the photo checks).
+        // Debian's OpenCV headers live in /usr/include/opencv4; only the three libraries used are linked.
+        .target(
+            name: "KitFaceShims",
+            path: "Sources/KitFaceShims",
+            cxxSettings: [.unsafeFlags(["-I/usr/include/opencv4"])],
+            linkerSettings: [
+                .linkedLibrary("opencv_objdetect"), .linkedLibrary("opencv_imgproc"), .linkedLibrary("opencv_core"),
+            ]
+        ),
+        // libjpeg-turbo's TurboJPEG API for the face image in the ISO/IEC 19794-5 record.
+        .systemLibrary(
+            name: "CTurboJPEG",
+            pkgConfig: "libturbojpeg",
+            providers: [.apt(["libturbojpeg0-dev"])]
+        ),
         // OpenPACE (BSI TR-03110 PACE, TA, CA) for the German ID card.
         .systemLibrary(
             name: "CEAC",
@@ -75,6 +103,7 @@ let package = Package(
             name: "KitDrivers",
             dependencies: [
                 "KitCore", "CLibUSB", "CPCSCLite", "CEAC", "CFPrint", "KitFingerprintShims",
+                "KitCameraShims", "KitFaceShims", "CTurboJPEG",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -249,6 +278,12 @@ let package = Package(
             swiftSettings: strict
         ),
         .executableTarget(
+            name: "photo-bench",
+            dependencies: ["BenchmarkSupport", "KitDrivers"],
+            path: "Benchmarks/PhotoBench",
+            swiftSettings: strict
+        ),
+        .executableTarget(
             name: "pen-report-bench",
             dependencies: ["BenchmarkSupport", "KitDrivers"],
             path: "Benchmarks/PenReportBench",
@@ -269,7 +304,10 @@ let package = Package(
         .testTarget(
             name: "KitDriversTests",
             dependencies: ["KitDrivers", "KitSimulators", "CEAC"],
-            exclude: ["Fingerprint/wsq_check.py", "PaymentTerminal/Recordings"],
+            exclude: [
+                "Fingerprint/wsq_check.py", "PaymentTerminal/Recordings", "Camera/Fixtures",
+                "Camera/face_record_check.py",
+            ],
             swiftSettings: strict
         ),
         .testTarget(

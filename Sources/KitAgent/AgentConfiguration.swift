@@ -1,5 +1,6 @@
 import Foundation
 import KitCore
+import KitDrivers
 import Logging
 
 /// How the kit agent runs: where its state lives, which sync server it talks to, which loopback
@@ -39,6 +40,9 @@ public struct AgentConfiguration: Sendable, Equatable {
     public var terminalCertificateWarnDays = 14
     /// PC/SC reader for the ID card; nil: the first one pcscd lists.
     public var cardReaderName: String?
+    /// The camera for the biometric photo: the head of a GStreamer pipeline (`camera.source`),
+    /// by default the first video4linux camera; `kit-sim camera` prints the one for the simulator.
+    public var cameraSource = CameraSource.videoForLinux(device: "/dev/video0")
     /// Name of the VPN interface to watch (e.g. `wg0`); nil: only the server probe tells.
     public var vpnInterface: String?
     /// The EC terminal (ZVT over TCP or serial); nil: no terminal, payments refuse.
@@ -65,6 +69,7 @@ public struct AgentConfiguration: Sendable, Equatable {
         public static let vpnInterface = "link.vpnInterface"
         public static let cardTerminalCredentials = "card.terminalCredentials"
         public static let cardReaderName = "card.reader"
+        public static let cameraSource = "camera.source"
         public static let terminalCertificateWarnDays = "card.terminalCertificateWarnDays"
         public static let terminalAddress = "terminal.zvt.address"
         public static let terminalPassword = "terminal.zvt.password"
@@ -171,6 +176,9 @@ public struct AgentConfiguration: Sendable, Equatable {
             terminalCertificateWarnDays = try config.integer(Key.terminalCertificateWarnDays, in: 1...365) ?? 14
         }
         if let reader = config.string(Key.cardReaderName), !reader.isEmpty { cardReaderName = reader }
+        if let camera = config.string(Key.cameraSource), !camera.isEmpty {
+            cameraSource = CameraSource(pipelineHead: camera)
+        }
         if let address = config.string(Key.terminalAddress), !address.isEmpty {
             terminalAddress = try PaymentTerminalAddress.parse(address, key: Key.terminalAddress)
         }

@@ -108,6 +108,11 @@ public struct AgentDaemon: Sendable {
                 runtime: runtime, credentialsDirectory: configuration.cardTerminalCredentials, logger: logger),
             cardReaderName: configuration.cardReaderName, sync: sync, events: events, running: running
         ).register(on: api)
+        PhotoController(
+            runtime: runtime,
+            station: PhotoStation(runtime: runtime, source: configuration.cameraSource, logger: logger),
+            sync: sync
+        ).register(on: api)
         PaymentController(desk: desk, runtime: runtime, sync: sync).register(on: api)
         let recovery = PaymentRecoveryService(desk: desk, logger: logger)
         if let address = configuration.terminalAddress {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import KitAgent
 import KitCore
+import KitDrivers
 
 extension KitAgentCommand {
     struct DoctorCommand: AsyncParsableCommand {
@@ -48,7 +49,10 @@ extension KitAgentCommand {
                     stateDirectory: stateDirectory),
                 terminalCertificateWarnDays: (try? layered.integer(
                     AgentConfiguration.Key.terminalCertificateWarnDays, in: 1...365)) ?? nil
-                    ?? TerminalCertificateCheck.defaultWarnDays)
+                    ?? TerminalCertificateCheck.defaultWarnDays,
+                camera: layered.string(AgentConfiguration.Key.cameraSource).flatMap {
+                    $0.isEmpty ? nil : CameraSource(pipelineHead: $0)
+                } ?? .videoForLinux(device: "/dev/video0"))
             let report = await doctor.run()
             if json {
                 let encoder = WireCoding.encoder()

@@ -17,7 +17,8 @@ struct KitAgentCommand: AsyncParsableCommand {
         version: KitVersion.release,
         subcommands: [
             Run.self, Status.self, Enroll.self, Sync.self, Step.self, Identity.self, Address.self, Pay.self,
-            Sign.self, Fingerprints.self, DoctorCommand.self, Unlock.self, Lock.self, Queue.self, UI.self, ZVT.self,
+            Sign.self, Fingerprints.self, Photo.self, DoctorCommand.self, Unlock.self, Lock.self, Queue.self, UI.self,
+            ZVT.self,
             RenewCertificate.self, TerminalCertificates.self,
         ]
     )

@@ -8,7 +8,8 @@ struct KitSimCommand: AsyncParsableCommand {
         abstract: "Device simulators for tests and demos, speaking each device's real wire protocol.",
         version: KitVersion.release,
         subcommands: [
-            ZVTCommand.self, CardCommand.self, SignaturePadCommand.self, FingerprintCommand.self, ConsumerCommand.self,
+            ZVTCommand.self, CardCommand.self, SignaturePadCommand.self, FingerprintCommand.self, CameraCommand.self,
+            ConsumerCommand.self,
         ]
     )
 }

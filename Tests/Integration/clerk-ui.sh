@@ -68,7 +68,8 @@ visit() { # CASE SHOT_SUBFOLDER [driver options…]
 }
 # 0101: ID card (PACE, TA, CA), signature, payment, address on the card (DG17), document, completion.
 visit 2026-MZ-0101 0101 --street "Rheinallee 7" --zip 55118 --city Mainz
-# 0102: ID card, fingerprints (left index injured: the plan takes a substitute), signature, payment.
+# 0102: ID card, photo (kit-sim camera), fingerprints (left index injured: the plan takes a substitute),
+# signature, payment.
 visit 2026-MZ-0102 0102 --skip leftIndex=injured \
   --hook "fingerprints=bash -c 'source scripts/lib/kit-rig.sh && rig_feed_fingerprints'"
 
@@ -165,7 +166,7 @@ PY
 }
 check_server 2026-MZ-0101 identity.checked signature.captured payment.intent payment.outcome address.changed \
   document.handed-out case.completed
-check_server 2026-MZ-0102 identity.checked fingerprints.captured signature.captured payment.intent payment.outcome \
+check_server 2026-MZ-0102 identity.checked photo.captured fingerprints.captured signature.captured payment.intent payment.outcome \
   case.completed
 check_server 2026-MZ-0199 payment.intent payment.outcome case.completed
 # The ways out, each recorded once and applied.

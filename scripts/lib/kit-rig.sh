@@ -30,9 +30,11 @@
 #   rig_import_cases FILE       `sync-server cases import` (works with the server up or down).
 #   rig_server ARGS...          sync-server ARGS --state-dir $RIG_SERVER_STATE (e.g. `conflicts list`).
 #   rig_start_devices           pcscd with vpcd (reused if one already offers the vpcd readers), the
-#                               terminal PKI folder, the ZVT simulator, the fingerprint socket path.
+#                               terminal PKI folder, the ZVT simulator, the fingerprint socket path,
+#                               the camera simulator (`kit-sim camera` with the public-domain portrait).
 #                               Sets RIG_CARD_READER, RIG_CARD_PORT, RIG_TERMINAL_PKI, RIG_ZVT_PORT,
-#                               RIG_ZVT_JOURNAL, RIG_FP_SOCKET, RIG_CARD_CAN (the CAN cards get).
+#                               RIG_ZVT_JOURNAL, RIG_FP_SOCKET, RIG_CARD_CAN (the CAN cards get), and
+#                               KIT_AGENT_CAMERA_SOURCE for agents started afterwards.
 #   rig_insert_card [OPTS...]   Puts a simulated German ID card on the reader (stops the previous one):
 #                               `kit-sim card --type npa` with the rig's port, CAN and terminal PKI plus
 #                               OPTS (--given-names, --family-names, --date-of-birth, --address). Waits
@@ -92,7 +94,7 @@ RIG_UNLOCK_SECRET="${RIG_UNLOCK_SECRET:-Rig-Test-Geheimnis-2026}"
 RIG_CARD_CAN="${RIG_CARD_CAN:-222222}"
 RIG_CARD_READER="${RIG_CARD_READER:-Virtual PCD 00 01}"
 RIG_CARD_PORT="${RIG_CARD_PORT:-35964}"
-RIG_SERVER_PID="" RIG_CARD_PID="" RIG_FP_PID="" RIG_ZVT_PID="" RIG_PCSCD_PID=""
+RIG_SERVER_PID="" RIG_CARD_PID="" RIG_FP_PID="" RIG_ZVT_PID="" RIG_PCSCD_PID="" RIG_CAMERA_PID=""
 # Running agents: state folder → pid of the process the rig started (the pad wrapper or the agent).
 declare -gA RIG__AGENT_WRAPPERS=()
 
@@ -205,7 +207,15 @@ rig_start_devices() {
   wait_for "kit-sim zvt" 15 test -s "$RIG_STATE/zvt.log" || { rig__say "kit-sim zvt did not start"; return 1; }
   RIG_ZVT_PORT="$(head -1 "$RIG_STATE/zvt.log" | grep -oE '[0-9]+$')"
   [ -n "$RIG_ZVT_PORT" ] || { rig__say "kit-sim zvt printed no port: $(head -1 "$RIG_STATE/zvt.log")"; return 1; }
-  export RIG_CARD_READER RIG_CARD_PORT RIG_CARD_CAN RIG_TERMINAL_PKI RIG_FP_SOCKET RIG_ZVT_PORT RIG_ZVT_JOURNAL
+  # The camera for the photo step (issue #22): the committed portrait as a live MJPEG stream.
+  "$RIG_BIN/kit-sim" camera --image "$(repo_root)/Tests/KitDriversTests/Camera/Fixtures/portrait.png" \
+    >"$RIG_STATE/camera.log" 2>&1 &
+  RIG_CAMERA_PID=$!
+  wait_for "kit-sim camera" 15 grep -q "^camera source: " "$RIG_STATE/camera.log" ||
+    { rig__say "kit-sim camera did not start; see $RIG_STATE/camera.log"; return 1; }
+  KIT_AGENT_CAMERA_SOURCE="$(sed -n 's/^camera source: //p' "$RIG_STATE/camera.log")"
+  export RIG_CARD_READER RIG_CARD_PORT RIG_CARD_CAN RIG_TERMINAL_PKI RIG_FP_SOCKET RIG_ZVT_PORT RIG_ZVT_JOURNAL \
+    KIT_AGENT_CAMERA_SOURCE RIG_CAMERA_PID
 }
 
 # rig_replace_terminal [kit-sim zvt options…]: the EC terminal is swapped for a new one on the same
@@ -421,6 +431,7 @@ rig_stop_all() {
   for state in "${!RIG__AGENT_WRAPPERS[@]}"; do rig_stop_agent "$state" || true; done
   rig_remove_card || true
   if [ -n "$RIG_ZVT_PID" ]; then rig__stop "$RIG_ZVT_PID" "kit-sim zvt" || true; RIG_ZVT_PID=""; fi
+  if [ -n "$RIG_CAMERA_PID" ]; then rig__stop "$RIG_CAMERA_PID" "kit-sim camera" || true; RIG_CAMERA_PID=""; fi
   if [ -n "$RIG_SERVER_PID" ]; then rig_stop_server || true; fi
   if [ -n "$RIG_PCSCD_PID" ]; then rig__stop "$RIG_PCSCD_PID" pcscd || true; RIG_PCSCD_PID=""; fi
   return "$code"

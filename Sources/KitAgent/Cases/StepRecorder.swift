@@ -45,8 +45,9 @@ public struct StepRecorder: Sendable {
         // let an address reach the register that no card check backs.
         guard !Self.cardSteps.contains(step.kind) else { throw .needsCard(step.kind) }
         guard let outbox = runtime.outbox else { throw .notReady(runtime.outboxProblem ?? "outbox unavailable") }
-        // Only the outbox itself writes tombstones, for envelopes it found damaged.
-        guard step.kind != .transactionLost else { throw .notRecordable(step.kind) }
+        // Only the outbox itself writes tombstones, for envelopes it found damaged; only the camera
+        // (PhotoStation) records a photo, so no image from elsewhere can take its place (#22).
+        guard step.kind != .transactionLost, step.kind != .photoCaptured else { throw .notRecordable(step.kind) }
         // A cancellation is recorded by the cancel of a running device step, not from a form.
         guard step.kind != .stepCancelled else { throw .notRecordable(step.kind) }
         let snapshot: CaseSnapshot

@@ -26,6 +26,7 @@ public enum ClerkMessage: String, CaseIterable, Sendable, Codable {
     case stepSign
     case stepPay
     case stepFingerprints
+    case stepPhoto
     case stepUpdateAddress
     case stepHandOutDocument
     case stepComplete

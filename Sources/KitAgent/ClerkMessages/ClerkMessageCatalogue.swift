@@ -36,6 +36,7 @@ public enum ClerkMessageCatalogue {
         .stepSign: "Unterschrift",
         .stepPay: "Bezahlen",
         .stepFingerprints: "Fingerabdrücke",
+        .stepPhoto: "Foto",
         .stepUpdateAddress: "Anschrift ändern",
         .stepHandOutDocument: "Dokument aushändigen",
         .stepComplete: "Abschließen",

@@ -57,6 +57,7 @@ public struct ClerkText: Sendable, Equatable, CustomStringConvertible {
         case .sign: key = .stepSign
         case .pay: key = .stepPay
         case .fingerprints: key = .stepFingerprints
+        case .photo: key = .stepPhoto
         case .updateAddress: key = .stepUpdateAddress
         case .handOutDocument: key = .stepHandOutDocument
         case .complete: key = .stepComplete

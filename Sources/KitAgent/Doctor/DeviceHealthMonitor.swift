@@ -3,7 +3,8 @@ import Logging
 import ServiceLifecycle
 
 /// The kit's device health for the fleet view: every minute it runs the doctor's checks that do
-/// not take a device away from the clerk (pcscd, USB devices and permissions, VPN interface, disk,
+/// not take a device away from the clerk (pcscd, USB devices and permissions, video4linux camera
+/// nodes, VPN interface, disk,
 /// queue) and keeps the findings; each sync report carries the latest ones
 /// (`KitReport.devices`). Checks that open a device (pad capability, terminal diagnosis) stay with
 /// `kit-agent doctor`, run by a person who knows the devices are free.
@@ -29,7 +30,8 @@ public actor DeviceHealthMonitor: Service {
         DeviceHealthMonitor(
             doctor: Doctor(
                 checks: [
-                    SmartCardServiceCheck(), USBDevicesCheck(), VPNInterfaceCheck(interface: vpnInterface),
+                    SmartCardServiceCheck(), USBDevicesCheck(), CameraDeviceNodeCheck(),
+                    VPNInterfaceCheck(interface: vpnInterface),
                     TerminalCertificateCheck(directory: terminalCredentials, warnDays: terminalCertificateWarnDays),
                     DiskSpaceCheck(path: stateDirectory), QueueCheck(stateDirectory: stateDirectory),
                 ], deadline: .seconds(5)),

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import KitDrivers
 
 extension Doctor {
     /// The checks of a kit laptop, in the order IT staff read them: the agent, the link
@@ -8,7 +9,8 @@ extension Doctor {
         stateDirectory: String, serverURL: URL?, vpnInterface: String?, keys: KitKeyStore?,
         terminal: PaymentTerminalAddress? = nil, terminalPassword: Int = 0, deadline: Duration = .seconds(15),
         certificateRenewalDays: Int = 30, cardReaderName: String? = nil, terminalCredentials: String? = nil,
-        terminalCertificateWarnDays: Int = TerminalCertificateCheck.defaultWarnDays
+        terminalCertificateWarnDays: Int = TerminalCertificateCheck.defaultWarnDays,
+        camera: CameraSource = .videoForLinux(device: "/dev/video0")
     ) -> Doctor {
         // The kit's mTLS identity when it is enrolled, exactly as the sync client connects.
         let connection = keys.map { ServerConnection(keys: $0) } ?? ServerConnection(client: .shared)
@@ -26,6 +28,7 @@ extension Doctor {
                 CardReaderCheck(readerName: cardReaderName),
                 TerminalCertificateCheck(directory: terminalCredentials, warnDays: terminalCertificateWarnDays),
                 FingerprintScannerCheck(),
+                CameraCheck(source: camera),
                 PaymentTerminalCheck(address: terminal, password: terminalPassword),
                 DiskSpaceCheck(path: stateDirectory),
                 QueueCheck(stateDirectory: stateDirectory),

@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 
 /// Publishes `step.started` when a device step's request arrives (`POST /v1/cases/{caseId}/signature`,
-/// `fingerprints`, `identity`, `address`, `payment`) and `step.ended` with its HTTP status when it
+/// `fingerprints`, `identity`, `address`, `payment`, `photo`) and `step.ended` with its HTTP status when it
 /// answers, so every client sees that the pad, scanner, reader or terminal is busy — also when
 /// office software, not the clerk UI, started the step.
 struct DeviceStepActivityMiddleware<Context: RequestContext>: RouterMiddleware {
@@ -29,7 +29,7 @@ struct DeviceStepActivityMiddleware<Context: RequestContext>: RouterMiddleware {
 
 /// Which device step a local API path names.
 public enum DeviceStepPath {
-    public static let steps: Set<String> = ["signature", "fingerprints", "identity", "address", "payment"]
+    public static let steps: Set<String> = ["signature", "fingerprints", "identity", "address", "payment", "photo"]
 
     /// `(caseId, step)` for `/v1/cases/{caseId}/{step}` with a device step, nil for any other path.
     public static func parse(_ path: String) -> (caseId: String, step: String)? {

@@ -13,6 +13,8 @@ struct ClerkUIController {
         "waysout.js": "text/javascript; charset=utf-8",
         "app.css": "text/css; charset=utf-8",
         "icon.svg": "image/svg+xml",
+        "photo-step.js": "text/javascript; charset=utf-8",
+        "photo-step.css": "text/css; charset=utf-8",
     ]
 
     /// Only the agent's own scripts, styles and API; no framing by other pages.

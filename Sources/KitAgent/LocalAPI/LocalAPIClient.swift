@@ -163,6 +163,22 @@ public struct LocalAPIClient: Sendable {
         try await evidence("/v1/cases/\(Self.escaped(caseId))/fingerprints", body: ["skip": skips])
     }
 
+    /// `GET /v1/camera/checks` (one frame's photo checks, nothing recorded) or, with `caseId`,
+    /// `POST /v1/cases/{caseId}/photo` (takes and records the photo; no image is ever sent).
+    public func photo(caseId: String? = nil) async throws(AgentError) -> PhotoAnswer {
+        let answer =
+            if let caseId {
+                try await send(.POST, "/v1/cases/\(Self.escaped(caseId))/photo")
+            } else {
+                try await send(.GET, "/v1/camera/checks")
+            }
+        do {
+            return try JSONDecoder().decode(PhotoAnswer.self, from: answer)
+        } catch {
+            throw .localAPI(reason: "photo answer cannot be read (\(error))")
+        }
+    }
+
     private func evidence(_ path: String, body: some Encodable) async throws(AgentError) -> EvidenceRecorded {
         let data: Data
         do { data = try JSONEncoder().encode(body) } catch { throw .localAPI(reason: "\(error)") }

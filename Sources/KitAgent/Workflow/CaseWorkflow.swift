@@ -1,7 +1,7 @@
 import KitCore
 
-/// The home visit of one case as a state machine over its steps (identify, sign, pay, take
-/// fingerprints, update the address on the card, hand out the document, complete).
+/// The home visit of one case as a state machine over its steps (identify, sign, pay, take the
+/// photo, take fingerprints, update the address on the card, hand out the document, complete).
 ///
 /// There is no separate "workflow state" to lose in a crash: a step is done exactly when its
 /// transaction is in the outbox (for a payment: an approved one), and that commit is atomic. After a
@@ -91,6 +91,7 @@ public struct CaseWorkflow: Sendable, Equatable, Codable {
         case .identify: return .identityChecked
         case .sign: return .signatureCaptured
         case .pay: return .paymentOutcome
+        case .photo: return .photoCaptured
         case .fingerprints: return .fingerprintsCaptured
         case .updateAddress: return .addressChanged
         case .handOutDocument: return .documentHandedOut
@@ -131,7 +132,7 @@ public struct CaseWorkflow: Sendable, Equatable, Codable {
         let listed = snapshot.steps
         func prerequisites(_ step: CaseStep) -> [CaseStep] {
             switch step {
-            case .identify, .sign, .pay, .fingerprints: return []
+            case .identify, .sign, .pay, .photo, .fingerprints: return []
             case .updateAddress: return [.identify].filter(listed.contains)
             case .handOutDocument: return ([.identify] + (hasFees ? [.pay] : [])).filter(listed.contains)
             case .complete: return listed.filter { $0 != .complete }

@@ -99,6 +99,8 @@ public enum CaseStep: String, Sendable, Codable, CaseIterable {
     case identify
     case sign
     case pay
+    /// The biometric photo for an ID-card or passport application (taken by the kit's camera).
+    case photo
     case fingerprints
     case updateAddress = "update-address"
     case handOutDocument = "hand-out-document"

@@ -195,6 +195,52 @@ public enum StepPayload {
         }
     }
 
+    /// `photo.captured`: the facts in front of the ISO/IEC 19794-5:2005 face image record (token
+    /// frontal image, JPEG) the kit's camera took. `imageSHA256` is taken over the image inside the
+    /// record at capture, before sealing: the signature over the envelope binds exactly this image.
+    public struct Photo: Codable, Sendable, Equatable {
+        /// One quality check of the kept frame (BSI TR-03121-3), e.g. "sharpness".
+        public struct Check: Codable, Sendable, Equatable {
+            public var check: String
+            public var passed: Bool
+            public var value: Double?
+            public init(check: String, passed: Bool, value: Double?) {
+                self.check = check
+                self.passed = passed
+                self.value = value
+            }
+        }
+        /// SHA-256 of the JPEG inside the record, lowercase hex.
+        public var imageSHA256: String
+        /// SHA-256 of the whole 19794-5 record (the attachment), lowercase hex.
+        public var recordSHA256: String
+        /// "ISO/IEC 19794-5:2005 token frontal, JPEG".
+        public var format: String
+        public var width: Int
+        public var height: Int
+        /// Eye centres in the token image: subject's right eye x, y, then left eye x, y.
+        public var eyes: [Int]
+        public var checks: [Check]
+        /// Frames taken in the burst the photo was chosen from.
+        public var framesTaken: Int
+        /// The camera's source, e.g. "v4l2src device=/dev/video0".
+        public var camera: String?
+        public init(
+            imageSHA256: String, recordSHA256: String, format: String, width: Int, height: Int, eyes: [Int],
+            checks: [Check], framesTaken: Int, camera: String? = nil
+        ) {
+            self.imageSHA256 = imageSHA256
+            self.recordSHA256 = recordSHA256
+            self.format = format
+            self.width = width
+            self.height = height
+            self.eyes = eyes
+            self.checks = checks
+            self.framesTaken = framesTaken
+            self.camera = camera
+        }
+    }
+
     /// Decodes the JSON facts from a payload: either the whole payload is that JSON, or the payload
     /// is `u32 big-endian length ‖ JSON ‖ binary attachment` (signature records, finger sets).
     public static func facts<T: Decodable>(_ type: T.Type, from payload: [UInt8]) throws -> T {

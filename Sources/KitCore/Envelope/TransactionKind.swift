@@ -12,6 +12,9 @@ public enum TransactionKind: String, Sendable, Codable, CaseIterable {
     case paymentOutcome = "payment.outcome"
     /// A finger set was captured (WSQ in ISO/IEC 19794-4 records).
     case fingerprintsCaptured = "fingerprints.captured"
+    /// A biometric photo was taken by the kit's camera (ISO/IEC 19794-5 record; the SHA-256 of its
+    /// image is in the signed facts, so no other image can take its place).
+    case photoCaptured = "photo.captured"
     /// The address was changed on the ID card and in the register.
     case addressChanged = "address.changed"
     /// A document was handed out to the citizen.

@@ -60,6 +60,8 @@ public struct ReferenceConsumer: Sendable {
                 return "Fingerabdrücke nicht lesbar"
             }
             return set.kept.isEmpty && set.skipped.isEmpty ? "keine Fingerabdrücke und keine Begründung" : nil
+        case .photoCaptured:
+            return StepPayload.Photo.bindingProblem(payload: payload).map { "Lichtbild nicht verwendbar (\($0))" }
         case .paymentOutcome:
             return readable(StepPayload.Payment.self) ? nil : "Zahlung nicht lesbar"
         case .addressChanged:

@@ -2,14 +2,16 @@ import Crypto
 import KitCore
 
 /// Which receiving procedures a completed case goes to, by its content (pure): an applied
-/// address change to the population register, captured fingerprints (ID card or passport
-/// application) to the document authority, a paid fee (or one deferred to a fee notice or an
-/// invoice, which the cash office sends) to the cash office, and every case to the DMS.
+/// address change to the population register, captured fingerprints or a biometric photo (ID card
+/// or passport application) to the document authority, a paid fee (or one deferred to a fee notice
+/// or an invoice, which the cash office sends) to the cash office, and every case to the DMS.
 public enum HandoffRouting {
     public static func procedures(appliedKinds: Set<String>, feePaid: Bool) -> Set<HandoffProcedure> {
         var procedures: Set<HandoffProcedure> = [.dms]
         if appliedKinds.contains(TransactionKind.addressChanged.rawValue) { procedures.insert(.register) }
-        if appliedKinds.contains(TransactionKind.fingerprintsCaptured.rawValue) {
+        if appliedKinds.contains(TransactionKind.fingerprintsCaptured.rawValue)
+            || appliedKinds.contains(TransactionKind.photoCaptured.rawValue)
+        {
             procedures.insert(.documentAuthority)
         }
         if feePaid || appliedKinds.contains(TransactionKind.paymentDeferred.rawValue) {

@@ -85,6 +85,7 @@ public enum ConflictRules {
         .fingerprintsCaptured: .fingerprints, .addressChanged: .updateAddress, .documentHandedOut: .handOutDocument,
         // A citizen who cannot sign: the reason and a witness note stand in for the signature.
         .signatureImpossible: .sign,
+        .photoCaptured: .photo,
     ]
 
     public static func decide(
@@ -112,6 +113,10 @@ public enum ConflictRules {
         }
         if evidence.contains(kind) { return .apply(.recordOnly) }
         switch kind {
+        case .photoCaptured:
+            // Evidence like a finger set, but only with the image its signed facts name.
+            if let problem = StepPayload.Photo.bindingProblem(payload: payload) { return .reject(problem) }
+            return .apply(.recordOnly)
         case .paymentOutcome:
             guard let payment = try? StepPayload.facts(StepPayload.Payment.self, from: payload) else {
                 return .reject("payment outcome payload cannot be read")

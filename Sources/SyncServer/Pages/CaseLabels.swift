@@ -38,6 +38,7 @@ enum CaseLabels {
         case .paymentIntent: return "Zahlung begonnen"
         case .paymentOutcome: return "Zahlung"
         case .fingerprintsCaptured: return "Fingerabdrücke"
+        case .photoCaptured: return "Lichtbild"
         case .addressChanged: return "Anschrift geändert"
         case .documentHandedOut: return "Dokument ausgehändigt"
         case .caseCompleted: return "Vorgang abgeschlossen"
