@@ -206,12 +206,12 @@ struct AdminPagesTests {
                 }
                 let after = try await store.conflicts(openOnly: false)
                 #expect(after.first { $0.id == conflict.id }?.resolution == .revisit)
-                #expect(after.first { $0.id == conflict.id }?.resolvedBy == "operator")
+                #expect(after.first { $0.id == conflict.id }?.resolvedBy == "Betriebs-Token")
                 #expect(try await store.conflicts(openOnly: true).isEmpty)
                 let audit = try await store.auditLog(limit: 20)
                 #expect(
                     audit.contains {
-                        $0.action == "conflict-resolved" && $0.actor == "operator"
+                        $0.action == "conflict-resolved" && $0.actor == "Betriebs-Token"
                             && $0.detail == "conflict \(conflict.id): revisit"
                     })
 
@@ -228,7 +228,7 @@ struct AdminPagesTests {
                     let html = String(buffer: response.body)
                     #expect(html.contains("Der Konflikt ist entschieden."))
                     #expect(html.contains("<h2>Offen (0)</h2>"))
-                    #expect(html.contains("<td>Erneut besuchen</td><td>operator</td>"))
+                    #expect(html.contains("<td>Erneut besuchen</td><td>Betriebs-Token</td>"))
                 }
             }
         }

@@ -21,6 +21,8 @@ struct AdminPagesController {
     var cases: CasePagesController?
 
     struct LoginForm: Decodable {
+        var name: String?
+        var password: String?
         var token: String?
     }
 
@@ -32,7 +34,8 @@ struct AdminPagesController {
         let admin = router.group("admin").add(middleware: PageSecurityHeadersMiddleware())
         admin.get("login") { request, _ -> Response in
             let ended = request.uri.queryParameters.get("abgemeldet") != nil
-            return PageResponse.html(LoginPage(problem: ended ? .sessionEnded : nil).render())
+            return PageResponse.html(
+                LoginPage(problem: ended ? .sessionEnded : nil, tokenAllowed: try await tokenLoginAllowed()).render())
         }
         admin.post("login") { request, context -> Response in
             try await login(request, context: context)
@@ -59,7 +62,8 @@ struct AdminPagesController {
             guard let id = context.parameters.get("id"), id.utf8.count <= 64 else {
                 throw HTTPError(.notFound, message: "no such dossier")
             }
-            let requeued = try await store.requeuePush(dossierId: id, by: "operator", at: Date())
+            if let refusal = Self.refusal(.redeliver, context: context) { return refusal }
+            let requeued = try await store.requeuePush(dossierId: id, by: Self.actor(context), at: Date())
             let notice: PushDeliverySection.Notice = requeued ? .requeued : .notDeadLetter
             return PageResponse.redirect(to: "/admin/handoff?ergebnis=\(notice.rawValue)")
         }
@@ -77,12 +81,14 @@ struct AdminPagesController {
             guard let id = context.parameters.get("id", as: Int64.self) else {
                 throw HTTPError(.notFound, message: "no such conflict")
             }
+            if let refusal = Self.refusal(.resolveConflict, context: context) { return refusal }
             let form = try await Self.form(ResolveForm.self, from: request)
             guard let resolution = form.resolution.flatMap(ConflictResolution.init(rawValue:)) else {
                 throw HTTPError(.badRequest, message: "resolution must be accept, discard or revisit")
             }
             // The store writes the audit entry in the same transaction, as for the JSON route.
-            let resolved = try await store.resolveConflict(id: id, resolution: resolution, by: "operator", at: Date())
+            let resolved = try await store.resolveConflict(
+                id: id, resolution: resolution, by: Self.actor(context), at: Date())
             let notice: ConflictsPage.Notice = resolved ? .resolved : .notOpen
             return PageResponse.redirect(to: "\(Self.conflictsPath)?ergebnis=\(notice.rawValue)")
         }
@@ -104,32 +110,79 @@ struct AdminPagesController {
         }
         let source = context.channel.remoteAddress?.ipAddress ?? "unknown"
         let form = try await Self.form(LoginForm.self, from: request)
+        let name = (form.name ?? "").trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
         let token = (form.token ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        let tokenIsRight = !token.isEmpty && SecretToken.constantTimeEqual(BearerToken.hash(token), tokenHash)
+        let tokenAllowed = try await tokenLoginAllowed()
+        var account: OperatorAccount?
+        let credentialIsRight: Bool
+        if !name.isEmpty {
+            account = try await signIn(name: name, password: form.password ?? "")
+            credentialIsRight = account != nil
+        } else {
+            // Once named accounts exist, the token signs in scripts only (Bearer), not browsers:
+            // every decision on the pages then names a person.
+            credentialIsRight =
+                tokenAllowed && !token.isEmpty && SecretToken.constantTimeEqual(BearerToken.hash(token), tokenHash)
+        }
         let now = Date()
-        switch await throttle.judge(source: source, tokenIsRight: tokenIsRight, now: now) {
+        switch await throttle.judge(source: source, tokenIsRight: credentialIsRight, now: now) {
         case .blocked:
             context.logger.warning("operator login refused: too many failures", metadata: ["source": "\(source)"])
             return PageResponse.html(LoginPage(problem: .tooManyAttempts).render(), status: .tooManyRequests)
         case .refused:
-            context.logger.notice("operator login failed: wrong token", metadata: ["source": "\(source)"])
+            context.logger.notice("operator login failed", metadata: ["source": "\(source)"])
             try await Task.sleep(for: throttle.failureDelay)
-            return PageResponse.html(LoginPage(problem: .wrongToken).render(), status: .unauthorized)
+            let problem: LoginPage.Problem =
+                name.isEmpty ? (tokenAllowed ? .wrongToken : .accountNeeded) : .wrongPassword
+            return PageResponse.html(
+                LoginPage(problem: problem, tokenAllowed: tokenAllowed).render(), status: .unauthorized)
         case .admitted:
             break
         }
         let sessionId: String
         do {
-            sessionId = try await sessions.start(now: now)
+            sessionId = try await sessions.start(now: now, operatorName: account?.name)
         } catch {
             context.logger.error("operator session not stored", metadata: ["reason": "\(error)"])
             throw HTTPError(
                 .serviceUnavailable, message: "the server's database cannot store the sign-in now: try again shortly")
         }
-        context.logger.info("operator signed in", metadata: ["source": "\(source)"])
+        context.logger.info(
+            "operator signed in", metadata: ["source": "\(source)", "operator": "\(account?.name ?? "token")"])
         var response = PageResponse.redirect(to: "/admin/fleet")
         response.setCookie(Self.sessionCookie(value: sessionId, maxAge: Int(sessions.lifetime)))
         return response
+    }
+
+    /// The token signs in browsers only until the first named account exists.
+    func tokenLoginAllowed() async throws -> Bool {
+        try await !store.operators().contains { $0.active }
+    }
+
+    /// The active account whose password this is; scrypt runs for unknown names too, so the
+    /// answer time does not tell which names exist.
+    func signIn(name: String, password: String) async throws -> OperatorAccount? {
+        let credential = OperatorAccount.isValidName(name) ? try await store.operatorCredential(name: name) : nil
+        guard let (account, stored) = credential, let stored, account.active else {
+            _ = OperatorPassword.decoy.matches(password)
+            return nil
+        }
+        return stored.matches(password) ? account : nil
+    }
+
+    /// Who the audit trail names for a decision on the pages.
+    static func actor(_ context: SyncRequestContext) -> String {
+        (context.operatorIdentity ?? .token).actor
+    }
+
+    /// A German refusal page when the signed-in role may not do `action`, else nil.
+    static func refusal(_ action: OperatorAction, context: SyncRequestContext) -> Response? {
+        guard !(context.operatorIdentity ?? .token).may(action) else { return nil }
+        return PageResponse.html(
+            PageLayout.document(
+                title: "Nicht erlaubt", section: nil,
+                body: "<p class=\"error\" role=\"alert\">\(HTMLEscaping.escape(action.refusal))</p>\n"),
+            status: .forbidden)
     }
 
     /// `HttpOnly; Secure; SameSite=Strict; Path=/admin`: never readable by scripts, never sent over

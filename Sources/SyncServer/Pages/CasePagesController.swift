@@ -37,12 +37,14 @@ struct CasePagesController {
             }
             return PageResponse.html(CasePage(detail: detail, retentionDays: retentionDays, now: Date()).render())
         }
-        pages.post("case/evidence") { request, _ -> Response in
+        pages.post("case/evidence") { request, context -> Response in
+            if let refusal = AdminPagesController.refusal(.viewEvidence, context: context) { return refusal }
             let form = try await AdminPagesController.form(EvidenceForm.self, from: request)
             guard let caseId = form.case, let kitId = form.kit, let seq = form.seq.flatMap({ UInt64($0) }) else {
                 throw HTTPError(.badRequest, message: "case, kit and seq are required")
             }
-            return try await evidence(caseId: caseId, kitId: kitId, seq: seq, viewer: Self.viewer(of: request))
+            return try await evidence(
+                caseId: caseId, kitId: kitId, seq: seq, viewer: Self.viewer(of: request, context: context))
         }
     }
 
@@ -73,9 +75,11 @@ struct CasePagesController {
         }
     }
 
-    /// Who is looking, for the log: the operator's browser session (a short reference derived from
-    /// the session id's hash, never the cookie) or the operator token (scripts).
-    static func viewer(of request: Request) -> String {
+    /// Who is looking, for the log: the named operator; for a session opened with the operator
+    /// token, a short reference derived from the session id's hash (never the cookie); for
+    /// scripts, the token.
+    static func viewer(of request: Request, context: SyncRequestContext) -> String {
+        if case .account(let account) = context.operatorIdentity { return account.actor }
         if let sessionId = request.cookies[OperatorSessions.cookieName]?.value, BearerToken.from(request) == nil {
             return "Betreiber (Sitzung \(Hex.encode(SecretToken.hash(sessionId)).prefix(8)))"
         }

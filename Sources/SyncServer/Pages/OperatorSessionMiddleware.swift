@@ -15,6 +15,7 @@ struct OperatorSessionMiddleware: RouterMiddleware {
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
         var viaBearer = false
+        var identity = OperatorIdentity.token
         if let token = BearerToken.from(request) {
             guard SecretToken.constantTimeEqual(BearerToken.hash(token), tokenHash) else {
                 throw HTTPError(.unauthorized, message: "operator token wrong")
@@ -23,10 +24,11 @@ struct OperatorSessionMiddleware: RouterMiddleware {
         }
         if !viaBearer {
             guard let sessionId = request.cookies[OperatorSessions.cookieName]?.value,
-                await sessions.isValid(sessionId, now: Date())
+                let holder = await sessions.identity(sessionId, now: Date())
             else {
                 return PageResponse.redirect(to: AdminPagesController.loginPath)
             }
+            identity = holder
         }
         if request.method != .get && request.method != .head {
             switch SameOriginCheck.verdict(request) {
@@ -38,6 +40,7 @@ struct OperatorSessionMiddleware: RouterMiddleware {
         }
         var context = context
         context.isOperator = true
+        context.operatorIdentity = identity
         return try await next(request, context)
     }
 }

@@ -27,23 +27,29 @@ struct OperatorSessions: Sendable {
         self.logger = logger
     }
 
-    /// Starts a session and returns its id for the cookie.
-    func start(now: Date) async throws(StoreError) -> String {
+    /// Starts a session for `operatorName` (nil: the operator token) and returns its id for the
+    /// cookie.
+    func start(now: Date, operatorName: String? = nil) async throws(StoreError) -> String {
         let id = SecretToken.generate()
         try await store.startOperatorSession(
-            idHash: SecretToken.hash(id), expiresAt: now.addingTimeInterval(lifetime), now: now,
-            maximumSessions: maximumSessions)
+            idHash: SecretToken.hash(id), operatorName: operatorName, expiresAt: now.addingTimeInterval(lifetime),
+            now: now, maximumSessions: maximumSessions)
         return id
+    }
+
+    /// Who holds session `id`, if it has not expired and its account is still active.
+    func identity(_ id: String, now: Date) async -> OperatorIdentity? {
+        do {
+            return try await store.operatorSession(idHash: SecretToken.hash(id), now: now)
+        } catch {
+            logger.error("operator session cannot be checked; treated as logged out", metadata: ["reason": "\(error)"])
+            return nil
+        }
     }
 
     /// Whether `id` names a session that has not expired.
     func isValid(_ id: String, now: Date) async -> Bool {
-        do {
-            return try await store.operatorSessionIsValid(idHash: SecretToken.hash(id), now: now)
-        } catch {
-            logger.error("operator session cannot be checked; treated as logged out", metadata: ["reason": "\(error)"])
-            return false
-        }
+        await identity(id, now: now) != nil
     }
 
     func end(_ id: String) async {

@@ -142,6 +142,7 @@ struct AdminAuthenticationMiddleware: RouterMiddleware {
             context: context, message: "operator token missing or wrong")
         var context = context
         context.isOperator = true
+        context.operatorIdentity = .token
         return try await next(request, context)
     }
 }

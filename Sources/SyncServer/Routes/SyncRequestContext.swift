@@ -15,6 +15,9 @@ public struct SyncRequestContext: RequestContext {
     public var consumer: HandoffConsumer?
     /// Set by ``AdminAuthenticationMiddleware``.
     public var isOperator = false
+    /// Who is acting on an admin request (named account or the operator token), set by
+    /// ``OperatorSessionMiddleware`` and ``AdminAuthenticationMiddleware``.
+    public var operatorIdentity: OperatorIdentity?
     /// The connection the request came on: its TLS handler holds the verified client certificate.
     public let channel: any Channel
 

@@ -248,6 +248,23 @@ extension PostgresSyncStore {
                 // sealed payload: with format 2 the kit's signature and the chain verify from it.
                 "ALTER TABLE transactions ADD COLUMN proof BYTEA"
             ]),
+        PostgresMigration(
+            name: "v10-operators",
+            statements: [
+                // Named back-office accounts (scrypt password hashes) and who holds each browser
+                // session (NULL: signed in with the operator token).
+                """
+                CREATE TABLE operators (
+                    name TEXT COLLATE "C" PRIMARY KEY,
+                    display_name TEXT NOT NULL,
+                    role TEXT NOT NULL,
+                    password TEXT NOT NULL,
+                    active BOOLEAN NOT NULL,
+                    created_at TIMESTAMPTZ NOT NULL
+                )
+                """,
+                "ALTER TABLE operator_sessions ADD COLUMN operator_name TEXT",
+            ]),
     ]
 
     /// Key of the transaction-level advisory lock that serialises schema migrations between

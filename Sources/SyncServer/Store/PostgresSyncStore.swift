@@ -565,44 +565,6 @@ public final class PostgresSyncStore: SyncStore, Service {
         return records
     }
 
-    // MARK: Operator sessions
-
-    public func startOperatorSession(idHash: [UInt8], expiresAt: Date, now: Date, maximumSessions: Int)
-        async throws(StoreError)
-    {
-        let keep = max(1, maximumSessions) - 1
-        try await write { connection in
-            try await connection.query("DELETE FROM operator_sessions WHERE expires_at <= \(now)", logger: self.logger)
-            // Beyond the limit, the sessions closest to expiry give way.
-            try await connection.query(
-                """
-                DELETE FROM operator_sessions WHERE id_hash IN (
-                    SELECT id_hash FROM operator_sessions ORDER BY expires_at DESC, created_at DESC OFFSET \(keep))
-                """, logger: self.logger)
-            try await connection.query(
-                """
-                INSERT INTO operator_sessions (id_hash, created_at, expires_at)
-                VALUES (\(Data(idHash)), \(now), \(expiresAt))
-                """, logger: self.logger)
-        }
-    }
-
-    public func operatorSessionIsValid(idHash: [UInt8], now: Date) async throws(StoreError) -> Bool {
-        try await withConnection { connection in
-            try await connection.query(
-                "SELECT 1 FROM operator_sessions WHERE id_hash = \(Data(idHash)) AND expires_at > \(now)",
-                logger: self.logger
-            ).collect().count == 1
-        }
-    }
-
-    public func endOperatorSession(idHash: [UInt8]) async throws(StoreError) {
-        try await withConnection { connection in
-            try await connection.query(
-                "DELETE FROM operator_sessions WHERE id_hash = \(Data(idHash))", logger: self.logger)
-        }
-    }
-
     private func checkOpen() throws(StoreError) {
         guard !lifecycle.withLock({ $0.closed }) else {
             throw .unavailable(reason: "the store was closed")

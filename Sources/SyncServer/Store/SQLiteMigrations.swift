@@ -218,6 +218,22 @@ extension SQLiteSyncStore {
             // sealed payload: with format 2 the kit's signature and the chain verify from it.
             try db.execute(sql: "ALTER TABLE transactions ADD COLUMN proof BLOB")
         }
+        migrator.registerMigration("v10-operators") { db in
+            // Named back-office accounts (scrypt password hashes) and who holds each browser
+            // session (NULL: signed in with the operator token).
+            try db.execute(
+                sql: """
+                    CREATE TABLE operators (
+                        name TEXT PRIMARY KEY,
+                        display_name TEXT NOT NULL,
+                        role TEXT NOT NULL,
+                        password TEXT NOT NULL,
+                        active BOOLEAN NOT NULL,
+                        created_at DATETIME NOT NULL
+                    );
+                    ALTER TABLE operator_sessions ADD COLUMN operator_name TEXT;
+                    """)
+        }
         return migrator
     }
 }

@@ -369,43 +369,6 @@ public final class SQLiteSyncStore: SyncStore {
             resolvedBy: row["resolved_by"], resolvedAt: row["resolved_at"])
     }
 
-    // MARK: Operator sessions
-
-    public func startOperatorSession(idHash: [UInt8], expiresAt: Date, now: Date, maximumSessions: Int)
-        async throws(StoreError)
-    {
-        try await write { db in
-            try db.execute(sql: "DELETE FROM operator_sessions WHERE expires_at <= ?", arguments: [now])
-            let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM operator_sessions") ?? 0
-            let excess = count - max(1, maximumSessions) + 1
-            if excess > 0 {
-                try db.execute(
-                    sql: """
-                        DELETE FROM operator_sessions WHERE id_hash IN
-                            (SELECT id_hash FROM operator_sessions ORDER BY expires_at, created_at LIMIT ?)
-                        """,
-                    arguments: [excess])
-            }
-            try db.execute(
-                sql: "INSERT INTO operator_sessions (id_hash, created_at, expires_at) VALUES (?, ?, ?)",
-                arguments: [Data(idHash), now, expiresAt])
-        }
-    }
-
-    public func operatorSessionIsValid(idHash: [UInt8], now: Date) async throws(StoreError) -> Bool {
-        try await read { db in
-            try Bool.fetchOne(
-                db, sql: "SELECT 1 FROM operator_sessions WHERE id_hash = ? AND expires_at > ?",
-                arguments: [Data(idHash), now]) ?? false
-        }
-    }
-
-    public func endOperatorSession(idHash: [UInt8]) async throws(StoreError) {
-        try await write { db in
-            try db.execute(sql: "DELETE FROM operator_sessions WHERE id_hash = ?", arguments: [Data(idHash)])
-        }
-    }
-
     func read<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws(StoreError) -> T {
         do {
             return try await pool.read(body)

@@ -3,7 +3,7 @@ import KitCore
 
 /// The sync server's storage: one protocol, one implementation per database (SQLite embedded,
 /// PostgreSQL for production). Every implementation runs the same conformance tests.
-public protocol SyncStore: HandoffStore, CaseOverviewStore {
+public protocol SyncStore: HandoffStore, CaseOverviewStore, OperatorAccountStore {
     /// Short name of the backend, reported in `/v1/version` (`sqlite`, `postgresql`).
     var backendName: String { get }
     /// Names of the schema migrations applied, oldest first.
@@ -66,17 +66,6 @@ public protocol SyncStore: HandoffStore, CaseOverviewStore {
     /// Audit trail, newest first (BSI SYS.3.1.A10).
     func auditLog(limit: Int) async throws(StoreError) -> [AuditEntry]
 
-    // Operator browser sessions (`/admin` pages), keyed by the SHA-256 of the session id, shared
-    // by every server process on the store and kept across restarts.
-
-    /// Records a session until `expiresAt`; drops expired ones, and the ones closest to expiry
-    /// beyond `maximumSessions`.
-    func startOperatorSession(idHash: [UInt8], expiresAt: Date, now: Date, maximumSessions: Int)
-        async throws(StoreError)
-    /// Whether the session exists and has not expired at `now`.
-    func operatorSessionIsValid(idHash: [UInt8], now: Date) async throws(StoreError) -> Bool
-    /// Ends a session (logout); nothing happens for an unknown one.
-    func endOperatorSession(idHash: [UInt8]) async throws(StoreError)
 }
 
 extension SyncStore {
