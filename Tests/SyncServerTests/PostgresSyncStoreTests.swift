@@ -154,7 +154,7 @@ struct PostgresSyncStoreTests {
                 try await store.appliedMigrations() == [
                     "v1-server-instance", "v2-sync", "v3-kit-certificates", "v4-operator-sessions",
                     "v5-identity-bindings",
-                    "v6-handoff", "v7-handoff-push", "v8-evidence-views",
+                    "v6-handoff", "v7-handoff-push", "v8-evidence-views", "v9-data-protection",
                 ])
         }
         for store in stores { await store.close() }
@@ -184,7 +184,7 @@ struct PostgresSyncStoreTests {
                 try await store.appliedMigrations() == [
                     "v1-server-instance", "v2-sync", "v3-kit-certificates", "v4-operator-sessions",
                     "v5-identity-bindings",
-                    "v6-handoff", "v7-handoff-push", "v8-evidence-views",
+                    "v6-handoff", "v7-handoff-push", "v8-evidence-views", "v9-data-protection",
                 ])
             try await store.checkHealth()
             group.cancelAll()

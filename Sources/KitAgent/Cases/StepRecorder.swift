@@ -41,7 +41,7 @@ public struct StepRecorder: Sendable {
         guard !Self.cardSteps.contains(step.kind) else { throw .needsCard(step.kind) }
         guard let outbox = runtime.outbox else { throw .notReady(runtime.outboxProblem ?? "outbox unavailable") }
         // Only the outbox itself writes tombstones, for envelopes it found damaged.
-        guard step.kind != .transactionLost else { throw .notRecordable(step.kind) }
+        guard step.kind != .transactionLost, step.kind != .kitHandedOver else { throw .notRecordable(step.kind) }
         let snapshot: CaseSnapshot
         do { snapshot = try await runtime.cases.snapshot(caseId: step.caseId) } catch { throw .caseUnavailable(error) }
         let baseVersion = snapshot.version

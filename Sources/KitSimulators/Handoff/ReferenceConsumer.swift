@@ -68,7 +68,7 @@ public struct ReferenceConsumer: Sendable {
             return readable(StepPayload.DocumentHandOut.self) ? nil : "Dokumentausgabe nicht lesbar"
         case .paymentIntent:
             return readable(StepPayload.PaymentIntent.self) ? nil : "Zahlungsabsicht nicht lesbar"
-        case .caseCompleted, .transactionLost:
+        case .caseCompleted, .transactionLost, .kitHandedOver:
             return nil
         case nil:
             return "unbekannte Schrittart"

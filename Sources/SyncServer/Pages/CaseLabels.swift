@@ -42,6 +42,7 @@ enum CaseLabels {
         case .documentHandedOut: return "Dokument ausgehändigt"
         case .caseCompleted: return "Vorgang abgeschlossen"
         case .transactionLost: return "Schritt auf dem Koffer verloren"
+        case .kitHandedOver: return "Koffer übergeben"
         case nil: return kind
         }
     }
