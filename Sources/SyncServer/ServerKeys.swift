@@ -24,6 +24,9 @@ public struct ServerKeys: Sendable {
     /// Signs wipe orders to lost kits (`kit-order-signing-key.pem`, 0600): a key of its own,
     /// pinned by each kit at its first checkout (issue #17).
     public let kitOrderSigningKey: P256.Signing.PrivateKey
+    /// Signs audit exports (`audit-signing-key.pem`, 0600; public half `audit-signing-key.pub.pem`
+    /// for the data-protection officer's verifier): a key of its own (issue #17).
+    public let auditSigningKey: P256.Signing.PrivateKey
 
     public static func loadOrCreate(in stateDirectory: StateDirectory) throws(SyncServerError) -> ServerKeys {
         let directory = stateDirectory.appending("keys")
@@ -47,18 +50,21 @@ public struct ServerKeys: Sendable {
             let authority = try KitCertificateAuthority.loadOrCreate(keysDirectory: directory)
             let dossierSigningKey = try loadOrCreateDossierSigningKey(in: directory)
             let kitOrderSigningKey = try loadOrCreateSigningKey(in: directory, name: "kit-order-signing-key")
+            let auditSigningKey = try loadOrCreateSigningKey(in: directory, name: "audit-signing-key")
             if let data = FileManager.default.contents(atPath: privatePath) {
                 let key = try P256.KeyAgreement.PrivateKey(pemRepresentation: String(decoding: data, as: UTF8.self))
                 return ServerKeys(
                     dataKey: key, directory: directory, adminTokenHash: adminTokenHash, authority: authority,
-                    dossierSigningKey: dossierSigningKey, kitOrderSigningKey: kitOrderSigningKey)
+                    dossierSigningKey: dossierSigningKey, kitOrderSigningKey: kitOrderSigningKey,
+                    auditSigningKey: auditSigningKey)
             }
             let key = P256.KeyAgreement.PrivateKey()
             try PrivateFile.write(Array(key.pemRepresentation.utf8), to: privatePath)
             try PrivateFile.write(Array(key.publicKey.pemRepresentation.utf8), to: publicPath, mode: 0o644)
             return ServerKeys(
                 dataKey: key, directory: directory, adminTokenHash: adminTokenHash, authority: authority,
-                dossierSigningKey: dossierSigningKey, kitOrderSigningKey: kitOrderSigningKey)
+                dossierSigningKey: dossierSigningKey, kitOrderSigningKey: kitOrderSigningKey,
+                auditSigningKey: auditSigningKey)
         } catch let error as SyncServerError {
             throw error
         } catch {
@@ -84,6 +90,9 @@ public struct ServerKeys: Sendable {
             Array(key.publicKey.pemRepresentation.utf8), to: directory + "/\(name).pub.pem", mode: 0o644)
         return key
     }
+
+    /// The public audit key the data-protection officer verifies exports with.
+    public var auditPublicKeyPath: String { directory + "/audit-signing-key.pub.pem" }
 
     /// The public dossier key receiving procedures verify manifests with.
     public var dossierPublicKeyPath: String { directory + "/dossier-signing-key.pub.pem" }

@@ -14,7 +14,9 @@ struct SyncServerCommand: AsyncParsableCommand {
             then the JSON file given with --config.
             """,
         version: KitVersion.release,
-        subcommands: [Serve.self, Kits.self, Cases.self, Conflicts.self, Consumers.self, Dossiers.self],
+        subcommands: [
+            Serve.self, Kits.self, Clerks.self, Cases.self, Conflicts.self, Consumers.self, Dossiers.self, Audit.self,
+        ],
         defaultSubcommand: Serve.self
     )
 }

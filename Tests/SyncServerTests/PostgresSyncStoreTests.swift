@@ -169,7 +169,7 @@ struct PostgresSyncStoreTests {
         let rows = try await connection.query(
             "SELECT (SELECT count(*) FROM schema_migrations), (SELECT count(*) FROM server_instance)", logger: logger)
         for try await (migrations, instances) in rows.decode((Int64, Int64).self) { counts = [migrations, instances] }
-        #expect(counts == [8, 1])
+        #expect(counts == [9, 1])
         try await connection.close()
     }
 

@@ -23,12 +23,17 @@ extension KitRuntime {
         return try? JSONDecoder().decode(Clerk.self, from: Data(raw))
     }
 
-    /// A `kit.handed-over` transaction when `clerk` is not the last holder; best effort (a kit that
-    /// is not enrolled yet has no outbox, and the unlock must not fail for the record).
+    /// A `kit.handed-over` transaction when `clerk` is not the last holder; the first clerk of a
+    /// new kit is only noted (every step of theirs names them anyway). Best effort: a kit that is
+    /// not enrolled yet has no outbox, and the unlock must not fail for the record.
     func recordHandOverIfNeeded(to clerk: Clerk) {
         let previous = lastHolder()
-        guard previous != clerk, let outbox else { return }
-        guard
+        guard previous != clerk else { return }
+        guard let previous else {
+            if let data = try? JSONEncoder().encode(clerk) { try? SecretFile.write(Array(data), to: keys.holderPath) }
+            return
+        }
+        guard let outbox,
             let facts = try? StepPayload.compose(facts: StepPayload.HandOver(from: previous, to: clerk)),
             (try? outbox.enqueue(
                 caseId: TransactionKind.kitCaseId(kitId), kind: TransactionKind.kitHandedOver.rawValue,

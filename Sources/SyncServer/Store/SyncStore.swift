@@ -56,6 +56,12 @@ public protocol SyncStore: HandoffStore, CaseOverviewStore {
     /// The kit's clerks, revoked ones included, ordered by id.
     func clerks(kitId: String) async throws(StoreError) -> [KitClerk]
 
+    // MARK: Audit export (issue #17)
+
+    /// The kit's transactions received in `[from, to]` (seq order) and the audit trail entries of
+    /// that time (id order), for `sync-server audit export`; nil for a kit that is not enrolled.
+    func auditExportRows(kitId: String, from: Date?, to: Date?) async throws(StoreError) -> AuditExportRows?
+
     // MARK: Kit certificates
 
     /// The kit's current certificate record and, if `serial` names another recorded certificate of
