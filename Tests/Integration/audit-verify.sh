@@ -84,6 +84,7 @@ expect_rejected removed "fehlen 1 Transaktion(en)" "a removed transaction (expor
 expect_rejected swapped "an falscher Stelle" "two swapped transactions (export signed again)"
 expect_rejected byte "die Signatur des Koffers ist ungültig" "one changed byte in an envelope (export signed again)"
 expect_rejected forged-audit "Inhalt passt nicht zu seinem Kettenwert" "a forged audit-trail entry (export signed again)"
+expect_rejected truncated "der Nachweis ist beschädigt" "hostile envelopes (cut, extended, emptied; signed again)"
 expect_rejected unsigned-byte "Signatur des Servers über den Export ist ungültig" "one changed byte, signature kept"
 
 out="$(python3 "$verifier" "$work/export.json" "$work/server/keys/dossier-signing-key.pub.pem")"

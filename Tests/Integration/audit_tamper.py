@@ -53,6 +53,14 @@ def main(export_path, key_path, out):
     entry["detail"] = entry["detail"].replace("revisit", "accept")
     write("forged-audit", forged)
 
+    truncated = json.loads(raw)
+    for index, tx in enumerate(truncated["transactions"]):
+        proof = base64.b64decode(tx["proof"])
+        # Hostile evidence: cut, extended, emptied, a huge length field.
+        variants = [proof[: len(proof) // 2], proof + b"\x00", b"", proof[:4] + b"\xff" * 40]
+        tx["proof"] = base64.b64encode(variants[index % len(variants)]).decode()
+    write("truncated", truncated)
+
     unsigned = bytearray(raw)
     position = raw.index(b'"outcome" : "applied"') if b'"outcome" : "applied"' in raw else raw.index(b'"applied"')
     unsigned[position + 1:position + 2] = b"O"
