@@ -77,12 +77,22 @@ public struct AgentDaemon: Sendable {
             terminalCertificateWarnDays: configuration.terminalCertificateWarnDays, interval: .seconds(10),
             logger: logger)
         DeviceController(health: health).register(on: api)
+        let desk = PaymentDesk(
+            runtime: runtime, terminalAddress: configuration.terminalAddress,
+            password: configuration.terminalPassword, logger: logger)
+        // Per device: reader, pad, scanner, terminal reachable and idle (issue #20), every 10 s,
+        // shown with the health in the clerk's status bar and on the step that needs the device.
+        let running = RunningDeviceSteps()
+        let readiness = DeviceReadinessMonitor(
+            cardReaderName: configuration.cardReaderName, terminalAddress: configuration.terminalAddress,
+            running: running, paymentRunning: { await desk.isBusy }, logger: logger)
+        let devices: @Sendable () async -> [DeviceHealthSummary] = { await health.latest + readiness.latest }
         let watcher = AgentEventWatcher(
-            hub: events, status: { await status.status(refresh: false) }, devices: { await health.latest },
+            hub: events, status: { await status.status(refresh: false) }, devices: devices,
             recentEntries: { (try? runtime.outbox?.entries(limit: 200)) ?? [] })
         let eventStream = EventStreamUpgrade(access: access, hub: events, logger: logger)
         let syncClient = SyncClient(
-            runtime: runtime, connection: connection, logger: logger, devices: { await health.latest })
+            runtime: runtime, connection: connection, logger: logger, devices: devices)
         let renewal = CertificateRenewal(
             keys: runtime.keys, connection: connection, logger: logger,
             renewBefore: TimeInterval(configuration.certificateRenewalDays) * 86_400)
@@ -96,11 +106,8 @@ public struct AgentDaemon: Sendable {
             fingerprints: FingerprintStation(runtime: runtime, logger: logger),
             identity: IdentityStation(
                 runtime: runtime, credentialsDirectory: configuration.cardTerminalCredentials, logger: logger),
-            cardReaderName: configuration.cardReaderName, sync: sync, events: events
+            cardReaderName: configuration.cardReaderName, sync: sync, events: events, running: running
         ).register(on: api)
-        let desk = PaymentDesk(
-            runtime: runtime, terminalAddress: configuration.terminalAddress,
-            password: configuration.terminalPassword, logger: logger)
         PaymentController(desk: desk, runtime: runtime, sync: sync).register(on: api)
         let recovery = PaymentRecoveryService(desk: desk, logger: logger)
         if let address = configuration.terminalAddress {
@@ -113,7 +120,7 @@ public struct AgentDaemon: Sendable {
             router: router,
             server: .http1WebSocketUpgrade { request, _, _ in eventStream.decide(request) },
             configuration: .init(address: .hostname("127.0.0.1", port: configuration.apiPort), serverName: "kit-agent"),
-            services: [link, maintenance, sync, recovery, health, watcher],
+            services: [link, maintenance, sync, recovery, health, readiness, watcher],
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
                 boundPort.set(port)

@@ -40,9 +40,11 @@ rig_init || { not_ok "rig_init"; exit 1; }
 rig_start_server && rig_import_cases demo/cases.json && rig_import_cases "$here/clerk-ui-cases.json" ||
   { not_ok "sync-server"; exit 1; }
 rig_start_devices || { not_ok "simulated devices"; exit 1; }
+# While this file exists the simulated pad does not sign (the cancel test of 2026-MZ-0197).
+export STU_TESTBED_HOLD_FILE="$RIG_STATE/pad-hold"
 rig_enroll_kit kit-demo-01 && rig_start_agent && rig_unlock && rig_kit sync >/dev/null ||
   { not_ok "kit enrolled, agent started, cases checked out"; exit 1; }
-ok "kit enrolled under simulated devices, four visits checked out"
+ok "kit enrolled under simulated devices, seven visits checked out"
 
 rig_stop_server && rig_wait_link down 20 || { not_ok "the link goes down"; exit 1; }
 ok "the link to the city network is down"
@@ -69,6 +71,33 @@ visit 2026-MZ-0101 0101 --street "Rheinallee 7" --zip 55118 --city Mainz
 # 0102: ID card, fingerprints (left index injured: the plan takes a substitute), signature, payment.
 visit 2026-MZ-0102 0102 --skip leftIndex=injured \
   --hook "fingerprints=bash -c 'source scripts/lib/kit-rig.sh && rig_feed_fingerprints'"
+
+# Issue #20, ways out of a visit. Every failure screen is scanned for English words.
+ways_out() { # CASE SCENARIO WHAT [driver options…]
+  local case_id=$1 scenario=$2 what=$3
+  shift 3
+  if python3 "$here/clerk_ui_ways_out.py" --url "$url" --secret "$RIG_UNLOCK_SECRET" --case "$case_id" \
+    --can "$RIG_CARD_CAN" --shots "$shots/$case_id" --scenario "$scenario" "$@"; then
+    ok "$case_id: $what"
+  else
+    not_ok "$case_id: $what (screenshots in $shots/$case_id)"
+  fi
+}
+# 0198: the card on the reader is another person's (0101's citizen): an amber warning with both
+# values, continuing needs a reason; the terminal declines the amount (12,05 EUR → 0x05): amber with
+# "Noch einmal versuchen", twice; then a fee notice instead, and the visit completes. The clerk
+# first types a wrong unlock secret (German refusal).
+rig_insert_card_of_case demo/cases.json 2026-MZ-0101 || not_ok "2026-MZ-0198: a wrong card on the reader"
+rig_kit lock >/dev/null 2>&1 || true
+ways_out 2026-MZ-0198 mismatch-decline-fee-notice \
+  "another person's card and a declined payment amber, then a fee notice; German only" \
+  --card-family-name BEISPIELFRAU --case-family-name Probe --wrong-secret-first
+# 0197: the pad waits, the clerk cancels (the pad is cleared, nothing captured); then the citizen
+# cannot sign: reason and witness note instead, and the visit completes.
+ways_out 2026-MZ-0197 cancel-cannot-sign "cancel during the pad wait, then 'kann nicht unterschreiben'" \
+  --hold-file "$STU_TESTBED_HOLD_FILE"
+# 0196: the card cannot be read (how the person identified instead), then nobody can be visited.
+ways_out 2026-MZ-0196 unreadable-impossible "'Ausweis nicht lesbar', then 'Besuch nicht möglich'"
 
 # 0199: the terminal dies while the card payment runs (after 06 01), and its replacement knows
 # nothing of it. The kit must not charge again; the clerk settles it by hand with the paper receipt.
@@ -139,3 +168,18 @@ check_server 2026-MZ-0101 identity.checked signature.captured payment.intent pay
 check_server 2026-MZ-0102 identity.checked fingerprints.captured signature.captured payment.intent payment.outcome \
   case.completed
 check_server 2026-MZ-0199 payment.intent payment.outcome case.completed
+# The ways out, each recorded once and applied.
+check_server 2026-MZ-0198 identity.checked identity.checked payment.intent payment.outcome payment.intent \
+  payment.outcome payment.deferred case.completed
+check_server 2026-MZ-0197 step.cancelled signature.impossible case.completed
+check_server 2026-MZ-0196 identity.checked visit.impossible
+
+# Auto-lock with a warning (issue #20): the agent again with a 75 s idle time; the page warns a
+# minute before, "Weiterarbeiten" keeps it unlocked; without it the kit locks and the clerk comes
+# back to the same step with what was typed. After unlocking only the next visit is shown.
+if rig_stop_agent && KIT_AGENT_LOCK_IDLE_TIMEOUT=75 rig_start_agent && rig_unlock && url="$(rig_kit ui)"; then
+  rig_kit lock >/dev/null 2>&1 || true
+  ways_out 2026-MZ-0103 auto-lock "warning before the auto-lock, 'Weiterarbeiten', back to the same step"
+else
+  not_ok "the agent restarted with a short idle time"
+fi

@@ -7,6 +7,7 @@ Used by Tests/Integration/clerk-ui.sh, which brings up the server, the simulated
 agent. Needs Debian's chromium + chromium-driver and selenium (PyPI)."""
 import argparse
 import os
+import re
 import subprocess
 import sys
 import time
@@ -109,11 +110,7 @@ class Clerk:
             self.fill("unlock-secret", args.secret)
             self.shot("entsperren")
             self.browser.find_element(By.CSS_SELECTOR, '[data-testid="unlock"]').click()
-        visit_id = f"visit-{args.case}"
-        self.wait(lambda: self.browser.find_elements(By.CSS_SELECTOR, f'[data-testid="{visit_id}"]'),
-                  what=f"the visit {args.case} in the list")
-        self.shot("besuche")
-        self.browser.find_element(By.CSS_SELECTOR, f'[data-testid="{visit_id}"]').click()
+        self.open_from_list(args.case)
         done_steps = []
         for _ in range(12):
             self.wait(lambda: self.visible("screen-step") or self.visible("screen-done"), what="the next step")
@@ -180,6 +177,27 @@ class Clerk:
                 self.wait(lambda: not self.visible("step-next") or self.visible("screen-done"), what="the next screen")
         raise SystemExit("clerk-ui: the visit did not end after 12 screens")
 
+    def open_from_list(self, case_id):
+        """Privacy at the door: after unlocking only the next visit is on the screen; any other one
+        needs the explicit tap on 'Alle Besuche von heute zeigen'."""
+        visit = f'[data-testid="visit-{case_id}"]'
+        show_all = '[data-testid="show-all-visits"]'
+
+        def either():
+            return (self.browser.find_elements(By.CSS_SELECTOR, visit)
+                    or (self.visible("show-all-visits") and self.visible("screen-visits")))
+
+        self.wait(either, what=f"the visit {case_id} or 'Alle Besuche von heute zeigen'")
+        shown = len(self.browser.find_elements(By.CSS_SELECTOR, "#visits li"))
+        if shown > 1:
+            raise SystemExit(f"clerk-ui: {shown} visits on the screen before the tap on 'Alle Besuche'")
+        self.shot("naechster-besuch")
+        if not self.browser.find_elements(By.CSS_SELECTOR, visit):
+            self.browser.find_element(By.CSS_SELECTOR, show_all).click()
+            self.wait(lambda: self.browser.find_elements(By.CSS_SELECTOR, visit), what=f"the visit {case_id} in the list")
+            self.shot("besuche")
+        self.browser.find_element(By.CSS_SELECTOR, visit).click()
+
     def settle_by_hand(self):
         outcome, receipt, note = self.args.settle_by_hand.split(":", 2)
         self.shot("zahlung-offen")
@@ -235,6 +253,10 @@ def main():
         status = clerk.run()
     finally:
         problems = clerk.close()
+    # Settling by hand while the kit asks the terminal is refused as busy (409) and retried by the
+    # page; that failed load is expected, nothing else is.
+    busy = re.compile(r"/v1/payments/\d+/resolve - Failed to load resource: the server responded with a status of 409")
+    problems = [entry for entry in problems if not busy.search(entry.get("message", ""))]
     for finding in clerk.axe_findings:
         print(f"clerk-ui: {finding}")
     print(f"clerk-ui: axe-core {clerk.axe_version}: {len(clerk.axe_findings)} violations on {clerk.axe_screens} screens")

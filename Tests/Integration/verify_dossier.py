@@ -91,7 +91,8 @@ def ecdsa_ok(public_key, raw_signature, message):
 
 
 def parse_envelope(data):
-    """docs/envelope.md, format version 1."""
+    """docs/envelope.md, format versions 1 and 2. Returns the header fields, the bytes the kit's
+    signature covers, the signature and the chain hash."""
     pos = 0
 
     def take(n):
@@ -105,8 +106,11 @@ def parse_envelope(data):
     def text16():
         return take(int.from_bytes(take(2), "big")).decode()
 
-    if take(4) != b"BKTX" or take(1) != b"\x01":
-        raise Invalid("not a v1 transaction envelope")
+    if take(4) != b"BKTX":
+        raise Invalid("not a transaction envelope")
+    version = take(1)[0]
+    if version not in (1, 2):
+        raise Invalid("envelope format version %d unknown" % version)
     h = {"kitId": text16(), "seq": int.from_bytes(take(8), "big")}
     tx = take(16).hex()
     h["txId"] = "%s-%s-%s-%s-%s" % (tx[0:8], tx[8:12], tx[12:16], tx[16:20], tx[20:32])
@@ -117,12 +121,20 @@ def parse_envelope(data):
     h["wallMillis"] = int.from_bytes(take(8), "big", signed=True)
     h["prevHash"] = take(32).hex()
     take(int.from_bytes(take(2), "big"))  # HPKE enc
-    take(int.from_bytes(take(4), "big"))  # ciphertext
+    ciphertext_start = pos
+    ciphertext = take(int.from_bytes(take(4), "big"))
     signed_end = pos
+    signature_field = data[pos:]
     signature = take(int.from_bytes(take(2), "big"))
     if pos != len(data):
         raise Invalid("bytes after the envelope signature")
-    return h, data[:signed_end], signature
+    if version == 1:
+        # Format 1 signs the ciphertext itself and chains the hash of the whole envelope.
+        return h, data[:signed_end], signature, hashlib.sha256(data).hexdigest()
+    # Format 2: the proof form replaces the ciphertext by its length and SHA-256; the signature
+    # covers it up to the digest, the chain hash is the SHA-256 of the whole proof form.
+    signed = data[:ciphertext_start] + len(ciphertext).to_bytes(4, "big") + hashlib.sha256(ciphertext).digest()
+    return h, signed, signature, hashlib.sha256(signed + signature_field).hexdigest()
 
 
 def verify(data, server_key):
@@ -162,13 +174,13 @@ def verify(data, server_key):
                 raise Invalid("chain of %s broken after seq %d" % (kit, a["seq"]))
     for step in manifest["steps"]:
         envelope = files[step["envelope"]["file"]]
-        h, signed, signature = parse_envelope(envelope)
+        h, signed, signature, chain_hash = parse_envelope(envelope)
         for field in ("kitId", "seq", "txId", "kind", "baseVersion", "monotonicNanos", "wallMillis", "prevHash"):
             if h[field] != step[field]:
                 raise Invalid("envelope header %s differs from the manifest" % field)
         if h["caseId"] != manifest["caseId"]:
             raise Invalid("envelope of another case")
-        if hashlib.sha256(envelope).hexdigest() != step["hash"]:
+        if chain_hash != step["hash"]:
             raise Invalid("chain hash mismatch")
         if not ecdsa_ok(keys[step["kitId"]], signature, signed):
             raise Invalid("kit signature invalid: %s seq %d" % (step["kitId"], step["seq"]))

@@ -75,7 +75,7 @@ struct AuditExportSeedTests {
         #expect(rows.transactions.map(\.seq) == [1, 2, 3, 4, 5, 6, 7])
         #expect(rows.transactions.compactMap(\.recordedBy).count == 7)
         let document = AuditExport.document(rows, from: nil, to: nil)
-        #expect(document.transactions.allSatisfy { $0.evidence == "envelope-v1" })
+        #expect(document.transactions.allSatisfy { $0.evidence == "proof-v2" })
         #expect(document.kit.wipedLastSeq == 7)
         // The stored audit chain is intact: every entry names the one before.
         var previous = AuditChain.genesis

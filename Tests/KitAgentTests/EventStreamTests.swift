@@ -322,7 +322,7 @@ struct ClerkUIAssetTests {
             #expect(policy.contains("frame-ancestors 'none'"))
             #expect(!html.contains(endpoint.token))
             #expect(html.contains(#"lang="de""#))
-            for asset in ["app.js", "app.css", "icon.svg"] {
+            for asset in ["app.js", "autolock.js", "waysout.js", "app.css", "icon.svg"] {
                 let (response, text) = try await fetch(endpoint.baseURL + "/ui/" + asset)
                 #expect(response.status == .ok, "\(asset)")
                 #expect(!text.isEmpty)

@@ -40,7 +40,7 @@ struct EnvelopeTests {
             caseId: "c", baseVersion: 1, kind: "case.completed", monotonicNanos: 5, wallMillis: -1,
             prevHash: [UInt8](repeating: 0xAB, count: 32))
         let bytes = fixed.encoded()
-        #expect(bytes.prefix(5) == [0x42, 0x4B, 0x54, 0x58, 0x01])  // "BKTX" v1
+        #expect(bytes.prefix(5) == [0x42, 0x4B, 0x54, 0x58, 0x02])  // "BKTX", format 2
         #expect(Array(bytes[5...8]) == [0x00, 0x02, 0x6B, 0x31])  // len 2, "k1"
         #expect(Array(bytes[9...16]) == [0, 0, 0, 0, 0, 0, 0, 2])  // seq
         #expect(

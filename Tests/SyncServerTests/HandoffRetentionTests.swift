@@ -68,45 +68,73 @@ struct HandoffRetentionTests {
         let kept = try Self.keptProof(location.sqlitePath)
         #expect(kept.count == 5)
         var previous = TransactionHeader.genesisHash
+        let verifier = EnvelopeVerifier(kitSigningKey: city.kit.signingKey.publicKey)
         for (envelope, row) in zip(envelopes, kept) {
             let original = try TransactionEnvelope(decoding: Array(envelope))
             #expect(row.header == original.header.encoded())
             #expect(row.signature == original.signature)
             #expect(row.chainHash == original.hash)
             #expect(original.header.prevHash == previous)
+            // Format 2: the kit's signature and the link are checked again from the kept proof.
+            let proof = try TransactionEnvelopeProof(decoding: row.proof)
+            try verifier.verify(proof, previousHash: previous)
+            #expect(proof.hash == row.chainHash)
             previous = row.chainHash
         }
     }
 
-    @Test("retention on each store: evidence gone, headers and hashes kept, logged", arguments: StoreBackend.available)
-    func retentionOnEachStore(_ backend: StoreBackend) async throws {
+    @Test("after retention every kept proof verifies with the kit's key alone, across the format 1 upgrade")
+    func keptProofsVerifyAcrossTheUpgrade() async throws {
         var city = HandoffCity()
-        try await withFreshStore(backend) { store, _ in
-            try await city.prepare(store)
-            try await store.upsertCase(HandoffCity.idCardCase("case-ret"), assignedKit: city.kit.kitId)
-            _ = try await store.ingest(
-                envelopes: try city.idCardApplication("case-ret"), kitId: city.kit.kitId, engine: city.server.engine)
-            try await city.assembly(store).buildPending()
-            let records = try await store.dossiers(rejectedOnly: false)
-            // A revoked consumer's unconfirmed dossier does not hold retention back.
-            try await store.revokeConsumer(name: city.cash.name)
-            for record in records where record.consumer != city.cash.name {
-                _ = try await store.acknowledgeDossier(
-                    id: record.dossierId, consumer: record.consumer,
-                    acknowledgement: HandoffAcknowledgement(outcome: .accepted), at: Date())
+        let location = try await StoreLocation.fresh(.sqlite)
+        defer { location.remove() }
+        let store = try await location.open()
+        try await city.prepare(store)
+        // A visit queued by the old software (format 1), then one sealed after the upgrade.
+        try await store.upsertCase(HandoffCity.idCardCase("case-old"), assignedKit: city.kit.kitId)
+        city.kit.formatVersion = 1
+        let old = try city.idCardApplication("case-old")
+        city.kit.formatVersion = TransactionEnvelope.currentFormatVersion
+        try await store.upsertCase(HandoffCity.idCardCase("case-new"), assignedKit: city.kit.kitId)
+        let new = try city.idCardApplication("case-new")
+        let answers = try await store.ingest(envelopes: old + new, kitId: city.kit.kitId, engine: city.server.engine)
+        #expect(answers.results.map(\.outcome) == Array(repeating: .applied, count: old.count + new.count))
+        try await city.assembly(store).buildPending()
+        for record in try await store.dossiers(rejectedOnly: false) {
+            // The mixed chain verifies in every dossier, with the project's verifier.
+            let container = try #require(try await store.dossier(id: record.dossierId)?.container)
+            _ = try DossierVerifier(serverKey: city.dossierKey.publicKey).verify(container)
+            _ = try await store.acknowledgeDossier(
+                id: record.dossierId, consumer: record.consumer,
+                acknowledgement: HandoffAcknowledgement(outcome: .accepted), at: Date())
+        }
+        let deletion = try await store.deleteExpiredEvidence(retentionDays: 0, now: Date().addingTimeInterval(1))
+        #expect(Set(deletion.cases) == ["case-old", "case-new"])
+        await store.close()
+        let kept = try Self.keptProof(location.sqlitePath)
+        #expect(kept.count == old.count + new.count)
+        let verifier = EnvelopeVerifier(kitSigningKey: city.kit.signingKey.publicKey)
+        var previous = TransactionHeader.genesisHash
+        for row in kept {
+            let proof = try TransactionEnvelopeProof(decoding: row.proof)
+            #expect(proof.header.prevHash == previous)
+            if proof.header.formatVersion == 1 {
+                // Format 1 signed the deleted ciphertext: only the link by hash remains.
+                #expect(throws: EnvelopeError.proofNeedsCiphertext) {
+                    try verifier.verify(proof, previousHash: previous)
+                }
+            } else {
+                try verifier.verify(proof, previousHash: previous)
+                #expect(proof.hash == row.chainHash)
             }
-            let deletion = try await store.deleteExpiredEvidence(retentionDays: 0, now: Date().addingTimeInterval(1))
-            #expect(deletion == EvidenceDeletion(cases: ["case-ret"], transactions: 5, dossiers: 3))
-            for record in records {
-                let stored = try #require(try await store.dossier(id: record.dossierId))
-                #expect(stored.container == nil && stored.record.evidenceDeletedAt != nil)
-            }
-            #expect(try await store.auditLog(limit: 20).contains { $0.action == "evidence-deleted" })
-            // The duplicate answers still come from the kept rows.
-            let retry = try await store.ingest(
-                envelopes: [try city.kit.next(.caseCompleted, caseId: "case-ret")], kitId: city.kit.kitId,
-                engine: city.server.engine)
-            #expect(retry.results.first?.outcome == .conflict)
+            previous = row.chainHash
+        }
+        #expect(kept.filter { $0.proof[4] == 1 }.count == old.count)
+        // A changed byte in a kept proof no longer verifies.
+        var forged = try TransactionEnvelopeProof(decoding: try #require(kept.last).proof)
+        forged.ciphertextDigest[0] ^= 1
+        #expect(throws: EnvelopeError.signatureInvalid) {
+            try verifier.verify(forged, previousHash: forged.header.prevHash)
         }
     }
 
@@ -119,7 +147,9 @@ struct HandoffRetentionTests {
         return markers.filter { bytes.firstRange(of: $0) != nil }.count
     }
 
-    static func keptProof(_ path: String) throws -> [(header: [UInt8], signature: [UInt8], chainHash: [UInt8])] {
+    static func keptProof(_ path: String) throws -> [(
+        header: [UInt8], signature: [UInt8], chainHash: [UInt8], proof: [UInt8]
+    )] {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [
@@ -127,9 +157,10 @@ struct HandoffRetentionTests {
             """
             import sqlite3, sys
             db = sqlite3.connect(sys.argv[1])
-            for h, s, c, e in db.execute("SELECT header, signature, chain_hash, length(envelope) FROM transactions ORDER BY seq"):
+            for h, s, c, p, e in db.execute(
+                    "SELECT header, signature, chain_hash, proof, length(envelope) FROM transactions ORDER BY seq"):
                 assert e == 0
-                print(h.hex(), s.hex(), c.hex())
+                print(h.hex(), s.hex(), c.hex(), p.hex())
             """,
             path,
         ]
@@ -140,7 +171,7 @@ struct HandoffRetentionTests {
         process.waitUntilExit()
         return String(decoding: output, as: UTF8.self).split(separator: "\n").map { line in
             let parts = line.split(separator: " ").map { Hex.decode(String($0)) ?? [] }
-            return (parts[0], parts[1], parts[2])
+            return (parts[0], parts[1], parts[2], parts[3])
         }
     }
 }

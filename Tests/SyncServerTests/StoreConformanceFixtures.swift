@@ -93,6 +93,8 @@ struct TestKit {
     private(set) var lastHash = TransactionHeader.genesisHash
     /// How far this kit's wall clock is off (the header's `wallMillis`); the server must not care.
     var clockOffsetMillis: Int64 = 0
+    /// The envelope format this kit seals (1: software from before the proof form).
+    var formatVersion = TransactionEnvelope.currentFormatVersion
 
     init(_ kitId: String, server: ServerFixture) {
         self.kitId = kitId
@@ -168,7 +170,7 @@ struct TestKit {
         let header = TransactionHeader(
             kitId: kitId, seq: seq, txId: txId, caseId: caseId, baseVersion: baseVersion, kind: kind,
             monotonicNanos: seq * 1_000_000, wallMillis: 1_780_000_000_000 + Int64(seq) + clockOffsetMillis,
-            prevHash: prevHash)
+            prevHash: prevHash, formatVersion: formatVersion)
         let sealer = EnvelopeSealer(signingKey: key ?? signingKey, serverDataKey: dataKey ?? serverDataKey)
         return try sealer.seal(header: header, payload: payload)
     }

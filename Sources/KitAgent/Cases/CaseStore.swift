@@ -22,10 +22,12 @@ public final class CaseStore: Sendable {
         public var checkedOutAt: Date
     }
 
-    /// Stores (or replaces) a snapshot.
-    public func store(_ snapshot: CaseSnapshot, now: Date = Date()) async throws(CaseStoreError) {
+    /// Stores (or replaces) a snapshot. `activity: false` for background work (the sync's
+    /// checkout), which must not hold off the auto-lock.
+    public func store(_ snapshot: CaseSnapshot, now: Date = Date(), activity: Bool = true) async throws(CaseStoreError)
+    {
         let key: SymmetricKey
-        do { key = try await lock.currentStorageKey() } catch { throw .locked(error) }
+        do { key = try await lock.currentStorageKey(activity: activity) } catch { throw .locked(error) }
         let sealed: Data
         do {
             let plain = try JSONEncoder().encode(snapshot)

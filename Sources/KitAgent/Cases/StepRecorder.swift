@@ -32,6 +32,11 @@ public struct StepRecorder: Sendable {
         }
     }
 
+    /// The shortest witness note or free-text reason accepted: a sentence, not a tick.
+    public static let minimumNoteLength = 10
+    /// The longest: a note, not a document (the payload is sealed and sent over a thin link).
+    public static let maximumNoteLength = 1000
+
     /// Steps that only the ID card may record: through ``IdentityStation``, never from a form.
     public static let cardSteps: Set<TransactionKind> = [.identityChecked, .addressChanged]
 
@@ -42,6 +47,8 @@ public struct StepRecorder: Sendable {
         guard let outbox = runtime.outbox else { throw .notReady(runtime.outboxProblem ?? "outbox unavailable") }
         // Only the outbox itself writes tombstones, for envelopes it found damaged.
         guard step.kind != .transactionLost, step.kind != .kitHandedOver else { throw .notRecordable(step.kind) }
+        // A cancellation is recorded by the cancel of a running device step, not from a form.
+        guard step.kind != .stepCancelled else { throw .notRecordable(step.kind) }
         let snapshot: CaseSnapshot
         do { snapshot = try await runtime.cases.snapshot(caseId: step.caseId) } catch { throw .caseUnavailable(error) }
         let baseVersion = snapshot.version
@@ -54,6 +61,8 @@ public struct StepRecorder: Sendable {
                     facts: StepPayload.Payment(
                         approved: step.approved ?? true, amountCents: step.amountCents ?? fee,
                         trace: step.facts?["trace"]))
+            case .signatureImpossible, .paymentDeferred, .visitImpossible:
+                payload = try StepPayload.compose(facts: try Self.wayOutFacts(step, snapshot: snapshot))
             case .documentHandedOut:
                 guard let document = step.facts?["documentId"] ?? snapshot.documents.first?.documentId else {
                     throw StepError.missingFacts("documentId")
@@ -81,6 +90,8 @@ public enum StepError: Error, CustomStringConvertible {
     case notReady(String)
     case caseUnavailable(CaseStoreError)
     case missingFacts(String)
+    /// A fact the clerk fills in is missing or invalid: `what` names it in German.
+    case factsInvalid(what: String, detail: String)
     case outbox(OutboxError)
     /// A kind only the kit itself records.
     case notRecordable(TransactionKind)
@@ -93,6 +104,7 @@ public enum StepError: Error, CustomStringConvertible {
         case .notRecordable(let kind): return "\(kind.rawValue) is recorded by the kit itself, not as a step"
         case .caseUnavailable(let error): return error.description
         case .missingFacts(let what): return "the step needs \(what)"
+        case .factsInvalid(_, let detail): return "the step's facts are invalid: \(detail)"
         case .outbox(let error): return error.description
         case .needsCard(let kind):
             return "Dieser Schritt geht nur mit dem Ausweis auf dem Lesegerät. (\(kind.rawValue) is recorded only "

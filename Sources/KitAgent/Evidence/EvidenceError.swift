@@ -51,6 +51,8 @@ public enum EvidenceError: Error, CustomStringConvertible {
     case addressAlreadyRecorded(seq: UInt64)
     /// The kit's own records could not be read.
     case storage(String)
+    /// The clerk cancelled the device step while it waited; the device was cleared, nothing recorded.
+    case cancelledByClerk(step: String)
 
     public var description: String {
         switch self {
@@ -103,6 +105,8 @@ public enum EvidenceError: Error, CustomStringConvertible {
             return "Die Anschrift dieses Vorgangs ist bereits geändert (Vorgang \(seq)); es wurde nichts erneut "
                 + "gespeichert. (address change already recorded as seq \(seq))"
         case .storage(let reason): return "the kit's records cannot be read: \(reason)"
+        case .cancelledByClerk(let step):
+            return "the \(step) step was cancelled by the clerk while the device waited; nothing was recorded"
         }
     }
 }

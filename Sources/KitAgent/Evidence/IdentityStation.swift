@@ -72,6 +72,18 @@ public struct IdentityStation: Sendable {
     public func checkIdentity(
         caseId: String, can: String, over transport: any CardReaderAPDUTransport, today: Date = Date()
     ) async throws(EvidenceError) -> (receipt: Outbox.Receipt, result: IdentityResult) {
+        let checked = try await checkIdentityShowingDifferences(
+            caseId: caseId, can: can, over: transport, today: today)
+        return (checked.receipt, checked.result)
+    }
+
+    /// Like ``checkIdentity(caseId:can:over:today:)``, and for a card that does not match, the
+    /// differing values side by side for the clerk's screen (never sealed, logged or stored).
+    public func checkIdentityShowingDifferences(
+        caseId: String, can: String, over transport: any CardReaderAPDUTransport, today: Date = Date()
+    ) async throws(EvidenceError) -> (
+        receipt: Outbox.Receipt, result: IdentityResult, differences: [IdentityDifference]
+    ) {
         let snapshot = try await snapshot(caseId)
         let credentials = try credentials()
         let check: NPAIdentityCheck
@@ -93,7 +105,7 @@ public struct IdentityStation: Sendable {
         }
         logger.info(
             "identity checked", metadata: ["seq": "\(receipt.seq)", "matchesCase": "\(result.matchesCase)"])
-        return (receipt, result)
+        return (receipt, result, IdentityDifference.differences(check.identity, with: snapshot.citizen))
     }
 
     /// Records the clerk's documented override of a failed identity check as `identity.checked`

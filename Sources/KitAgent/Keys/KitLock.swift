@@ -140,17 +140,32 @@ public actor KitLock {
         return removed
     }
 
+    /// Seconds until the auto-lock if nothing happens meanwhile (nil: locked). Not activity itself:
+    /// the clerk page asks it to warn a minute before.
+    public func secondsUntilAutoLock(now: Date = Date()) -> Double? {
+        expireIfIdle(now: now)
+        guard storageKey != nil else { return nil }
+        return max(0, idleTimeout - now.timeIntervalSince(lastActivity))
+    }
+
+    /// The clerk is still working ("Weiterarbeiten"): counts as activity when unlocked.
+    public func keepUnlocked(now: Date = Date()) throws(UnlockError) {
+        _ = try currentStorageKey(now: now)
+    }
+
     /// Forgets the storage key now.
     public func lock() {
         storageKey = nil
         session.set(nil)
     }
 
-    /// The storage key, if unlocked and not idle for too long; counts as activity.
-    public func currentStorageKey(now: Date = Date()) throws(UnlockError) -> SymmetricKey {
+    /// The storage key, if unlocked and not idle for too long; counts as activity unless
+    /// `activity` is false (background work such as the sync's case checkout must not keep an
+    /// unattended kit unlocked).
+    public func currentStorageKey(now: Date = Date(), activity: Bool = true) throws(UnlockError) -> SymmetricKey {
         expireIfIdle(now: now)
         guard let storageKey else { throw .locked }
-        lastActivity = now
+        if activity { lastActivity = now }
         return storageKey
     }
 

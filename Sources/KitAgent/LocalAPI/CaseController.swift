@@ -40,7 +40,7 @@ struct CaseController<Context: RequestContext> {
     func visits() async throws -> [Visit] {
         let summaries: [CaseStore.Summary]
         do { summaries = try runtime.cases.summaries() } catch {
-            throw HTTPError(.internalServerError, message: error.description)
+            throw ClerkFacingError(.internalServerError, error.clerkText, detail: error.description)
         }
         var visits: [Visit] = []
         for summary in summaries {
@@ -62,7 +62,7 @@ enum WorkflowGate {
         do {
             return try await runtime.cases.snapshot(caseId: caseId)
         } catch {
-            throw HTTPError(status(for: .caseUnavailable(error)), message: error.description)
+            throw ClerkFacingError(status(for: .caseUnavailable(error)), error.clerkText, detail: error.description)
         }
     }
 
@@ -70,7 +70,7 @@ enum WorkflowGate {
         do {
             return try WorkflowReader(runtime: runtime).workflow(snapshot: snapshot)
         } catch {
-            throw HTTPError(status(for: error), message: error.description)
+            throw ClerkFacingError(status(for: error), error.clerkText, detail: error.description)
         }
     }
 
@@ -82,7 +82,7 @@ enum WorkflowGate {
         } catch .caseUnavailable {
             return
         } catch {
-            throw HTTPError(status(for: error), message: error.description)
+            throw ClerkFacingError(status(for: error), error.clerkText, detail: error.description)
         }
     }
 

@@ -9,6 +9,8 @@ struct ClerkUIController {
     static let files: [String: String] = [
         "index.html": "text/html; charset=utf-8",
         "app.js": "text/javascript; charset=utf-8",
+        "autolock.js": "text/javascript; charset=utf-8",
+        "waysout.js": "text/javascript; charset=utf-8",
         "app.css": "text/css; charset=utf-8",
         "icon.svg": "image/svg+xml",
     ]

@@ -31,6 +31,15 @@ struct EvidenceController<Context: RequestContext> {
     let sync: SyncService
     /// Where the finger-by-finger prompts go (`step.progress`), for the clerk's screen.
     var events: AgentEventHub? = nil
+    /// The device steps waiting right now, for `POST /v1/cases/{caseId}/cancel`.
+    var running = RunningDeviceSteps()
+
+    struct Cancelled: ResponseEncodable {
+        var seq: UInt64
+        var txId: String
+        /// The device step that was cancelled (`signature`, `fingerprints`, `identity`, `address`).
+        var step: String
+    }
 
     struct IdentityRequest: Decodable {
         /// The six-digit card access number printed on the card's front.
@@ -53,6 +62,9 @@ struct EvidenceController<Context: RequestContext> {
         var seq: UInt64
         var txId: String
         var result: IdentityStation.IdentityResult
+        /// For a card that does not match: the differing values side by side, for the clerk's
+        /// screen only (not recorded).
+        var differences: [IdentityDifference]
     }
 
     struct SignatureRequest: Decodable {
@@ -95,6 +107,10 @@ struct EvidenceController<Context: RequestContext> {
             let body = try await request.decode(as: AddressRequest.self, context: context)
             return try await self.changeAddress(caseId: caseId, body)
         }
+        group.post("cases/:caseId/cancel") { _, context -> EditedResponse<Cancelled> in
+            let caseId = try context.parameters.require("caseId")
+            return try await self.cancel(caseId: caseId)
+        }
         group.post("cases/:caseId/fingerprints") { request, context -> EditedResponse<Recorded> in
             let caseId = try context.parameters.require("caseId")
             let body = try await request.decode(as: FingerprintRequest.self, context: context)
@@ -104,32 +120,43 @@ struct EvidenceController<Context: RequestContext> {
 
     static func checkCAN(_ can: String) throws {
         guard can.count == 6, can.allSatisfy({ $0.isASCII && $0.isNumber }) else {
-            throw HTTPError(.badRequest, message: "the card access number (CAN) has six digits, printed on the card")
+            throw ClerkFacingError(
+                .badRequest, ClerkText(.inputCANFormat),
+                detail: "the card access number (CAN) has six digits, printed on the card")
         }
     }
 
     func checkIdentity(caseId: String, _ body: IdentityRequest) async throws -> EditedResponse<IdentityChecked> {
         try Self.checkCAN(body.can)
         try await WorkflowGate.check(runtime, caseId: caseId, kind: .identityChecked)
-        let outcome: (receipt: Outbox.Receipt, result: IdentityStation.IdentityResult)
+        let outcome:
+            (
+                receipt: Outbox.Receipt, result: IdentityStation.IdentityResult, differences: [IdentityDifference]
+            )
         do {
-            outcome = try await identity.withCard(readerName: cardReaderName) { transport throws(EvidenceError) in
-                try await identity.checkIdentity(caseId: caseId, can: body.can, over: transport)
+            let (identity, reader) = (self.identity, cardReaderName)
+            outcome = try await running.run(caseId: caseId, step: "identity") { () throws(EvidenceError) in
+                try await identity.withCard(readerName: reader) { transport throws(EvidenceError) in
+                    try await identity.checkIdentityShowingDifferences(caseId: caseId, can: body.can, over: transport)
+                }
             }
         } catch {
-            throw HTTPError(Self.status(for: error), message: error.description)
+            throw ClerkFacingError(Self.status(for: error), error.clerkText, detail: error.description)
         }
         await sync.trigger()
         return EditedResponse(
             status: .created,
             response: IdentityChecked(
-                seq: outcome.receipt.seq, txId: outcome.receipt.txId.uuidString.lowercased(), result: outcome.result))
+                seq: outcome.receipt.seq, txId: outcome.receipt.txId.uuidString.lowercased(), result: outcome.result,
+                differences: outcome.differences))
     }
 
     func changeAddress(caseId: String, _ body: AddressRequest) async throws -> EditedResponse<Recorded> {
         try Self.checkCAN(body.can)
         guard !body.street.isEmpty, !body.city.isEmpty, body.zip.count == 5, body.zip.allSatisfy(\.isNumber) else {
-            throw HTTPError(.badRequest, message: "the new address needs street, a five-digit zip and city")
+            throw ClerkFacingError(
+                .badRequest, ClerkText(.inputAddress), detail: "the new address needs street, a five-digit zip and city"
+            )
         }
         try await WorkflowGate.check(runtime, caseId: caseId, kind: .addressChanged)
         let address = CaseSnapshot.Address(street: body.street, zip: body.zip, city: body.city)
@@ -142,7 +169,7 @@ struct EvidenceController<Context: RequestContext> {
                 try await identity.changeAddress(caseId: caseId, can: body.can, to: address, over: transport)
             }
         } catch {
-            throw HTTPError(Self.status(for: error), message: error.description)
+            throw ClerkFacingError(Self.status(for: error), error.clerkText, detail: error.description)
         }
         if outcome.alreadyRecorded {
             return EditedResponse(
@@ -160,20 +187,25 @@ struct EvidenceController<Context: RequestContext> {
         do {
             receipt = try await identity.recordOverride(caseId: caseId, reason: body.reason)
         } catch {
-            throw HTTPError(Self.status(for: error), message: error.description)
+            throw ClerkFacingError(Self.status(for: error), error.clerkText, detail: error.description)
         }
         return await recorded(receipt)
     }
 
     func sign(caseId: String, _ body: SignatureRequest) async throws -> EditedResponse<Recorded> {
-        guard !body.text.isEmpty else { throw HTTPError(.badRequest, message: "the text to sign is empty") }
+        guard !body.text.isEmpty else {
+            throw ClerkFacingError(.badRequest, ClerkText(.inputTextToSignEmpty), detail: "the text to sign is empty")
+        }
         try await WorkflowGate.check(runtime, caseId: caseId, kind: .signatureCaptured)
         let timeout = Duration.seconds(min(max(body.timeoutSeconds ?? 120, 5), 600))
         let receipt: Outbox.Receipt
         do {
-            receipt = try await signatures.signOnConnectedPad(caseId: caseId, text: body.text, timeout: timeout)
+            let signatures = self.signatures
+            receipt = try await running.run(caseId: caseId, step: "signature") { () throws(EvidenceError) in
+                try await signatures.signOnConnectedPad(caseId: caseId, text: body.text, timeout: timeout)
+            }
         } catch {
-            throw HTTPError(Self.status(for: error), message: error.description)
+            throw ClerkFacingError(Self.status(for: error), error.clerkText, detail: error.description)
         }
         return await recorded(receipt)
     }
@@ -184,15 +216,18 @@ struct EvidenceController<Context: RequestContext> {
         try await WorkflowGate.check(runtime, caseId: caseId, kind: .fingerprintsCaptured)
         let result: (receipt: Outbox.Receipt, set: FingerprintSet)
         do {
-            let events = self.events
-            result = try await fingerprints.captureOnConnectedScanner(
-                caseId: caseId, skips: skips,
-                notices: { notice in
-                    events?.publish(
-                        AgentEvent(type: .stepProgress, caseId: caseId, step: "fingerprints", message: notice.german))
-                })
+            let (events, fingerprints) = (self.events, self.fingerprints)
+            result = try await running.run(caseId: caseId, step: "fingerprints") { () throws(EvidenceError) in
+                try await fingerprints.captureOnConnectedScanner(
+                    caseId: caseId, skips: skips,
+                    notices: { notice in
+                        events?.publish(
+                            AgentEvent(
+                                type: .stepProgress, caseId: caseId, step: "fingerprints", message: notice.german))
+                    })
+            }
         } catch {
-            throw HTTPError(Self.status(for: error), message: error.description)
+            throw ClerkFacingError(Self.status(for: error), error.clerkText, detail: error.description)
         }
         let kept = result.set.keptFingers.map {
             StepPayload.FingerprintSet.Finger(
@@ -203,6 +238,32 @@ struct EvidenceController<Context: RequestContext> {
             StepPayload.FingerprintSet.Skip(position: String(describing: $0.position), reason: $0.reason.rawValue)
         }
         return await recorded(result.receipt, kept: kept, skipped: skipped)
+    }
+
+    /// Cancels the case's waiting device step (the device is cleared, nothing of the step is
+    /// recorded) and records `step.cancelled`; 409 when no step waits (or it just finished).
+    func cancel(caseId: String) async throws -> EditedResponse<Cancelled> {
+        guard let step = await running.cancel(caseId: caseId) else {
+            throw ClerkFacingError(
+                .conflict, ClerkText(.cancelNothingRunning),
+                detail: "no device step is waiting for case \(caseId) (it finished or was never started)")
+        }
+        let receipt: Outbox.Receipt
+        do throws(EvidenceError) {
+            let snapshot: CaseSnapshot
+            do { snapshot = try await runtime.cases.snapshot(caseId: caseId) } catch {
+                throw EvidenceError.caseUnavailable(error)
+            }
+            receipt = try await EvidenceRecorder(runtime: runtime).enqueue(
+                caseId: caseId, kind: .stepCancelled, baseVersion: snapshot.version,
+                facts: StepPayload.StepCancelled(step: step))
+        } catch {
+            throw ClerkFacingError(Self.status(for: error), error.clerkText, detail: error.description)
+        }
+        await sync.trigger()
+        return EditedResponse(
+            status: .created,
+            response: Cancelled(seq: receipt.seq, txId: receipt.txId.uuidString.lowercased(), step: step))
     }
 
     private func recorded(
@@ -221,11 +282,15 @@ struct EvidenceController<Context: RequestContext> {
         var result: [FingerImageRecord.Position: FingerprintSkipReason] = [:]
         for (name, reasonName) in raw {
             guard let position = FingerImageRecord.Position.allCases.first(where: { "\($0)" == name }) else {
-                throw HTTPError(.badRequest, message: "unknown finger \"\(name)\" (use e.g. rightIndex, leftThumb)")
+                throw ClerkFacingError(
+                    .badRequest, ClerkText(.inputFingerUnknown),
+                    detail: "unknown finger \"\(name)\" (use e.g. rightIndex, leftThumb)")
             }
             guard let reason = FingerprintSkipReason(rawValue: reasonName) else {
                 let known = FingerprintSkipReason.allCases.map(\.rawValue).joined(separator: ", ")
-                throw HTTPError(.badRequest, message: "unknown skip reason \"\(reasonName)\" (use \(known))")
+                throw ClerkFacingError(
+                    .badRequest, ClerkText(.inputFingerUnknown),
+                    detail: "unknown skip reason \"\(reasonName)\" (use \(known))")
             }
             result[position] = reason
         }
@@ -245,6 +310,7 @@ struct EvidenceController<Context: RequestContext> {
             .addressAlreadyRecorded:
             return .conflict
         case .overrideReasonMissing: return .badRequest
+        case .cancelledByClerk: return .conflict
         case .storage: return .serviceUnavailable
         case .fingerprintCapture, .bindingBroken, .emptyFingerprintSet: return .conflict
         case .notReady, .outbox, .signatureRecord, .fingerprintEncoding: return .serviceUnavailable

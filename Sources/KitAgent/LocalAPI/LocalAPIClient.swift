@@ -125,6 +125,22 @@ public struct LocalAPIClient: Sendable {
         }
     }
 
+    /// `POST /v1/cases/{caseId}/cancel`: cancels the device step that waits for the case and
+    /// records `step.cancelled`; returns its seq and the cancelled step's name.
+    public func cancelDeviceStep(caseId: String) async throws(AgentError) -> (seq: UInt64, step: String) {
+        struct Cancelled: Decodable {
+            var seq: UInt64
+            var step: String
+        }
+        let body = try await send(.POST, "/v1/cases/\(Self.escaped(caseId))/cancel", body: nil)
+        do {
+            let answer = try JSONDecoder().decode(Cancelled.self, from: body)
+            return (answer.seq, answer.step)
+        } catch {
+            throw .localAPI(reason: "cancel answer cannot be read (\(error))")
+        }
+    }
+
     /// What a device step recorded: the outbox seq, and for finger sets the kept and skipped fingers.
     public struct EvidenceRecorded: Decodable, Sendable {
         public var seq: UInt64
@@ -274,11 +290,15 @@ public struct LocalAPIClient: Sendable {
         let data = Data(buffer.readableBytesView)
         guard (200..<300).contains(response.status.code) else {
             struct ErrorBody: Decodable {
-                struct Inner: Decodable { var message: String }
+                struct Inner: Decodable {
+                    var message: String
+                    var detail: String?
+                }
                 var error: Inner
             }
-            if let message = try? JSONDecoder().decode(ErrorBody.self, from: data).error.message {
-                throw .refused(reason: message)
+            if let error = try? JSONDecoder().decode(ErrorBody.self, from: data).error {
+                // The clerk's German sentence, then the English detail for IT.
+                throw .refused(reason: error.message + (error.detail.map { " (\($0))" } ?? ""))
             }
             throw .localAPI(reason: "HTTP \(response.status.code) for \(path)")
         }

@@ -10,6 +10,11 @@ import KitCore
 struct LockController<Context: RequestContext> {
     let runtime: KitRuntime
 
+    struct AutoLock: ResponseEncodable {
+        /// nil (absent) when locked.
+        var secondsUntilAutoLock: Double?
+    }
+
     struct UnlockRequest: Decodable {
         var secret: String
         var clerk: String?
@@ -39,7 +44,7 @@ struct LockController<Context: RequestContext> {
                     try await runtime.unlock(secret: body.secret, clerkId: body.clerk)
                 }
             } catch let error as UnlockError {
-                throw HTTPError(Self.status(for: error), message: error.description)
+                throw ClerkFacingError(Self.status(for: error), error.clerkText(), detail: error.description)
             }
             return Response(status: .noContent)
         }
@@ -61,6 +66,18 @@ struct LockController<Context: RequestContext> {
                     Clerk(id: body.clerk, name: body.name), secret: body.secret, revoked: runtime.revokedClerks())
             } catch let error as UnlockError {
                 throw HTTPError(Self.status(for: error), message: error.description)
+            }
+            return Response(status: .noContent)
+        }
+        // How long until the auto-lock (not itself activity), and "Weiterarbeiten" (activity).
+        group.get("lock") { _, _ -> AutoLock in
+            AutoLock(secondsUntilAutoLock: await runtime.lock.secondsUntilAutoLock())
+        }
+        group.post("lock/keep") { _, _ in
+            do throws(UnlockError) {
+                try await runtime.lock.keepUnlocked()
+            } catch {
+                throw ClerkFacingError(Self.status(for: error), error.clerkText(), detail: error.description)
             }
             return Response(status: .noContent)
         }

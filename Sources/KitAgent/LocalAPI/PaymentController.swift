@@ -36,7 +36,9 @@ struct PaymentController<Context: RequestContext> {
                 do {
                     amount = try JSONDecoder().decode(Body.self, from: Data(bytes.readableBytesView)).amountCents
                 } catch {
-                    throw HTTPError(.badRequest, message: "the body must be JSON like {\"amountCents\": 1250}")
+                    throw ClerkFacingError(
+                        .badRequest, ClerkText(.inputInvalid),
+                        detail: "the body must be JSON like {\"amountCents\": 1250}")
                 }
             }
             try await WorkflowGate.check(runtime, caseId: caseId, kind: .paymentOutcome)
@@ -47,7 +49,8 @@ struct PaymentController<Context: RequestContext> {
         }
         group.post("payments/:intentSeq/resolve") { request, context -> PaymentResult in
             guard let seq = context.parameters.get("intentSeq", as: UInt64.self) else {
-                throw HTTPError(.badRequest, message: "the payment is named by its intent seq (a number)")
+                throw ClerkFacingError(
+                    .badRequest, ClerkText(.inputInvalid), detail: "the payment is named by its intent seq (a number)")
             }
             let body = try await request.decode(as: ManualResolution.self, context: context)
             let result: PaymentResult
@@ -56,7 +59,7 @@ struct PaymentController<Context: RequestContext> {
                     intentSeq: seq, paid: body.paid, receiptNumber: body.receiptNumber, traceNumber: body.traceNumber,
                     note: body.note)
             } catch {
-                throw HTTPError(Self.status(for: error), message: error.description)
+                throw ClerkFacingError(Self.status(for: error), error.clerkText, detail: error.description)
             }
             await sync.trigger()
             return result
@@ -67,7 +70,7 @@ struct PaymentController<Context: RequestContext> {
         do {
             return try await desk.unresolved()
         } catch {
-            throw HTTPError(Self.status(for: error), message: error.description)
+            throw ClerkFacingError(Self.status(for: error), error.clerkText, detail: error.description)
         }
     }
 
@@ -76,7 +79,7 @@ struct PaymentController<Context: RequestContext> {
         do {
             result = try await desk.pay(caseId: caseId, amountCents: amountCents)
         } catch {
-            throw HTTPError(Self.status(for: error), message: error.description)
+            throw ClerkFacingError(Self.status(for: error), error.clerkText, detail: error.description)
         }
         await sync.trigger()
         return result

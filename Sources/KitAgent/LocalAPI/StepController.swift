@@ -26,7 +26,7 @@ struct StepController<Context: RequestContext> {
         do {
             receipt = try await recorder.record(step)
         } catch {
-            throw HTTPError(Self.status(for: error), message: error.description)
+            throw ClerkFacingError(Self.status(for: error), error.clerkText, detail: error.description)
         }
         await sync.trigger()
         return EditedResponse(
@@ -36,7 +36,7 @@ struct StepController<Context: RequestContext> {
     static func status(for error: StepError) -> HTTPResponse.Status {
         switch error {
         case .caseUnavailable(let caseError): return caseError.httpStatus
-        case .missingFacts, .notRecordable: return .badRequest
+        case .missingFacts, .notRecordable, .factsInvalid: return .badRequest
         case .needsCard: return .conflict
         case .outbox(.tooLargeForServer): return .contentTooLarge
         case .notReady, .outbox: return .serviceUnavailable

@@ -62,7 +62,7 @@ extension Outbox {
 
     /// Why a queued envelope cannot be sent as stored, or nil when it is intact (pure).
     static func damage(of row: QueuedRow) -> String? {
-        guard Array(SHA256.hash(data: row.envelope)) == row.hash else {
+        guard TransactionEnvelope.chainHash(ofEncoded: row.envelope) == row.hash else {
             return "the stored envelope does not match its hash"
         }
         guard let envelope = try? TransactionEnvelope(decoding: row.envelope) else {
@@ -81,7 +81,7 @@ extension Outbox {
         guard let sealer, let envelope = try? TransactionEnvelope(decoding: row.envelope),
             envelope.header.seq == row.seq, (try? sealer.verifier.verifySignature(envelope)) != nil
         else { return false }
-        let hash = Array(SHA256.hash(data: row.envelope))
+        let hash = envelope.hash
         try write { db in
             try db.execute(
                 sql: "UPDATE outbox SET envelope_hash = ? WHERE seq = ?", arguments: [Data(hash), row.seq])
@@ -106,7 +106,7 @@ extension Outbox {
                 if let next = try Row.fetchOne(
                     db, sql: "SELECT envelope_hash, envelope FROM outbox WHERE seq = ?", arguments: [row.seq + 1]),
                     let nextBytes = (next["envelope"] as Data?).map(Array.init),
-                    Array(SHA256.hash(data: nextBytes)) == Array(next["envelope_hash"] as Data),
+                    TransactionEnvelope.chainHash(ofEncoded: nextBytes) == Array(next["envelope_hash"] as Data),
                     let nextEnvelope = try? TransactionEnvelope(decoding: nextBytes)
                 {
                     chainHash = nextEnvelope.header.prevHash

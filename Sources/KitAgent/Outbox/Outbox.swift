@@ -25,12 +25,21 @@ public final class Outbox: Sendable {
         self.init(database: database, kitId: kitId, sealer: Optional(sealer), clerkSession: clerkSession)
     }
 
-    init(database: AgentDatabase, kitId: String, sealer: EnvelopeSealer?, clerkSession: ClerkSession? = nil) {
+    /// `formatVersion` other than the current one only in tests: the queue an older kit software
+    /// left behind (docs/envelope.md, "Format 1 and the upgrade").
+    init(
+        database: AgentDatabase, kitId: String, sealer: EnvelopeSealer?,
+        formatVersion: UInt8 = TransactionEnvelope.currentFormatVersion, clerkSession: ClerkSession? = nil
+    ) {
         self.database = database
         self.kitId = kitId
         self.sealer = sealer
+        self.formatVersion = formatVersion
         self.clerkSession = clerkSession
     }
+
+    /// The envelope format `enqueue` seals.
+    let formatVersion: UInt8
 
     /// The server's limits as stored in `sync_state`, read once and kept: `enqueue` checks every
     /// envelope against them without a database read (``storeServerLimits(_:)`` updates both).
@@ -76,7 +85,7 @@ public final class Outbox: Sendable {
                 let header = TransactionHeader(
                     kitId: kitId, seq: seq, txId: txId, caseId: caseId, baseVersion: baseVersion, kind: kind,
                     monotonicNanos: Outbox.monotonicNanos(), wallMillis: Int64(now.timeIntervalSince1970 * 1000),
-                    prevHash: previousHash)
+                    prevHash: previousHash, formatVersion: formatVersion)
                 let envelope = try sealer.seal(header: header, payload: stamped)
                 let bytes = envelope.encoded()
                 // Refused now, while the clerk is still at the door, rather than at sync time:
@@ -84,7 +93,7 @@ public final class Outbox: Sendable {
                 guard bytes.count <= limits.maxEnvelopeBytes else {
                     throw TooLarge(size: bytes.count, limit: limits.maxEnvelopeBytes)
                 }
-                let hash = Array(SHA256.hash(data: bytes))
+                let hash = envelope.hash
                 try db.execute(
                     sql: """
                         INSERT INTO outbox (seq, tx_id, case_id, kind, base_version, wall_millis, envelope_hash,
@@ -194,7 +203,7 @@ public final class Outbox: Sendable {
                     // A tombstone stands in for a damaged envelope: its own hash is not the chain hash.
                     let tombstone =
                         row.damage != nil && envelope.header.kind == TransactionKind.transactionLost.rawValue
-                    guard envelope.header.seq == row.seq, tombstone || Array(SHA256.hash(data: bytes)) == row.hash
+                    guard envelope.header.seq == row.seq, tombstone || envelope.hash == row.hash
                     else {
                         throw OutboxError.entryMismatch(seq: row.seq)
                     }

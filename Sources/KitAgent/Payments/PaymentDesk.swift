@@ -23,6 +23,8 @@ public actor PaymentDesk {
     private let cases: CaseStore
     private let logger: Logger
     private var running = false
+    /// A payment (or a recovery round) talks to the terminal now.
+    public var isBusy: Bool { running }
 
     public init(
         ledger: PaymentLedger?, ledgerProblem: String? = nil, cases: CaseStore, terminal: ZVTTerminal?, logger: Logger
@@ -96,17 +98,25 @@ public actor PaymentDesk {
                     recovered: false),
                 receiptLines: receipt.lines)
         case .declined(let decline):
-            return record(
+            var result = record(
                 intent,
                 .notPaid(
                     reason: "declined: \(decline.englishText)", traceNumber: decline.details?.traceNumber,
                     recovered: false))
+            if result.status == .notPaid {
+                result.clerkMessage = ClerkText(.paymentDeclined, ["terminal": decline.germanText]).german
+            }
+            return result
         case .aborted(let decline):
-            return record(
+            var result = record(
                 intent,
                 .notPaid(
                     reason: "aborted: \(decline.englishText)", traceNumber: decline.details?.traceNumber,
                     recovered: false))
+            if result.status == .notPaid {
+                result.clerkMessage = ClerkText(.paymentAborted, ["terminal": decline.germanText]).german
+            }
+            return result
         case .unknown(let error):
             let finding = "the link to the terminal broke after the payment was sent (\(error.description))"
             try? ledger.noteRecoveryAttempt(intentTxId: intent.intentTxId, finding: finding, attempt: false)

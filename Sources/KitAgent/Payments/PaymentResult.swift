@@ -28,8 +28,10 @@ public struct PaymentResult: Codable, Sendable, Equatable {
     public var reason: String?
     /// Receipt lines the terminal sent for the ECR to print (card number masked by the terminal).
     public var receiptLines: [String]
-    /// One sentence for the clerk.
+    /// One sentence for IT (English).
     public var message: String
+    /// One sentence for the clerk, in German (for a declined payment with the terminal's own text).
+    public var clerkMessage: String?
 
     public init(
         status: Status, caseId: String, intentTxId: String, amountCents: Int, currencyCode: Int,
@@ -47,6 +49,15 @@ public struct PaymentResult: Codable, Sendable, Equatable {
         self.reason = reason
         self.receiptLines = receiptLines
         let amount = PaymentError.euros(amountCents)
+        switch status {
+        case .approved: clerkMessage = ClerkText(.paymentApproved, ["amount": ClerkText.euros(amountCents)]).german
+        case .notPaid:
+            let settledByHand = reason?.hasPrefix("settled by hand") == true
+            let notSent = reason?.hasPrefix("the terminal was not asked") == true
+            clerkMessage =
+                ClerkText(settledByHand ? .paymentSettledNotPaid : notSent ? .paymentNotSent : .paymentNotPaid).german
+        case .unknown: clerkMessage = ClerkText(.paymentUnknown).german
+        }
         switch status {
         case .approved:
             message =

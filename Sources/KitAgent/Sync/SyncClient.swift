@@ -358,7 +358,8 @@ public actor SyncClient {
             }
             for snapshot in page.cases {
                 do {
-                    try await runtime.cases.store(snapshot)
+                    // The sync runs unattended: refreshing cases is not the clerk's activity.
+                    try await runtime.cases.store(snapshot, activity: false)
                     stored += 1
                 } catch {
                     if case .locked = error {

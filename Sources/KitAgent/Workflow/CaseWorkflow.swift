@@ -74,9 +74,11 @@ public struct CaseWorkflow: Sendable, Equatable, Codable {
     public let steps: [Step]
     /// How the citizen's identity stands after the latest identity check (nil: none yet).
     public let identity: IdentityStanding?
+    /// The visit was recorded as impossible (`visit.impossible`): no further step on this visit.
+    public let visitImpossible: Bool
 
     enum CodingKeys: String, CodingKey {
-        case caseId, steps, identity
+        case caseId, steps, identity, visitImpossible
     }
 
     /// The next step to do, nil when the case is completed.
@@ -97,8 +99,14 @@ public struct CaseWorkflow: Sendable, Equatable, Codable {
     }
 
     /// The step a transaction kind belongs to (`payment.intent` belongs to none: it starts `pay`).
+    /// The ways out stand in for their step: "cannot sign" with a witness note for the signature,
+    /// a fee notice or invoice (`payment.deferred`) for the card payment.
     public static func step(of kind: TransactionKind) -> CaseStep? {
-        CaseStep.allCases.first { Self.kind(of: $0) == kind }
+        switch kind {
+        case .signatureImpossible: return .sign
+        case .paymentDeferred: return .pay
+        default: return CaseStep.allCases.first { Self.kind(of: $0) == kind }
+        }
     }
 
     public init(snapshot: CaseSnapshot, record: Record) {
@@ -118,6 +126,8 @@ public struct CaseWorkflow: Sendable, Equatable, Codable {
         let identity = latestCheck.map { record.identityOutcomes[$0.seq] ?? .mismatched }
         if let latestCheck, identity != .mismatched { doneSeq[.identify] = latestCheck.seq }
         self.identity = identity
+        let ended = record.transactions.contains { $0.kind == TransactionKind.visitImpossible.rawValue }
+        visitImpossible = ended
         let listed = snapshot.steps
         func prerequisites(_ step: CaseStep) -> [CaseStep] {
             switch step {
@@ -138,7 +148,9 @@ public struct CaseWorkflow: Sendable, Equatable, Codable {
             // An override never unlocks writing to the chip.
             if step == .updateAddress, identity == .overridden { missing = [.identify] }
             let status: Status
-            if step == .pay && record.paymentPending {
+            if ended {
+                status = .blocked
+            } else if step == .pay && record.paymentPending {
                 status = .awaitingTerminal
             } else if !missing.isEmpty {
                 status = .blocked
@@ -155,6 +167,7 @@ public struct CaseWorkflow: Sendable, Equatable, Codable {
 
     /// Whether a transaction of `kind` may be recorded now; the refusal says what to do first.
     public func mayRecord(_ kind: TransactionKind) -> WorkflowRefusal? {
+        if visitImpossible, kind != .stepCancelled, kind != .transactionLost { return .visitEnded }
         guard let step = Self.step(of: kind) else { return nil }
         guard let entry = steps.first(where: { $0.step == step }) else {
             return .notInCase(step: step)
@@ -179,6 +192,8 @@ public enum WorkflowRefusal: Error, Equatable, CustomStringConvertible {
     case identityMismatch(step: CaseStep)
     /// The identity was overridden by the clerk: nothing is written to a chip.
     case identityOverridden
+    /// The visit was recorded as impossible: the back office plans a new one.
+    case visitEnded
 
     public var description: String {
         switch self {
@@ -192,6 +207,8 @@ public enum WorkflowRefusal: Error, Equatable, CustomStringConvertible {
         case .identityMismatch(let step):
             return "Der geprüfte Ausweis gehört nicht zu diesem Vorgang: Prüfen Sie den richtigen Ausweis erneut oder "
                 + "dokumentieren Sie die Abweichung. (\"\(step.rawValue)\" waits for a matching identity check)"
+        case .visitEnded:
+            return "the visit was recorded as impossible (visit.impossible): no further step on this visit"
         case .identityOverridden:
             return "Nach einer dokumentierten Abweichung wird nichts auf einen Ausweis geschrieben. Prüfen Sie den "
                 + "Ausweis der Person dieses Vorgangs erneut. (identity overridden: no chip write)"

@@ -94,6 +94,51 @@ public enum StepPayload {
         }
     }
 
+    /// `step.cancelled`: which device step the clerk cancelled while it waited (`signature`,
+    /// `fingerprints`, `identity`, `address`); nothing of it was captured.
+    public struct StepCancelled: Codable, Sendable, Equatable {
+        public var step: String
+        public init(step: String) { self.step = step }
+    }
+
+    /// `signature.impossible`: why the citizen cannot sign, and the witness's note (who witnessed,
+    /// how the citizen declared consent) in the clerk's words.
+    public struct SignatureImpossible: Codable, Sendable, Equatable {
+        /// `cannot-write` (physically unable), `cannot-read` (cannot read the text), `other`.
+        public var reason: String
+        public var witnessNote: String
+        public static let reasons: Set<String> = ["cannot-write", "cannot-read", "other"]
+        public init(reason: String, witnessNote: String) {
+            self.reason = reason
+            self.witnessNote = witnessNote
+        }
+    }
+
+    /// `payment.deferred`: the fee is not paid at the door; the office sends a fee notice or an invoice.
+    public struct PaymentDeferred: Codable, Sendable, Equatable {
+        /// `fee-notice` (Gebührenbescheid) or `invoice` (Rechnung).
+        public var method: String
+        public var amountCents: Int
+        public static let methods: Set<String> = ["fee-notice", "invoice"]
+        public init(method: String, amountCents: Int) {
+            self.method = method
+            self.amountCents = amountCents
+        }
+    }
+
+    /// `visit.impossible`: why the visit could not take place; the case stays open for a new date.
+    public struct VisitImpossible: Codable, Sendable, Equatable {
+        /// `nobody-home`, `cancelled-by-citizen`, `health`, `unsafe`, `other`.
+        public var reason: String
+        /// The clerk's note (optional for the listed reasons, required for `other`).
+        public var note: String?
+        public static let reasons: Set<String> = ["nobody-home", "cancelled-by-citizen", "health", "unsafe", "other"]
+        public init(reason: String, note: String?) {
+            self.reason = reason
+            self.note = note
+        }
+    }
+
     /// `document.handed-out`.
     public struct DocumentHandOut: Codable, Sendable, Equatable {
         public var documentId: String

@@ -16,6 +16,9 @@ public enum EnvelopeError: Error, Equatable, CustomStringConvertible {
     case cannotOpen
     /// Sealing or signing failed inside the crypto library.
     case sealingFailed(reason: String)
+    /// A format 1 envelope's signature covers its ciphertext: without it (deleted after
+    /// hand-off) only the stored chain hash remains, the signature cannot be checked again.
+    case proofNeedsCiphertext
 
     public var description: String {
         switch self {
@@ -34,6 +37,9 @@ public enum EnvelopeError: Error, Equatable, CustomStringConvertible {
             return "sealed payload cannot be opened: wrong server data key or altered envelope"
         case .sealingFailed(let reason):
             return "payload cannot be sealed: \(reason)"
+        case .proofNeedsCiphertext:
+            return "a format 1 envelope's signature covers its ciphertext, which is no longer held: "
+                + "it was checked on arrival and cannot be checked again"
         }
     }
 

@@ -7,6 +7,9 @@ import Foundation
 /// associated data of the sealed payload and under the kit's ECDSA signature. Wall time is
 /// informative only; no server rule may depend on it (docs/envelope.md).
 public struct TransactionHeader: Sendable, Equatable, Hashable, Codable {
+    /// Envelope format version (docs/envelope.md): 2 for everything a kit seals now; 1 for
+    /// envelopes queued by earlier software, which the server still takes.
+    public var formatVersion: UInt8
     /// The kit that recorded the transaction.
     public var kitId: String
     /// Position in the kit's chain: 1 for the first transaction, then gap-free.
@@ -23,13 +26,16 @@ public struct TransactionHeader: Sendable, Equatable, Hashable, Codable {
     public var monotonicNanos: UInt64
     /// Kit's wall clock at commit, in milliseconds since 1970 (informative).
     public var wallMillis: Int64
-    /// SHA-256 of the previous envelope of this kit; 32 zero bytes for seq 1.
+    /// Chain hash of the previous envelope of this kit (``TransactionEnvelope/hash``); 32 zero
+    /// bytes for seq 1.
     public var prevHash: [UInt8]
 
     public init(
         kitId: String, seq: UInt64, txId: UUID, caseId: String, baseVersion: UInt64, kind: String,
-        monotonicNanos: UInt64, wallMillis: Int64, prevHash: [UInt8]
+        monotonicNanos: UInt64, wallMillis: Int64, prevHash: [UInt8],
+        formatVersion: UInt8 = TransactionEnvelope.currentFormatVersion
     ) {
+        self.formatVersion = formatVersion
         self.kitId = kitId
         self.seq = seq
         self.txId = txId
@@ -53,6 +59,9 @@ public struct TransactionHeader: Sendable, Equatable, Hashable, Codable {
 
     /// Checks the field ranges the format promises.
     public func validate() throws(EnvelopeError) {
+        guard TransactionEnvelope.supportedFormatVersions.contains(formatVersion) else {
+            throw .unsupportedVersion(formatVersion)
+        }
         guard !kitId.isEmpty, kitId.utf8.count <= Limits.kitId,
             kitId.unicodeScalars.allSatisfy({
                 $0.isASCII && ($0.properties.isAlphabetic || "0123456789-_.".unicodeScalars.contains($0))
@@ -74,7 +83,7 @@ public struct TransactionHeader: Sendable, Equatable, Hashable, Codable {
     public func encoded() -> [UInt8] {
         var writer = EnvelopeWriter()
         writer.append(TransactionEnvelope.magic)
-        writer.append(TransactionEnvelope.formatVersion)
+        writer.append(formatVersion)
         writer.appendField(Array(kitId.utf8), lengthType: UInt16.self)
         writer.append(seq)
         writer.append(TransactionHeader.bytes(of: txId))
@@ -93,7 +102,7 @@ public struct TransactionHeader: Sendable, Equatable, Hashable, Codable {
             throw .malformed(reason: "not a transaction envelope (magic \(magic))", offset: 0)
         }
         let version = try reader.read(UInt8.self, "format version")
-        guard version == TransactionEnvelope.formatVersion else { throw .unsupportedVersion(version) }
+        guard TransactionEnvelope.supportedFormatVersions.contains(version) else { throw .unsupportedVersion(version) }
         let kitId = try reader.readText(limit: Limits.kitId, "kitId")
         let seq = try reader.read(UInt64.self, "seq")
         let txId = UUID(uuid: TransactionHeader.tuple(try reader.read(count: 16, "txId")))
@@ -105,7 +114,7 @@ public struct TransactionHeader: Sendable, Equatable, Hashable, Codable {
         let prevHash = try reader.read(count: 32, "prevHash")
         let header = TransactionHeader(
             kitId: kitId, seq: seq, txId: txId, caseId: caseId, baseVersion: baseVersion, kind: kind,
-            monotonicNanos: monotonic, wallMillis: wall, prevHash: prevHash)
+            monotonicNanos: monotonic, wallMillis: wall, prevHash: prevHash, formatVersion: version)
         try header.validate()
         return header
     }

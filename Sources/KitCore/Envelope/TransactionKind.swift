@@ -18,6 +18,15 @@ public enum TransactionKind: String, Sendable, Codable, CaseIterable {
     case documentHandedOut = "document.handed-out"
     /// The clerk completed the case.
     case caseCompleted = "case.completed"
+    /// The clerk cancelled a running device step (the pad, scanner or card reader was cleared);
+    /// nothing of the step was captured.
+    case stepCancelled = "step.cancelled"
+    /// The citizen cannot sign: the reason and a witness note instead of a signature.
+    case signatureImpossible = "signature.impossible"
+    /// The fee is not paid by card: a fee notice or an invoice follows (after a decline, say).
+    case paymentDeferred = "payment.deferred"
+    /// The visit could not take place (nobody at home, cancelled, …); the case stays open.
+    case visitImpossible = "visit.impossible"
     /// The kit found a queued envelope damaged before sending it and sends this signed tombstone
     /// in its place (seq and chain position of the lost one); the server records a
     /// `damaged_on_kit` conflict for the back office (docs/envelope.md, "Tombstones").

@@ -92,7 +92,7 @@ public struct DossierVerifier: Sendable {
             else {
                 throw .proof("the header of \(step.envelope.file) does not match the manifest")
             }
-            guard Hex.encode(SHA256.hash(data: bytes)) == step.hash else {
+            guard Hex.encode(envelope.hash) == step.hash else {
                 throw .proof("\(step.envelope.file) does not hash to its chain hash")
             }
             do {

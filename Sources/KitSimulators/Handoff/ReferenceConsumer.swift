@@ -68,6 +68,15 @@ public struct ReferenceConsumer: Sendable {
             return readable(StepPayload.DocumentHandOut.self) ? nil : "Dokumentausgabe nicht lesbar"
         case .paymentIntent:
             return readable(StepPayload.PaymentIntent.self) ? nil : "Zahlungsabsicht nicht lesbar"
+        case .signatureImpossible:
+            return readable(StepPayload.SignatureImpossible.self)
+                ? nil : "Vermerk „kann nicht unterschreiben“ nicht lesbar"
+        case .paymentDeferred:
+            return readable(StepPayload.PaymentDeferred.self) ? nil : "Zahlungsaufschub nicht lesbar"
+        case .visitImpossible:
+            return readable(StepPayload.VisitImpossible.self) ? nil : "Vermerk „Besuch nicht möglich“ nicht lesbar"
+        case .stepCancelled:
+            return readable(StepPayload.StepCancelled.self) ? nil : "Abbruch nicht lesbar"
         case .caseCompleted, .transactionLost, .kitHandedOver:
             return nil
         case nil:
@@ -83,7 +92,8 @@ public struct ReferenceConsumer: Sendable {
         case .documentAuthority:
             return kinds.contains(TransactionKind.fingerprintsCaptured.rawValue) ? nil : "Fingerabdrücke"
         case .cashOffice:
-            return kinds.contains(TransactionKind.paymentOutcome.rawValue) ? nil : "Zahlung"
+            return kinds.contains(TransactionKind.paymentOutcome.rawValue)
+                || kinds.contains(TransactionKind.paymentDeferred.rawValue) ? nil : "Zahlung"
         case .dms:
             return kinds.contains(TransactionKind.caseCompleted.rawValue) ? nil : "Abschluss des Vorgangs"
         }

@@ -86,16 +86,23 @@ public enum AuditExport {
         let evidence: String
         let proof: [UInt8]
         var signature: [UInt8]?
-        if envelope != nil {
+        if let envelope, envelope.header.formatVersion >= 2 {
+            evidence = "proof-v2"
+            proof = envelope.proofBytes()
+        } else if envelope != nil {
             evidence = "envelope-v1"
             proof = row.envelope
+        } else if let kept = row.proof, (try? TransactionEnvelopeProof(decoding: kept)) != nil {
+            evidence = "proof-v2"
+            proof = kept
         } else {
             evidence = "header-v1"
             proof = row.header ?? []
             signature = row.signature
         }
         let prevHash = row.prevHash ?? envelope?.header.prevHash ?? []
-        let chainHash = row.chainHash ?? (row.envelope.isEmpty ? [] : Array(SHA256.hash(data: row.envelope)))
+        let chainHash =
+            row.chainHash ?? (row.envelope.isEmpty ? [] : TransactionEnvelope.chainHash(ofEncoded: row.envelope))
         return Transaction(
             seq: row.seq, txId: row.txId, caseId: row.caseId, kind: row.kind, outcome: row.outcome,
             answer: row.answer, receivedAt: row.receivedAt, recordedBy: row.recordedBy, evidence: evidence,

@@ -26,6 +26,8 @@ public struct AuditTransactionRow: Sendable {
     /// Kept after retention: the encoded header and the kit's signature.
     public var header: [UInt8]?
     public var signature: [UInt8]?
+    /// The proof form kept at retention (format 2, docs/envelope.md).
+    public var proof: [UInt8]?
     public var prevHash: [UInt8]?
     public var chainHash: [UInt8]?
     public var receivedAt: Date

@@ -56,7 +56,7 @@ public struct DossierBuilder: Sendable {
                     kitId: header.kitId, seq: header.seq, txId: header.txId.uuidString.lowercased(), kind: header.kind,
                     baseVersion: header.baseVersion, monotonicNanos: header.monotonicNanos,
                     wallMillis: header.wallMillis, prevHash: Hex.encode(header.prevHash),
-                    hash: Hex.encode(SHA256.hash(data: stored.envelope)), envelope: envelopeEntry,
+                    hash: Hex.encode(envelope.hash), envelope: envelopeEntry,
                     payload: payloadEntry))
         }
         let manifest = DossierManifest(

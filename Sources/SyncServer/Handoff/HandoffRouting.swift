@@ -3,8 +3,8 @@ import KitCore
 
 /// Which receiving procedures a completed case goes to, by its content (pure): an applied
 /// address change to the population register, captured fingerprints (ID card or passport
-/// application) to the document authority, a paid fee to the cash office, and every case to
-/// the DMS.
+/// application) to the document authority, a paid fee (or one deferred to a fee notice or an
+/// invoice, which the cash office sends) to the cash office, and every case to the DMS.
 public enum HandoffRouting {
     public static func procedures(appliedKinds: Set<String>, feePaid: Bool) -> Set<HandoffProcedure> {
         var procedures: Set<HandoffProcedure> = [.dms]
@@ -12,7 +12,9 @@ public enum HandoffRouting {
         if appliedKinds.contains(TransactionKind.fingerprintsCaptured.rawValue) {
             procedures.insert(.documentAuthority)
         }
-        if feePaid { procedures.insert(.cashOffice) }
+        if feePaid || appliedKinds.contains(TransactionKind.paymentDeferred.rawValue) {
+            procedures.insert(.cashOffice)
+        }
         return procedures
     }
 

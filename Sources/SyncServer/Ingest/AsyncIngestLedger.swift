@@ -60,7 +60,7 @@ extension IngestEngine {
         if let reason = Self.chainRefusal(envelope, chain: chain) {
             return refused(reason)
         }
-        var hash = Array(SHA256.hash(data: bytes))
+        var hash = envelope.hash
         let result: IngestResult
         var recordedBy: Clerk?
         do {

@@ -72,15 +72,19 @@ public enum RuleDecision: Sendable, Equatable {
 /// function of the transaction and the stored state. No wall clock goes in, so a kit whose
 /// clock is wrong gets the same decisions.
 public enum ConflictRules {
-    /// Transaction kinds that only record evidence.
+    /// Transaction kinds that only record evidence. A cancelled device step and a visit that could
+    /// not take place change nothing: the case stays open for the back office to plan again.
     static let evidence: Set<TransactionKind> = [
-        .signatureCaptured, .fingerprintsCaptured, .paymentIntent,
+        .signatureCaptured, .fingerprintsCaptured, .paymentIntent, .signatureImpossible, .stepCancelled,
+        .visitImpossible,
     ]
 
     /// The step a kind proves, for "case completed needs all mandatory steps".
     static let proves: [TransactionKind: CaseStep] = [
         .identityChecked: .identify, .signatureCaptured: .sign, .paymentOutcome: .pay,
         .fingerprintsCaptured: .fingerprints, .addressChanged: .updateAddress, .documentHandedOut: .handOutDocument,
+        // A citizen who cannot sign: the reason and a witness note stand in for the signature.
+        .signatureImpossible: .sign,
     ]
 
     public static func decide(
@@ -127,6 +131,20 @@ public enum ConflictRules {
                         "the fee was already paid: refund \(payment.amountCents) cents (trace \(payment.trace ?? "?"))")
             }
             return .apply(.markFeePaid)
+        case .paymentDeferred:
+            guard let deferred = try? StepPayload.facts(StepPayload.PaymentDeferred.self, from: payload),
+                StepPayload.PaymentDeferred.methods.contains(deferred.method)
+            else {
+                return .reject("payment deferral payload cannot be read")
+            }
+            guard !state.feePaid else {
+                return .conflict(
+                    .doublePayment, currentVersion: state.version,
+                    reason:
+                        "the fee was already paid by card: do not send the \(deferred.method) over "
+                        + "\(deferred.amountCents) cents")
+            }
+            return .apply(.recordOnly)
         case .identityChecked:
             guard let check = try? StepPayload.facts(StepPayload.IdentityCheck.self, from: payload),
                 let binding = check.verifiedCardBinding
@@ -176,8 +194,12 @@ public enum ConflictRules {
             let missing = state.requiredSteps.filter { step in
                 switch step {
                 case .complete: return false
-                // A declined payment is recorded but does not pay the fee.
-                case .pay: return !(state.feePaid || state.feeCents == 0)
+                // A declined payment is recorded but does not pay the fee; a fee notice or an
+                // invoice (payment.deferred) settles the step, the cash office collects.
+                case .pay:
+                    return
+                        !(state.feePaid || state.feeCents == 0
+                        || state.appliedKinds.contains(TransactionKind.paymentDeferred.rawValue))
                 default: return !done.contains(step)
                 }
             }
@@ -187,7 +209,8 @@ public enum ConflictRules {
                     reason: "mandatory steps missing: " + missing.map(\.rawValue).joined(separator: ", "))
             }
             return .apply(.closeCase)
-        case .signatureCaptured, .fingerprintsCaptured, .paymentIntent, .transactionLost, .kitHandedOver:
+        case .signatureCaptured, .fingerprintsCaptured, .paymentIntent, .transactionLost, .signatureImpossible,
+            .stepCancelled, .visitImpossible, .kitHandedOver:
             return .apply(.recordOnly)
         }
     }

@@ -93,7 +93,7 @@ public struct IngestEngine: Sendable {
         if let reason = Self.chainRefusal(envelope, chain: chain) {
             return refused(reason)
         }
-        var hash = Array(SHA256.hash(data: bytes))
+        var hash = envelope.hash
         let result: IngestResult
         var recordedBy: Clerk?
         do {
@@ -155,7 +155,7 @@ public struct IngestEngine: Sendable {
         // kit's copy was damaged): nothing is lost, the stored answer stands.
         let sameBytes =
             stored.envelope.isEmpty
-            ? stored.chainHash == Array(SHA256.hash(data: bytes)) : stored.envelope == bytes
+            ? stored.chainHash == TransactionEnvelope.chainHash(ofEncoded: bytes) : stored.envelope == bytes
         guard sameBytes || header.kind == TransactionKind.transactionLost.rawValue else {
             return refused(
                 "txId \(txId) (seq \(header.seq)) was received before with other content: "

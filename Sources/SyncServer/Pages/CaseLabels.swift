@@ -43,6 +43,10 @@ enum CaseLabels {
         case .caseCompleted: return "Vorgang abgeschlossen"
         case .transactionLost: return "Schritt auf dem Koffer verloren"
         case .kitHandedOver: return "Koffer übergeben"
+        case .stepCancelled: return "Geräteschritt abgebrochen"
+        case .signatureImpossible: return "Unterschrift nicht möglich (Zeugenvermerk)"
+        case .paymentDeferred: return "Zahlung per Gebührenbescheid/Rechnung"
+        case .visitImpossible: return "Besuch nicht möglich"
         case nil: return kind
         }
     }

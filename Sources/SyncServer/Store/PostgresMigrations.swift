@@ -242,7 +242,14 @@ extension PostgresSyncStore {
                 "CREATE INDEX conflicts_by_case ON conflicts (case_id, resolution)",
             ]),
         PostgresMigration(
-            name: "v9-data-protection",
+            name: "v9-envelope-proof",
+            statements: [
+                // The proof form of an envelope (docs/envelope.md), kept when retention deletes the
+                // sealed payload: with format 2 the kit's signature and the chain verify from it.
+                "ALTER TABLE transactions ADD COLUMN proof BYTEA"
+            ]),
+        PostgresMigration(
+            name: "v10-data-protection",
             statements: [
                 // Issue #17: a kit marked lost gets a signed wipe order at its next contact and its
                 // report of the wipe is kept (when, last seq); the clerks per kit; the clerk who

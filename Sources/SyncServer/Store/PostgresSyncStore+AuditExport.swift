@@ -23,7 +23,7 @@ extension PostgresSyncStore {
             let rows = try await connection.query(
                 """
                 SELECT seq, tx_id, case_id, kind, outcome, answer, envelope, header, signature, prev_hash, chain_hash,
-                    received_at, recorded_by_id, recorded_by_name
+                    received_at, recorded_by_id, recorded_by_name, proof
                 FROM transactions WHERE kit_id = \(kitId) AND received_at >= \(lower) AND received_at <= \(upper)
                 ORDER BY seq
                 """, logger: self.logger)
@@ -40,6 +40,7 @@ extension PostgresSyncStore {
                         envelope: Array(try columns[6].decode(Data?.self) ?? Data()),
                         header: try columns[7].decode(Data?.self).map(Array.init),
                         signature: try columns[8].decode(Data?.self).map(Array.init),
+                        proof: try columns[14].decode(Data?.self).map(Array.init),
                         prevHash: try columns[9].decode(Data?.self).map(Array.init),
                         chainHash: try columns[10].decode(Data?.self).map(Array.init),
                         receivedAt: try columns[11].decode(Date.self),

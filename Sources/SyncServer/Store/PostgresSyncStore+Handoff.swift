@@ -190,7 +190,7 @@ extension PostgresSyncStore {
                 let steps = try await Self.storedTransactions(
                     connection.query(
                         """
-                        SELECT kit_id, seq, kind, outcome, envelope, prev_hash, chain_hash FROM transactions
+                        SELECT kit_id, seq, kind, outcome, envelope, prev_hash, chain_hash, proof FROM transactions
                         WHERE case_id = \(record.caseId) AND outcome = 'applied' ORDER BY kit_id, seq
                         """, logger: self.logger))
                 var chain: [StoredTransaction] = []
@@ -200,7 +200,7 @@ extension PostgresSyncStore {
                     chain += try await Self.storedTransactions(
                         connection.query(
                             """
-                            SELECT kit_id, seq, kind, outcome, envelope, prev_hash, chain_hash FROM transactions
+                            SELECT kit_id, seq, kind, outcome, envelope, prev_hash, chain_hash, proof FROM transactions
                             WHERE kit_id = \(kitId) AND seq BETWEEN \(seqs.min() ?? 0) AND \(seqs.max() ?? 0)
                             ORDER BY seq
                             """, logger: self.logger))
@@ -351,11 +351,13 @@ extension PostgresSyncStore {
                     let header = envelope.map { Data($0.header.encoded()) }
                     let signature = envelope.map { Data($0.signature) }
                     let prevHash = envelope.map { Data($0.header.prevHash) }
+                    let proof = envelope.map { Data($0.proofBytes()) }
                     try await connection.query(
                         """
                         UPDATE transactions SET header = \(header), signature = \(signature),
-                            chain_hash = COALESCE(chain_hash, \(Data(SHA256.hash(data: bytes)))),
-                            prev_hash = COALESCE(prev_hash, \(prevHash)), envelope = ''::bytea,
+                            chain_hash = COALESCE(chain_hash, \(Data(TransactionEnvelope.chainHash(ofEncoded: Array(bytes))))),
+                            prev_hash = COALESCE(prev_hash, \(prevHash)), proof = COALESCE(proof, \(proof)),
+                            envelope = ''::bytea,
                             evidence_deleted_at = \(now)
                         WHERE kit_id = \(kitId) AND seq = \(seq)
                         """, logger: self.logger)
@@ -426,8 +428,8 @@ extension PostgresSyncStore {
 
     static func storedTransactions(_ rows: PostgresRowSequence) async throws -> [StoredTransaction] {
         var records: [StoredTransaction] = []
-        for try await (kitId, seq, kind, outcome, envelope, prevHash, chainHash) in rows.decode(
-            (String, Int64, String, String, Data, Data?, Data?).self)
+        for try await (kitId, seq, kind, outcome, envelope, prevHash, chainHash, proof) in rows.decode(
+            (String, Int64, String, String, Data, Data?, Data?, Data?).self)
         {
             let bytes = Array(envelope)
             records.append(
@@ -435,7 +437,8 @@ extension PostgresSyncStore {
                     kitId: kitId, seq: UInt64(clamping: seq), kind: kind, outcome: outcome, envelope: bytes,
                     prevHash: prevHash.map(Array.init) ?? (try? TransactionEnvelope(decoding: bytes))?.header.prevHash
                         ?? [],
-                    chainHash: chainHash.map(Array.init) ?? Array(SHA256.hash(data: bytes))))
+                    chainHash: chainHash.map(Array.init) ?? TransactionEnvelope.chainHash(ofEncoded: bytes),
+                    proof: proof.map(Array.init)))
         }
         return records
     }

@@ -213,7 +213,12 @@ extension SQLiteSyncStore {
                     CREATE INDEX conflicts_by_case ON conflicts(case_id, resolution);
                     """)
         }
-        migrator.registerMigration("v9-data-protection") { db in
+        migrator.registerMigration("v9-envelope-proof") { db in
+            // The proof form of an envelope (docs/envelope.md), kept when retention deletes the
+            // sealed payload: with format 2 the kit's signature and the chain verify from it.
+            try db.execute(sql: "ALTER TABLE transactions ADD COLUMN proof BLOB")
+        }
+        migrator.registerMigration("v10-data-protection") { db in
             // Issue #17: a kit marked lost gets a signed wipe order at its next contact and its
             // report of the wipe is kept (when, last seq); the clerks per kit; the clerk who
             // recorded each step; the audit trail chained entry by entry (SHA-256).

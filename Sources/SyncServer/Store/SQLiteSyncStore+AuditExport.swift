@@ -13,7 +13,7 @@ extension SQLiteSyncStore {
                 db,
                 sql: """
                     SELECT seq, tx_id, case_id, kind, outcome, answer, envelope, header, signature, prev_hash,
-                        chain_hash, received_at, recorded_by_id, recorded_by_name
+                        chain_hash, received_at, recorded_by_id, recorded_by_name, proof
                     FROM transactions WHERE kit_id = ? AND received_at >= ? AND received_at <= ? ORDER BY seq
                     """,
                 arguments: [kitId, lower, upper]
@@ -23,6 +23,7 @@ extension SQLiteSyncStore {
                     outcome: row["outcome"], answer: row["answer"], envelope: Array(row["envelope"] as Data? ?? Data()),
                     header: (row["header"] as Data?).map(Array.init),
                     signature: (row["signature"] as Data?).map(Array.init),
+                    proof: (row["proof"] as Data?).map(Array.init),
                     prevHash: (row["prev_hash"] as Data?).map(Array.init),
                     chainHash: (row["chain_hash"] as Data?).map(Array.init), receivedAt: row["received_at"],
                     recordedBy: (row["recorded_by_id"] as String?).map {

@@ -130,7 +130,7 @@ extension SQLiteSyncStore {
             let steps = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT kit_id, seq, kind, outcome, envelope, prev_hash, chain_hash FROM transactions
+                    SELECT kit_id, seq, kind, outcome, envelope, prev_hash, chain_hash, proof FROM transactions
                     WHERE case_id = ? AND outcome = 'applied' ORDER BY kit_id, seq
                     """,
                 arguments: [record.caseId]
@@ -142,7 +142,7 @@ extension SQLiteSyncStore {
                 chain += try Row.fetchAll(
                     db,
                     sql: """
-                        SELECT kit_id, seq, kind, outcome, envelope, prev_hash, chain_hash FROM transactions
+                        SELECT kit_id, seq, kind, outcome, envelope, prev_hash, chain_hash, proof FROM transactions
                         WHERE kit_id = ? AND seq BETWEEN ? AND ? ORDER BY seq
                         """,
                     arguments: [kitId, seqs.min() ?? 0, seqs.max() ?? 0]
@@ -260,12 +260,14 @@ extension SQLiteSyncStore {
                     try db.execute(
                         sql: """
                             UPDATE transactions SET header = ?, signature = ?, chain_hash = COALESCE(chain_hash, ?),
-                                prev_hash = COALESCE(prev_hash, ?), envelope = X'', evidence_deleted_at = ?
+                                prev_hash = COALESCE(prev_hash, ?), proof = COALESCE(proof, ?), envelope = X'',
+                                evidence_deleted_at = ?
                             WHERE kit_id = ? AND seq = ?
                             """,
                         arguments: [
                             envelope.map { Data($0.header.encoded()) }, envelope.map { Data($0.signature) },
-                            Data(SHA256.hash(data: bytes)), envelope.map { Data($0.header.prevHash) }, now,
+                            Data(TransactionEnvelope.chainHash(ofEncoded: bytes)),
+                            envelope.map { Data($0.header.prevHash) }, envelope.map { Data($0.proofBytes()) }, now,
                             row["kit_id"] as String, row["seq"] as Int64,
                         ])
                 }
@@ -332,9 +334,10 @@ extension SQLiteSyncStore {
         let prevHash =
             (row["prev_hash"] as Data?).map(Array.init)
             ?? (try? TransactionEnvelope(decoding: envelope))?.header.prevHash ?? []
-        let chainHash = (row["chain_hash"] as Data?).map(Array.init) ?? Array(SHA256.hash(data: envelope))
+        let chainHash =
+            (row["chain_hash"] as Data?).map(Array.init) ?? TransactionEnvelope.chainHash(ofEncoded: envelope)
         return StoredTransaction(
             kitId: row["kit_id"], seq: row["seq"], kind: row["kind"], outcome: row["outcome"], envelope: envelope,
-            prevHash: prevHash, chainHash: chainHash)
+            prevHash: prevHash, chainHash: chainHash, proof: (row["proof"] as Data?).map(Array.init))
     }
 }

@@ -20,7 +20,39 @@ const DEVICE_STEP_BUSY = {
   address: "Die neue Anschrift wird auf den Ausweis geschrieben. Ausweis bitte liegen lassen …",
   payment: "Bitte die Karte am Terminal vorhalten oder einstecken und dem Terminal folgen …",
 };
+const DEVICE_STEP_NAMES = {
+  identity: "Ausweis",
+  signature: "Unterschriften-Pad",
+  fingerprints: "Fingerabdruck-Scanner",
+  address: "Ausweis",
+  payment: "Kartenterminal",
+};
+// The device a step needs, and how its readiness reads (the agent's states: ok, warning = in use,
+// failure = missing or unreachable).
+const STEP_DEVICE = {
+  identify: "card-reader",
+  "update-address": "card-reader",
+  sign: "signature-pad",
+  fingerprints: "fingerprint-scanner",
+  pay: "ec-terminal",
+};
+const DEVICE_STATE_TEXT = {
+  ok: "bereit",
+  warning: "in Benutzung",
+  failure: "nicht bereit",
+};
+const DEVICE_MISSING_HINT = {
+  "card-reader": "Bitte das Kartenlesegerät einstecken.",
+  "signature-pad": "Bitte das Unterschriften-Pad einstecken.",
+  "fingerprint-scanner": "Bitte den Fingerabdruck-Scanner einstecken.",
+  "ec-terminal": "Bitte das Kartenterminal einschalten und verbinden.",
+};
 const DEVICE_NAMES = {
+  "card-reader": "Kartenleser",
+  "signature-pad": "Unterschriften-Pad",
+  "fingerprint-scanner": "Fingerabdruck-Scanner",
+  "ec-terminal": "Kartenterminal",
+  "terminal-certificates": "Zertifikate des Änderungsterminals",
   pcscd: "Kartenleser-Dienst",
   usb: "USB-Geräte",
   vpn: "VPN",
@@ -64,8 +96,23 @@ const state = {
 };
 
 function $(id) { return document.getElementById(id); }
-function show(screen) {
+const SCREEN_TITLES = {
+  "screen-token": "Nicht verbunden",
+  "screen-unlock": "Koffer entsperren",
+  "screen-visits": "Besuche",
+  "screen-done": "Besuch beendet",
+};
+// Shows one screen, names it in the window title and moves the focus to its heading, so a screen
+// reader announces the new screen instead of staying on a button that is gone.
+function show(screen, title) {
+  const changed = $(screen).hidden;
   for (const element of document.querySelectorAll(".screen")) element.hidden = element.id !== screen;
+  document.title = (title || SCREEN_TITLES[screen] || "Besuch") + " – Bürgeramtskoffer";
+  const heading = $(screen).querySelector("h2");
+  if (heading && (changed || title)) {
+    heading.tabIndex = -1;
+    heading.focus();
+  }
 }
 function euro(cents) {
   return (cents / 100).toLocaleString("de-DE", { style: "currency", currency: "EUR" });
@@ -89,8 +136,15 @@ function element(tag, attributes, ...children) {
 
 // --- the local API -------------------------------------------------------------------------
 
+// A refusal of the agent: `message` is the clerk's German sentence from the agent's catalogue,
+// `detail` the English technical detail for IT (shown only behind "Details für die IT").
 class ApiError extends Error {
-  constructor(status, message) { super(message); this.status = status; }
+  constructor(status, message, detail, code) {
+    super(message);
+    this.status = status;
+    this.detail = detail || "";
+    this.code = code || "";
+  }
 }
 
 async function api(method, path, body) {
@@ -107,19 +161,32 @@ async function api(method, path, body) {
   let json = null;
   try { json = text ? JSON.parse(text) : null; } catch (_) { json = null; }
   if (!response.ok) {
-    const message = json && json.error && json.error.message ? json.error.message : "HTTP " + response.status;
-    throw new ApiError(response.status, message);
+    const error = json && json.error ? json.error : {};
+    if (error.code) throw new ApiError(response.status, error.message, error.detail, error.code);
+    // Not from the catalogue (the access check, a malformed request): German here, the rest for IT.
+    throw new ApiError(response.status, "", (error.message || "") + " (HTTP " + response.status + ")", "");
   }
   return json;
 }
 
+// What the clerk reads about a failed request: always German.
 function explain(error) {
   if (error instanceof ApiError) {
-    if (error.status === 401) return "Der Koffer ist gesperrt oder diese Seite hat keinen gültigen Zugang mehr. (" + error.message + ")";
-    if (error.status === 409) return "Dieser Schritt ist jetzt nicht möglich: " + error.message;
-    return error.message;
+    if (error.code) return error.message;
+    if (error.status === 401) return "Der Koffer ist gesperrt oder diese Seite hat keinen gültigen Zugang mehr.";
+    return "Der Koffer-Dienst hat die Anfrage abgelehnt. Bitte die Seite neu laden.";
   }
-  return "Der Koffer-Dienst antwortet nicht. Läuft kit-agent? (" + error.message + ")";
+  return "Der Koffer-Dienst antwortet nicht. Bitte die IT anrufen, wenn das so bleibt.";
+}
+// The English technical detail of a failed request, for IT.
+function detailOf(error) {
+  if (error instanceof ApiError) return error.detail;
+  return error && error.message ? String(error.message) : "";
+}
+// "Details für die IT": collapsed, marked as English for screen readers.
+function itDetails(detail) {
+  return element("details", { class: "it-detail" }, element("summary", { textContent: "Details für die IT" }),
+    element("p", { lang: "en", textContent: detail }));
 }
 
 // --- live status ------------------------------------------------------------------------------
@@ -172,7 +239,7 @@ function onEvent(event) {
       showStatus(event.status, event.devices || []);
       break;
     case "case.updated":
-      if (!$("screen-visits").hidden) loadVisits();
+      if (!$("screen-visits").hidden) loadVisits({ keepView: true });
       else if (event.caseId === state.caseId && !state.busy && !$("manual-paid") &&
                $("step-title").dataset.step === "awaiting-terminal") refreshCase(); // never wipe the clerk's input
       break;
@@ -183,7 +250,7 @@ function onEvent(event) {
       break;
     case "step.started":
       if (event.step && DEVICE_STEP_BUSY[event.step] && event.caseId !== state.caseId) {
-        setPill("pill-devices", "Geräte: in Benutzung (" + event.step + ")", "warn");
+        setPill("pill-devices", "Geräte: in Benutzung (" + (DEVICE_STEP_NAMES[event.step] || "Gerät") + ")", "warn");
       }
       break;
     default:
@@ -216,27 +283,51 @@ function showStatus(status, devices) {
     // The queue does not drain although the server answers: the agent's German sentence.
     setPill("pill-queue", "Warteschlange: " + status.syncProblemMessage, "bad");
   }
+  if (devices.length) state.devices = devices;
+  const name = (d) => DEVICE_NAMES[d.device] || "weiteres Gerät";
   const problems = devices.filter((device) => device.state === "failure");
-  const warnings = devices.filter((device) => device.state === "warning");
+  const inUse = devices.filter((device) => device.state === "warning" && STEP_DEVICE_NAMES.has(device.device));
+  const warnings = devices.filter((device) => device.state === "warning" && !STEP_DEVICE_NAMES.has(device.device));
   if (problems.length) {
-    setPill("pill-devices", "Geräte: Problem bei " + problems.map((d) => DEVICE_NAMES[d.device] || d.device).join(", "), "bad");
+    setPill("pill-devices", "Geräte: nicht bereit – " + problems.map(name).join(", "), "bad");
   } else if (warnings.length) {
-    setPill("pill-devices", "Geräte: Hinweis zu " + warnings.map((d) => DEVICE_NAMES[d.device] || d.device).join(", "), "warn");
+    setPill("pill-devices", "Geräte: Hinweis zu " + warnings.map(name).join(", "), "warn");
+  } else if (inUse.length) {
+    setPill("pill-devices", "Geräte: bereit, in Benutzung: " + inUse.map(name).join(", "), "ok");
   } else if (devices.length) {
     setPill("pill-devices", "Geräte: bereit", "ok");
   }
+  updateStepDevice();
   const unlocked = status.unlocked === true;
   $("lock").hidden = !unlocked;
   if (state.unlocked !== unlocked) {
     state.unlocked = unlocked;
-    if (!unlocked) show("screen-unlock");
+    if (!unlocked) lockedByAgent();
     else if (!state.caseId) loadVisits();
   }
 }
 
+const STEP_DEVICE_NAMES = new Set(Object.values(STEP_DEVICE));
+// The device the current step needs, named in German with its readiness.
+function updateStepDevice() {
+  const line = $("step-device");
+  const step = $("step-title").dataset.step;
+  const needed = STEP_DEVICE[step];
+  const device = needed && (state.devices || []).find((d) => d.device === needed);
+  if (!device || $("screen-step").hidden) { line.hidden = true; return; }
+  const ready = device.state !== "failure";
+  line.textContent = DEVICE_NAMES[needed] + ": " + (DEVICE_STATE_TEXT[device.state] || "unbekannt") +
+    (ready ? "" : ". " + DEVICE_MISSING_HINT[needed]);
+  line.className = "device-line " + (ready ? "ok" : "bad");
+  line.hidden = false;
+}
+
 // --- screens ----------------------------------------------------------------------------------
 
-async function loadVisits() {
+// Privacy at the door: the list of other citizens' names is shown only on an explicit tap; by
+// default (after a visit, after unlocking) only the next visit.
+async function loadVisits(options) {
+  if (!(options && options.keepView)) state.showAll = false;
   let visits;
   try {
     visits = await api("GET", "/v1/cases");
@@ -246,11 +337,17 @@ async function loadVisits() {
   }
   const list = $("visits");
   list.replaceChildren();
-  for (const visit of visits) {
+  const open = visits.filter((visit) => !visit.completed && !visit.workflow.visitImpossible);
+  const shown = state.showAll ? visits : open.slice(0, 1);
+  $("visits-title").textContent = state.showAll ? "Heutige Besuche" : "Nächster Besuch";
+  $("visits-all-done").hidden = state.showAll || open.length > 0 || visits.length === 0;
+  $("show-all-visits").hidden = state.showAll || visits.length <= shown.length;
+  for (const visit of shown) {
     const steps = visit.workflow.steps;
     const done = steps.filter((step) => step.status === "done").length;
     const meta = visit.completed
       ? "Abgeschlossen"
+      : visit.workflow.visitImpossible ? "Besuch nicht möglich – neuer Termin folgt"
       : "Schritt " + Math.min(done + 1, steps.length) + " von " + steps.length + ": " + (STEP_NAMES[visit.current] || "wartet");
     const button = element("button", { class: visit.completed ? "completed" : "", "data-testid": "visit-" + visit.caseId },
       element("span", { class: "name", textContent: visit.citizen }),
@@ -261,6 +358,7 @@ async function loadVisits() {
   $("visits-empty").hidden = visits.length > 0;
   state.caseId = null;
   state.can = null;
+  state.resume = null;
   show("screen-visits");
 }
 
@@ -273,7 +371,7 @@ async function refreshCase() {
   try {
     state.detail = await api("GET", "/v1/cases/" + encodeURIComponent(state.caseId));
   } catch (error) {
-    showError(explain(error));
+    showError(explain(error), detailOf(error));
     return;
   }
   // The clerk is filling in the form for an open payment that is still open: keep the screen.
@@ -287,15 +385,23 @@ function renderStep() {
   $("case-citizen").textContent = snapshot.citizen.givenNames + " " + snapshot.citizen.familyName;
   $("case-title").textContent = snapshot.title;
   const track = $("step-track");
-  track.replaceChildren(...workflow.steps.map((step) =>
-    element("li", { class: step.status === "done" ? "done" : step.status === "current" ? "current" : "",
-      textContent: (step.status === "done" ? "✓ " : "") + (STEP_NAMES[step.step] || step.step) })));
+  track.replaceChildren(...workflow.steps.map((step) => {
+    const item = element("li", { class: step.status === "done" ? "done" : step.status === "current" ? "current" : "",
+      textContent: (step.status === "done" ? "✓ " : "") + (STEP_NAMES[step.step] || step.step) +
+        (step.status === "done" ? " (erledigt)" : "") });
+    if (step.status === "current") item.setAttribute("aria-current", "step");
+    return item;
+  }));
   hideMessages();
+  $("step-ways").replaceChildren();
   $("step-next").hidden = true;
   const completed = workflow.steps.some((step) => step.step === "complete" && step.status === "done");
-  if (completed) {
-    $("done-text").textContent = "Alle Schritte für " + snapshot.citizen.givenNames + " " + snapshot.citizen.familyName +
-      " sind im Koffer gespeichert und versiegelt. Sie werden übertragen, sobald das Stadtnetz erreichbar ist.";
+  if (completed || workflow.visitImpossible) {
+    $("done-title").textContent = completed ? "Besuch abgeschlossen" : "Besuch nicht möglich";
+    $("done-text").textContent = completed
+      ? "Alle Schritte für " + snapshot.citizen.givenNames + " " + snapshot.citizen.familyName +
+        " sind im Koffer gespeichert und versiegelt. Sie werden übertragen, sobald das Stadtnetz erreichbar ist."
+      : "Der Vermerk ist im Koffer gespeichert und versiegelt. Das Back Office plant einen neuen Termin.";
     show("screen-done");
     return;
   }
@@ -332,13 +438,18 @@ function renderStep() {
     }
     return;
   }
+  $("step-device").hidden = true;
   const renderer = STEPS[current.step];
   $("step-title").textContent = STEP_NAMES[current.step] || current.step;
   $("step-title").dataset.step = current.step;
   renderer.render(snapshot, body);
+  // The ways out of this step, and out of the visit.
+  $("step-ways").replaceChildren(...(renderer.ways || []).map(([testid, text, open]) => choice(testid, text, open)),
+    choice("visit-impossible", "Besuch nicht möglich", visitImpossible));
   action.textContent = renderer.action(snapshot);
-  action.onclick = () => runStep(renderer);
-  show("screen-step");
+  state.renderer = renderer;
+  show("screen-step", STEP_NAMES[current.step] || "Besuch");
+  updateStepDevice();
 }
 
 // An open payment the terminal cannot account for (it was replaced, its journal cleared): after
@@ -364,7 +475,7 @@ async function renderOpenPayment(snapshot, body) {
     element("label", { for: "manual-paid", textContent: "Ergebnis" }), choice,
     ...field("manual-receipt", "Belegnummer (falls bezahlt)", { inputmode: "numeric", autocomplete: "off" }),
     ...field("manual-note", "Was wurde geprüft? (Pflicht)", { autocomplete: "off", maxLength: 500 }));
-  const settle = element("button", { class: "secondary", "data-testid": "manual-settle", textContent: "Zahlung von Hand klären" });
+  const settle = element("button", { type: "button", class: "secondary", "data-testid": "manual-settle", textContent: "Zahlung von Hand klären" });
   settle.addEventListener("click", async () => {
     hideMessages();
     const paid = value("manual-paid");
@@ -372,12 +483,24 @@ async function renderOpenPayment(snapshot, body) {
     const receipt = value("manual-receipt");
     if (!paid || !note) { showError("Bitte Ergebnis wählen und eintragen, was geprüft wurde."); return; }
     if (receipt && !/^[0-9]{1,9}$/.test(receipt)) { showError("Die Belegnummer besteht aus Ziffern."); return; }
+    const body = Object.assign({ paid: paid === "paid", note }, receipt ? { receiptNumber: Number(receipt) } : {});
+    settle.disabled = true;
     try {
-      await api("POST", "/v1/payments/" + open.intentSeq + "/resolve",
-        Object.assign({ paid: paid === "paid", note }, receipt ? { receiptNumber: Number(receipt) } : {}));
+      // The kit may be asking the terminal right now (a recovery round): then wait and try again.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await api("POST", "/v1/payments/" + open.intentSeq + "/resolve", body);
+          break;
+        } catch (error) {
+          if (!(error instanceof ApiError && error.code === "paymentBusy") || attempt >= 10) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 2000));
+        }
+      }
       await refreshCase();
     } catch (error) {
-      showError("Nicht geklärt: " + explain(error));
+      showError("Nicht geklärt: " + explain(error), detailOf(error));
+    } finally {
+      settle.disabled = false;
     }
   });
   body.append(settle);
@@ -385,26 +508,36 @@ async function renderOpenPayment(snapshot, body) {
 
 async function runStep(renderer) {
   if (state.busy) return;
-  hideMessages();
   let request;
   try {
-    request = renderer.request(state.detail.snapshot);
+    request = renderer.request(state.detail.snapshot); // before the boxes are cleared: it may read from them
   } catch (problem) {
+    $("step-error").hidden = true;
     showError(problem.message);
     return;
   }
+  hideMessages();
   state.busy = true;
+  for (const button of $("step-ways").querySelectorAll("button")) button.disabled = true;
   $("step-action").disabled = true;
   $("back-to-visits").disabled = true;
+  state.cancelling = false;
   if (renderer.busy) {
     $("step-busy").textContent = renderer.busy;
     $("step-busy").hidden = false;
+    $("step-busy").scrollIntoView({ block: "nearest" });
+    $("step-cancel").hidden = !renderer.cancellable;
+    $("step-cancel").disabled = false;
   }
   try {
     const answer = await api("POST", request.path, request.body);
     $("step-busy").hidden = true;
     const note = renderer.done ? renderer.done(answer) : null;
-    if (note) {
+    if (note && note.warning) {
+      // Not a success: the amber box says what happened and offers the ways on.
+      showWarning(note.warning);
+      $("step-action").hidden = true;
+    } else if (note) {
       $("step-result").textContent = note;
       $("step-result").hidden = false;
       $("step-action").hidden = true;
@@ -416,15 +549,24 @@ async function runStep(renderer) {
   } catch (error) {
     $("step-busy").hidden = true;
     const hint = DEVICE_STEP_HINT[request.path.split("/").pop()] || "";
-    if (error instanceof ApiError && error.status === 409 && request.path.endsWith("/address")) {
+    if (state.cancelling) {
+      // The clerk cancelled: nothing was captured, the cancel itself is recorded.
+      $("step-result").replaceChildren(element("p", { textContent: explain(error) + " Der Abbruch ist vermerkt." }));
+      $("step-result").hidden = false;
+    } else if (error instanceof ApiError && error.status === 409 && request.path.endsWith("/address")) {
       // A refusal, not a device problem: the card is not (or not proven to be) the citizen's.
       state.can = null;
-      showError("Die Anschrift wurde nicht auf den Ausweis geschrieben. " + error.message);
+      showError("Die Anschrift wurde nicht auf den Ausweis geschrieben. " + explain(error), detailOf(error));
+    } else if (error instanceof ApiError && error.status < 500 && error.status !== 403) {
+      showError(explain(error), detailOf(error)); // a refusal: the agent's sentence says what to do
     } else {
-      showError("Das hat nicht geklappt. Es wurde nichts gespeichert. " + hint + " (" + explain(error) + ")");
+      showError(explain(error) + (hint ? " " + hint : ""), detailOf(error));
     }
   } finally {
     state.busy = false;
+    state.cancelling = false;
+    $("step-cancel").hidden = true;
+    for (const button of $("step-ways").querySelectorAll("button")) button.disabled = false;
     $("step-action").disabled = false;
     $("back-to-visits").disabled = false;
   }
@@ -434,10 +576,26 @@ function hideMessages() {
   $("step-error").hidden = true;
   $("step-result").hidden = true;
   $("step-busy").hidden = true;
+  $("step-warning").hidden = true;
+  $("step-warning").replaceChildren();
 }
-function showError(text) {
-  $("step-error").textContent = text;
-  $("step-error").hidden = false;
+// The amber box: something the clerk must decide on (not an error, not a success).
+function showWarning(nodes) {
+  $("step-warning").replaceChildren(...nodes);
+  $("step-warning").hidden = false;
+  $("step-warning").scrollIntoView({ block: "nearest" });
+}
+function choice(testid, text, onclick, kind) {
+  const button = element("button", { type: "button", class: kind || "secondary", "data-testid": testid, textContent: text });
+  button.addEventListener("click", onclick);
+  return button;
+}
+function showError(text, detail) {
+  const box = $("step-error");
+  box.replaceChildren(element("p", { textContent: text }));
+  if (detail) box.append(itDetails(detail));
+  box.hidden = false;
+  box.scrollIntoView({ block: "nearest" });
 }
 function casePath(snapshot, step) {
   return "/v1/cases/" + encodeURIComponent(snapshot.caseId) + "/" + step;
@@ -456,28 +614,17 @@ const STEPS = {
         snapshot.citizen.familyName + " auf das Lesegerät und geben Sie die sechsstellige Zugangsnummer (CAN) " +
         "von der Vorderseite ein.";
       const identity = state.detail.workflow.identity;
-      if (identity === "mismatched") {
-        body.append(element("p", { class: "error", "data-testid": "identity-mismatch", role: "alert",
-          textContent: "Der zuletzt geprüfte Ausweis gehört nicht zu diesem Vorgang. Die weiteren Schritte mit dem " +
-            "Ausweis sind gesperrt. Prüfen Sie den richtigen Ausweis – oder dokumentieren Sie unten, wie die Person " +
-            "sich ausgewiesen hat (dann geht es ohne Ausweis weiter; die Anschrift wird nicht auf einen Ausweis geschrieben)." }));
-      }
+      if (identity === "mismatched") showWarning(mismatchWarning([]));
       if (identity === "overridden") {
         body.append(element("p", { class: "error", "data-testid": "identity-overridden", role: "alert",
           textContent: "Die Abweichung ist dokumentiert. Auf den Ausweis wird erst geschrieben, wenn der Ausweis der " +
             "Person dieses Vorgangs geprüft ist." }));
       }
       body.append(...field("can", "Zugangsnummer (CAN)", { inputmode: "numeric", autocomplete: "off", maxLength: 6, pattern: "[0-9]{6}" }));
-      if (identity === "mismatched") {
-        body.append(...field("override-reason", "Grund der Abweichung (wie hat sich die Person ausgewiesen?)", { autocomplete: "off" }));
-        const button = element("button", { id: "identity-override", "data-testid": "identity-override",
-          textContent: "Abweichung dokumentieren und ohne Ausweis fortfahren" });
-        button.onclick = () => runStep(IDENTITY_OVERRIDE);
-        body.append(button);
-      }
     },
     action() { return "Ausweis prüfen"; },
     busy: DEVICE_STEP_BUSY.identity,
+    ways: [["card-unreadable", "Ausweis nicht lesbar", cardUnreadable]],
     request(snapshot) {
       const can = value("can");
       if (!/^[0-9]{6}$/.test(can)) throw new Error("Die Zugangsnummer hat sechs Ziffern.");
@@ -488,11 +635,9 @@ const STEPS = {
       const result = answer && answer.result;
       if (result && result.matchesCase === true) return "Der Ausweis gehört zu diesem Vorgang.";
       state.can = null; // never reuse the CAN of a card that is not the citizen's
-      const mismatches = result && Array.isArray(result.mismatches) ? result.mismatches : [];
-      const fields = mismatches.map((name) => MISMATCH_NAMES[name] || name).join(", ");
-      return "Achtung: Der Ausweis gehört nicht zu diesem Vorgang" + (fields ? " (abweichend: " + fields + ")" : "") +
-        ". Das Ergebnis ist gespeichert. Die Anschrift wird nicht auf diesen Ausweis geschrieben; prüfen Sie den " +
-        "richtigen Ausweis oder dokumentieren Sie die Abweichung.";
+      const differences = answer && Array.isArray(answer.differences) ? answer.differences
+        : (result && Array.isArray(result.mismatches) ? result.mismatches : []).map((name) => ({ field: name, card: "–", case: "–" }));
+      return { warning: mismatchWarning(differences) };
     },
   },
   sign: {
@@ -502,6 +647,8 @@ const STEPS = {
     },
     action() { return "Auf dem Pad unterschreiben"; },
     busy: DEVICE_STEP_BUSY.signature,
+    cancellable: true,
+    ways: [["cannot-sign", "Kann nicht unterschreiben", cannotSign]],
     request(snapshot) {
       return { path: casePath(snapshot, "signature"), body: { text: snapshot.textsToSign[0] || "", timeoutSeconds: 180 } };
     },
@@ -518,10 +665,7 @@ const STEPS = {
     busy: DEVICE_STEP_BUSY.payment,
     request(snapshot) { return { path: casePath(snapshot, "payment"), body: { amountCents: totalCents(snapshot) } }; },
     done(answer) {
-      if (answer && answer.status === "not-paid") {
-        return "Die Zahlung wurde nicht genehmigt" + (answer.reason ? " (" + answer.reason + ")" : "") +
-          ". Sie können es noch einmal versuchen.";
-      }
+      if (answer && answer.status === "not-paid") return { warning: declinedWarning(answer) };
       return null; // approved: next step; unknown: the screen shows that the kit asks the terminal
     },
   },
@@ -539,6 +683,7 @@ const STEPS = {
     },
     action() { return "Fingerabdrücke erfassen"; },
     busy: DEVICE_STEP_BUSY.fingerprints,
+    cancellable: true,
     request(snapshot) {
       const skip = {};
       for (const [key] of FINGERS) if (value("skip-" + key)) skip[key] = value("skip-" + key);
@@ -584,11 +729,12 @@ const STEPS = {
   },
 };
 
+
 // The clerk's documented override of a failed identity check (never a write to the card).
 const IDENTITY_OVERRIDE = {
   request(snapshot) {
     const reason = value("override-reason");
-    if (reason.length < 10) throw new Error("Bitte den Grund der Abweichung in einem Satz angeben (mindestens 10 Zeichen).");
+    if (reason.length < 10) throw new Error("Bitte begründen, wie sich die Person ausgewiesen hat (mindestens 10 Zeichen).");
     return { path: casePath(snapshot, "identity") + "/override", body: { reason } };
   },
   done() {
@@ -614,12 +760,17 @@ async function start() {
     event.preventDefault();
     const secret = $("unlock-secret").value;
     $("unlock-secret").value = "";
+    $("unlock-error").hidden = true;
     try {
       await api("POST", "/v1/unlock", { secret });
       state.unlocked = true;
-      await loadVisits();
+      if (state.resume) await resumeVisit();
+      else await loadVisits();
     } catch (error) {
-      alert("Entsperren fehlgeschlagen: " + explain(error));
+      // Wrong secret, or locked out "bis 14:32 Uhr": the agent's German sentence.
+      $("unlock-error").replaceChildren(element("p", { textContent: "Nicht entsperrt: " + explain(error) }));
+      if (detailOf(error)) $("unlock-error").append(itDetails(detailOf(error)));
+      $("unlock-error").hidden = false;
     }
   });
   $("back-to-visits").addEventListener("click", () => loadVisits());
@@ -629,7 +780,7 @@ async function start() {
     try {
       await api("POST", "/v1/lock");
     } catch (error) {
-      alert("Sperren fehlgeschlagen: " + explain(error));
+      alert("Sperren fehlgeschlagen: " + explain(error)); // German only; the detail is in the agent's log
       return;
     }
     state.unlocked = false;
@@ -640,6 +791,15 @@ async function start() {
     show("screen-unlock");
   });
   $("done-back").addEventListener("click", () => loadVisits());
+  $("show-all-visits").addEventListener("click", () => { state.showAll = true; loadVisits({ keepView: true }); });
+  $("keep-working").addEventListener("click", () => keepWorking());
+  setInterval(checkAutoLock, 5000);
+  $("step-cancel").addEventListener("click", () => cancelDeviceStep());
+  // The step is a real form: Enter in a field runs the step's action.
+  $("step-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    if (state.renderer && !$("step-action").hidden && !$("step-action").disabled) runStep(state.renderer);
+  });
   connectEvents();
   try {
     const status = await api("GET", "/v1/status");
