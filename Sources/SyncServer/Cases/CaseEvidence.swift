@@ -18,7 +18,9 @@ enum CaseEvidence {
             let length = Int(bytes[offset]) << 8 | Int(bytes[offset + 1])
             return skip(2) && skip(length)
         }
-        guard bytes.count >= 5, Array(bytes.prefix(4)) == Array("BKTX".utf8), bytes[4] == 1 else { return nil }
+        guard bytes.count >= 5, Array(bytes.prefix(4)) == Array("BKTX".utf8),
+            TransactionEnvelope.supportedFormatVersions.contains(bytes[4])
+        else { return nil }
         offset = 5
         // kitId, seq, txId, caseId, baseVersion, kind, monotonicNanos, then wallMillis.
         guard skipText(), skip(8 + 16), skipText(), skip(8), skipText(), skip(8), bytes.count - offset >= 8 else {
