@@ -325,6 +325,7 @@ let package = Package(
             dependencies: [
                 "KitAgent", "SyncServer", "KitCore", "KitDrivers", "KitSimulators", "KitTestSupport", "outbox-torture",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),

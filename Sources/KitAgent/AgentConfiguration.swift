@@ -28,6 +28,9 @@ public struct AgentConfiguration: Sendable, Equatable {
     public var serverDataKeyFile: String?
     /// Seconds without activity after which the kit locks itself.
     public var lockIdleTimeout: Double
+    /// Seconds a kit may go without reaching its sync server before it refuses new unlocks
+    /// (issue #17: a lost kit stops working even if it never comes online); default 14 days.
+    public var maximumOfflineInterval: Double = 14 * 86400
     /// Seconds an acknowledged transaction's sealed payload is kept (re-send to a server restored
     /// from backup) before it is shredded.
     public var outboxRetention: Double
@@ -65,6 +68,7 @@ public struct AgentConfiguration: Sendable, Equatable {
         public static let kitId = "kit.id"
         public static let serverDataKeyFile = "server.dataKeyFile"
         public static let lockIdleTimeout = "lock.idleTimeout"
+        public static let maximumOfflineInterval = "lock.maximumOffline"
         public static let outboxRetention = "outbox.retention"
         public static let vpnInterface = "link.vpnInterface"
         public static let cardTerminalCredentials = "card.terminalCredentials"
@@ -147,6 +151,9 @@ public struct AgentConfiguration: Sendable, Equatable {
         }
         serverDataKeyFile = config.string(Key.serverDataKeyFile)
         if let idle = try config.seconds(Key.lockIdleTimeout, in: 10...86400) { lockIdleTimeout = idle }
+        if let offline = try config.seconds(Key.maximumOfflineInterval, in: 1...(365 * 86400)) {
+            maximumOfflineInterval = offline
+        }
         if let retention = try config.seconds(Key.outboxRetention, in: 0...(365 * 86400)) {
             outboxRetention = retention
         }

@@ -68,7 +68,7 @@ public struct AgentDaemon: Sendable {
         let status = StatusController<BasicRequestContext>(link: link, startedAt: startedAt, runtime: runtime)
         status.register(on: api)
         EventStreamController().register(on: api)
-        LockController(lock: runtime.lock).register(on: api)
+        LockController(runtime: runtime).register(on: api)
         QueueController(outbox: runtime.outbox, problem: runtime.outboxProblem).register(on: api)
         // Every 10 s: the checks are cheap (no device is opened) and the clerk UI shows them live.
         let health = DeviceHealthMonitor.kit(

@@ -31,13 +31,21 @@ public struct KitRuntime: Sendable {
         } catch {
             throw .storage(.failed(operation: "open", reason: String(describing: error)))
         }
-        lock = KitLock(keys: keys, cost: lockCost, idleTimeout: configuration.lockIdleTimeout)
+        lock = KitLock(
+            keys: keys, cost: lockCost, idleTimeout: configuration.lockIdleTimeout,
+            maximumOffline: configuration.maximumOfflineInterval)
         cases = CaseStore(database: database, lock: lock)
+        if KitWipe.isWiped(keys) {
+            // Wiped after a loss: no new signing key is created, nothing is sealed any more.
+            outbox = nil
+            outboxProblem = KitWipe.wipedSentence
+            return
+        }
         do {
             let sealer = EnvelopeSealer(
                 signingKey: try keys.signingKey(),
                 serverDataKey: try keys.serverDataKey(from: configuration.serverDataKeyFile))
-            outbox = Outbox(database: database, kitId: kitId, sealer: sealer)
+            outbox = Outbox(database: database, kitId: kitId, sealer: sealer, clerkSession: lock.session)
             outboxProblem = nil
         } catch .noServerDataKey(let path) {
             outbox = nil

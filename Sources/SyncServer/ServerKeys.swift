@@ -21,6 +21,12 @@ public struct ServerKeys: Sendable {
     /// Signs hand-off dossier manifests (`dossier-signing-key.pem`, 0600; public half
     /// `dossier-signing-key.pub.pem` for the receiving procedures): a key of its own.
     public let dossierSigningKey: P256.Signing.PrivateKey
+    /// Signs wipe orders to lost kits (`kit-order-signing-key.pem`, 0600): a key of its own,
+    /// pinned by each kit at its first checkout (issue #17).
+    public let kitOrderSigningKey: P256.Signing.PrivateKey
+    /// Signs audit exports (`audit-signing-key.pem`, 0600; public half `audit-signing-key.pub.pem`
+    /// for the data-protection officer's verifier): a key of its own (issue #17).
+    public let auditSigningKey: P256.Signing.PrivateKey
 
     public static func loadOrCreate(in stateDirectory: StateDirectory) throws(SyncServerError) -> ServerKeys {
         let directory = stateDirectory.appending("keys")
@@ -43,18 +49,22 @@ public struct ServerKeys: Sendable {
             let adminTokenHash = BearerToken.hash(adminToken)
             let authority = try KitCertificateAuthority.loadOrCreate(keysDirectory: directory)
             let dossierSigningKey = try loadOrCreateDossierSigningKey(in: directory)
+            let kitOrderSigningKey = try loadOrCreateSigningKey(in: directory, name: "kit-order-signing-key")
+            let auditSigningKey = try loadOrCreateSigningKey(in: directory, name: "audit-signing-key")
             if let data = FileManager.default.contents(atPath: privatePath) {
                 let key = try P256.KeyAgreement.PrivateKey(pemRepresentation: String(decoding: data, as: UTF8.self))
                 return ServerKeys(
                     dataKey: key, directory: directory, adminTokenHash: adminTokenHash, authority: authority,
-                    dossierSigningKey: dossierSigningKey)
+                    dossierSigningKey: dossierSigningKey, kitOrderSigningKey: kitOrderSigningKey,
+                    auditSigningKey: auditSigningKey)
             }
             let key = P256.KeyAgreement.PrivateKey()
             try PrivateFile.write(Array(key.pemRepresentation.utf8), to: privatePath)
             try PrivateFile.write(Array(key.publicKey.pemRepresentation.utf8), to: publicPath, mode: 0o644)
             return ServerKeys(
                 dataKey: key, directory: directory, adminTokenHash: adminTokenHash, authority: authority,
-                dossierSigningKey: dossierSigningKey)
+                dossierSigningKey: dossierSigningKey, kitOrderSigningKey: kitOrderSigningKey,
+                auditSigningKey: auditSigningKey)
         } catch let error as SyncServerError {
             throw error
         } catch {
@@ -64,7 +74,12 @@ public struct ServerKeys: Sendable {
 
     /// The dossier signing key, created on first use with its public half beside it.
     static func loadOrCreateDossierSigningKey(in directory: String) throws -> P256.Signing.PrivateKey {
-        let privatePath = directory + "/dossier-signing-key.pem"
+        try loadOrCreateSigningKey(in: directory, name: "dossier-signing-key")
+    }
+
+    /// A P-256 signing key `<name>.pem`, created on first use with `<name>.pub.pem` beside it.
+    static func loadOrCreateSigningKey(in directory: String, name: String) throws -> P256.Signing.PrivateKey {
+        let privatePath = directory + "/\(name).pem"
         if let data = FileManager.default.contents(atPath: privatePath) {
             return try P256.Signing.PrivateKey(pemRepresentation: String(decoding: data, as: UTF8.self))
         }
@@ -72,9 +87,12 @@ public struct ServerKeys: Sendable {
         // 0600 whatever the umask (PrivateFile sets the mode on the open file).
         try PrivateFile.write(Array(key.pemRepresentation.utf8), to: privatePath)
         try PrivateFile.write(
-            Array(key.publicKey.pemRepresentation.utf8), to: directory + "/dossier-signing-key.pub.pem", mode: 0o644)
+            Array(key.publicKey.pemRepresentation.utf8), to: directory + "/\(name).pub.pem", mode: 0o644)
         return key
     }
+
+    /// The public audit key the data-protection officer verifies exports with.
+    public var auditPublicKeyPath: String { directory + "/audit-signing-key.pub.pem" }
 
     /// The public dossier key receiving procedures verify manifests with.
     public var dossierPublicKeyPath: String { directory + "/dossier-signing-key.pub.pem" }

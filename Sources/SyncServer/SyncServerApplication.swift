@@ -81,7 +81,7 @@ public struct SyncServerApplication: Sendable {
                 throttle: throttle))
         KitSyncController(
             store: store, engine: IngestEngine(opener: EnvelopeOpener(dataKey: keys.dataKey)), metrics: metrics,
-            limits: ingestLimits, logger: logger
+            limits: ingestLimits, orderKey: keys.kitOrderSigningKey, logger: logger
         )
         .register(on: kitRoutes)
         // Renewal: the same checks, except that a replaced certificate reaches the route, which

@@ -18,8 +18,7 @@ struct KitAgentCommand: AsyncParsableCommand {
         subcommands: [
             Run.self, Status.self, Enroll.self, Sync.self, Step.self, Identity.self, Address.self, Pay.self,
             Sign.self, Fingerprints.self, Photo.self, DoctorCommand.self, Unlock.self, Lock.self, Queue.self, UI.self,
-            ZVT.self,
-            RenewCertificate.self, TerminalCertificates.self,
+            ZVT.self, RenewCertificate.self, TerminalCertificates.self, Clerks.self,
         ]
     )
 }

@@ -54,7 +54,12 @@ struct StatusReport {
             ),
             ("kit", status.kitId ?? "unknown"),
             ("state directory", status.stateDirectory),
-            ("lock", status.unlocked == true ? "unlocked" : "locked (case data unreadable until kit-agent unlock)"),
+            (
+                "lock",
+                status.unlocked == true
+                    ? "unlocked" + (status.clerk.map { " by \($0.name) (\($0.id))" } ?? "")
+                    : "locked (case data unreadable until kit-agent unlock)"
+            ),
             ("sync server", server.url),
         ]
         switch server.reachability {

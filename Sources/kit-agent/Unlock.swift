@@ -11,8 +11,11 @@ extension KitAgentCommand {
         static let configuration = CommandConfiguration(
             abstract: "Unlock the kit with your secret, so case data can be read.",
             discussion: """
-                The secret is read from the terminal without echo, or from standard input when it is not a \
-                terminal. With --initialize it becomes the secret of a new kit (at least 8 characters).
+                Asks who is unlocking (your clerk id, e.g. anna.schmidt; or give --clerk), then your secret, \
+                read from the terminal without echo, or both lines from standard input when it is not a \
+                terminal. Every step recorded until the kit is locked is recorded under your name; an unlock \
+                by another clerk than the last one records the hand-over of the kit. With --initialize the \
+                secret becomes the first clerk's secret of a new kit (at least 8 characters).
                 """
         )
 
@@ -21,17 +24,29 @@ extension KitAgentCommand {
         @Flag(help: "Set the unlock secret of a kit that has none yet.")
         var initialize = false
 
+        @Option(help: "Your clerk id (asked when not given).")
+        var clerk: String?
+
+        @Option(help: "With --initialize: the first clerk's name as shown on the clerk page.")
+        var name: String?
+
         func run() async throws {
             let stateDirectory = try await options.resolveStateDirectory()
             let client = try LocalAPIClient(stateDirectory: stateDirectory)
+            // At a terminal the kit asks who is unlocking; a script without --clerk unlocks with
+            // whichever clerk's slot the secret opens.
+            let clerkId =
+                try clerk
+                ?? (isatty(STDIN_FILENO) == 1 ? ClerkPrompt.read(prompt: "Wer entsperrt? Ihre Kennung: ") : nil)
             let secret = try SecretPrompt.read(prompt: initialize ? "New unlock secret: " : "Unlock secret: ")
             if initialize && isatty(STDIN_FILENO) == 1 {
                 guard try SecretPrompt.read(prompt: "Repeat the secret: ") == secret else {
                     throw ValidationError("the two secrets differ; nothing was changed")
                 }
             }
-            try await client.unlock(secret: secret, initialize: initialize)
-            print(initialize ? "unlock secret set; the kit is unlocked" : "the kit is unlocked")
+            try await client.unlock(secret: secret, initialize: initialize, clerk: clerkId, name: name)
+            let who = clerkId.map { " für \($0)" } ?? ""
+            print(initialize ? "Geheimnis gesetzt; der Koffer ist\(who) entsperrt" : "Der Koffer ist\(who) entsperrt")
         }
     }
 

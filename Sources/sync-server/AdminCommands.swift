@@ -27,7 +27,8 @@ struct StoreOptions: ParsableArguments {
 extension SyncServerCommand {
     struct Kits: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Enroll, list and revoke kits.", subcommands: [Enroll.self, List.self, Revoke.self])
+            abstract: "Enroll, list, revoke and mark kits lost.",
+            subcommands: [Enroll.self, List.self, Revoke.self, Lost.self])
 
         struct Enroll: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
@@ -78,7 +79,7 @@ extension SyncServerCommand {
                     let seen = kit.lastSeenAt.map { $0.formatted(.iso8601) } ?? "never"
                     print(
                         "\(kit.kitId)  \(kit.active ? "active" : "revoked")  last seq \(kit.lastSeq)  last seen \(seen)  queue \(kit.report?.queueDepth ?? 0)"
-                    )
+                            + (kit.lossStatus.map { "  \($0)" } ?? ""))
                 }
             }
         }
@@ -93,6 +94,26 @@ extension SyncServerCommand {
                 try await store.setKitActive(kitId: kitId, active: false)
                 await store.close()
                 print("kit \(kitId) revoked")
+            }
+        }
+
+        struct Lost: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Mark a kit lost or stolen: at its next contact it hands over its queue, then wipes itself.",
+                discussion: """
+                    The kit's next sync delivers its pending transactions (sealed, signed work stays the city's), \
+                    then receives a wipe order signed with keys/kit-order-signing-key.pem and destroys its keys, \
+                    clerk key slots, TLS identity and case store. kits list shows "gelöscht am …, letzte seq …" \
+                    once the kit reported the wipe; the kit is revoked then.
+                    """)
+            @OptionGroup var options: StoreOptions
+            @Argument(help: "The kit's id.") var kitId: String
+            @Option(help: "Who marks it (audit trail).") var by = "operator"
+            func run() async throws {
+                let store = try await options.application().openStore()
+                try await store.markKitLost(kitId: kitId, orderId: UUID().uuidString.lowercased(), by: by, at: Date())
+                await store.close()
+                print("kit \(kitId) marked lost: it wipes itself at its next contact")
             }
         }
     }

@@ -15,7 +15,8 @@ struct SyncServerCommand: AsyncParsableCommand {
             """,
         version: KitVersion.release,
         subcommands: [
-            Serve.self, Kits.self, Cases.self, Conflicts.self, Consumers.self, Dossiers.self, Operators.self,
+            Serve.self, Kits.self, Clerks.self, Cases.self, Conflicts.self, Consumers.self, Dossiers.self, Audit.self,
+            Operators.self,
         ],
         defaultSubcommand: Serve.self
     )

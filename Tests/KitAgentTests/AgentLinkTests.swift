@@ -21,7 +21,8 @@ struct AgentLinkTests {
                     status.server.serverVersion?.schemaMigrations == [
                         "v1-server-instance", "v2-sync", "v3-kit-certificates", "v4-operator-sessions",
                         "v5-identity-bindings",
-                        "v6-handoff", "v7-handoff-push", "v8-evidence-views", "v9-envelope-proof", "v10-operators",
+                        "v6-handoff", "v7-handoff-push", "v8-evidence-views", "v9-envelope-proof",
+                        "v10-data-protection", "v11-operators",
                     ])
                 #expect(status.server.consecutiveFailures == 0)
                 #expect(status.server.lastError == nil)

@@ -26,7 +26,8 @@ struct PostgresServerConfigurationTests {
             try await store.appliedMigrations() == [
                 "v1-server-instance", "v2-sync", "v3-kit-certificates", "v4-operator-sessions",
                 "v5-identity-bindings",
-                "v6-handoff", "v7-handoff-push", "v8-evidence-views", "v9-envelope-proof", "v10-operators",
+                "v6-handoff", "v7-handoff-push", "v8-evidence-views", "v9-envelope-proof", "v10-data-protection",
+                "v11-operators",
             ])
         await store.close()
         await #expect(throws: ConfigurationError.self) {

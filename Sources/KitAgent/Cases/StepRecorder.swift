@@ -46,8 +46,11 @@ public struct StepRecorder: Sendable {
         guard !Self.cardSteps.contains(step.kind) else { throw .needsCard(step.kind) }
         guard let outbox = runtime.outbox else { throw .notReady(runtime.outboxProblem ?? "outbox unavailable") }
         // Only the outbox itself writes tombstones, for envelopes it found damaged; only the camera
-        // (PhotoStation) records a photo, so no image from elsewhere can take its place (#22).
-        guard step.kind != .transactionLost, step.kind != .photoCaptured else { throw .notRecordable(step.kind) }
+        // (PhotoStation) records a photo, so no image from elsewhere can take its place (#22); a
+        // hand-over of the kit is recorded by the unlock of another clerk.
+        guard step.kind != .transactionLost, step.kind != .photoCaptured, step.kind != .kitHandedOver else {
+            throw .notRecordable(step.kind)
+        }
         // A cancellation is recorded by the cancel of a running device step, not from a form.
         guard step.kind != .stepCancelled else { throw .notRecordable(step.kind) }
         let snapshot: CaseSnapshot

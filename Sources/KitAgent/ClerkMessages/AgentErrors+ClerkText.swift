@@ -30,6 +30,14 @@ extension UnlockError {
                 .unlockLockedOut, ["until": ClerkText.localTime(retryAfter, now: now, timeZone: timeZone)])
         case .secretTooShort(let minimum): return ClerkText(.unlockSecretTooShort, ["minimum": "\(minimum)"])
         case .keyStore, .cryptoFailure: return ClerkText(.unlockKeyFailure)
+        case .offlineTooLong(let last, let limit):
+            return ClerkText(
+                .unlockOfflineTooLong,
+                ["since": UnlockError.germanDate(last), "limit": UnlockError.germanDuration(limit)])
+        case .wiped: return ClerkText(.unlockWiped)
+        case .unknownClerk(let id): return ClerkText(.unlockUnknownClerk, ["clerk": id])
+        case .clerkExists(let id): return ClerkText(.unlockClerkExists, ["clerk": id])
+        case .clerkRevoked(let id): return ClerkText(.unlockClerkRevoked, ["clerk": id])
         }
     }
 }

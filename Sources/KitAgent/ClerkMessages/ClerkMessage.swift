@@ -15,6 +15,11 @@ public enum ClerkMessage: String, CaseIterable, Sendable, Codable {
     case unlockAlreadyInitialized
     case unlockSecretTooShort
     case unlockKeyFailure
+    case unlockOfflineTooLong
+    case unlockWiped
+    case unlockUnknownClerk
+    case unlockClerkExists
+    case unlockClerkRevoked
     // The order of the steps
     case workflowNotInCase
     case workflowWaitsFor

@@ -21,6 +21,16 @@ public enum ClerkMessageCatalogue {
         .unlockAlreadyInitialized: "Für diesen Koffer ist bereits ein Kennwort festgelegt.",
         .unlockSecretTooShort: "Das Kennwort muss mindestens {minimum} Zeichen haben.",
         .unlockKeyFailure: "Der Koffer kann seine Schlüssel nicht öffnen. Bitte die IT anrufen.",
+        .unlockOfflineTooLong:
+            "Der Koffer war seit {since} nicht mehr mit dem Server verbunden (erlaubt sind {limit}). Bitte mit dem "
+            + "Stadtnetz verbinden und synchronisieren; danach lässt er sich wieder entsperren.",
+        .unlockWiped:
+            "Dieser Koffer wurde als verloren gemeldet und hat alle Schlüssel und Falldaten gelöscht. Bitte der IT "
+            + "zurückgeben.",
+        .unlockUnknownClerk:
+            "Für „{clerk}“ ist auf diesem Koffer kein Zugang eingerichtet. Bitte die Kennung prüfen oder die IT fragen.",
+        .unlockClerkExists: "„{clerk}“ hat auf diesem Koffer schon einen Zugang.",
+        .unlockClerkRevoked: "Der Zugang von „{clerk}“ wurde zentral gesperrt und kann nicht neu eingerichtet werden.",
         .workflowNotInCase: "Der Schritt „{step}“ gehört nicht zu diesem Vorgang. Bitte das Back Office fragen.",
         .workflowWaitsFor: "„{step}“ kommt erst nach {missing}. Bitte zuerst das erledigen.",
         .workflowPaymentPending:

@@ -5,8 +5,8 @@ import KitCore
 /// The kit's keys in `<state>/keys` (mode 0700), one per purpose (BSI CON.1.A4):
 /// - `signing.key`: the kit's ECDSA P-256 key that signs every envelope (created on first use);
 /// - `server-data-key.pem`: the sync server's P-256 public key that payloads are sealed to;
-/// - `storage.key.sealed`: the local storage key, wrapped under the clerk's unlock secret
-///   (see ``KitLock``).
+/// - `key-slots.json`: the local storage key, wrapped once per clerk under that clerk's unlock
+///   secret (``KeySlot``, ``KitLock``); `storage.key.sealed` on kits from before clerks.
 /// TLS keys live apart (enrollment).
 public struct KitKeyStore: Sendable {
     /// The keys folder.
@@ -25,8 +25,20 @@ public struct KitKeyStore: Sendable {
     var signingKeyPath: String { directory + "/signing.key" }
     var serverDataKeyPath: String { directory + "/server-data-key.pem" }
     var wrappedStorageKeyPath: String { directory + "/storage.key.sealed" }
+    /// The storage key wrapped once per clerk (``KeySlot``).
+    var keySlotsPath: String { directory + "/key-slots.json" }
+    /// The clerk who had the kit last (the next unlock by another clerk is a hand-over).
+    var holderPath: String { directory + "/holder.json" }
+    /// The server's clerk list for this kit as of the last checkout.
+    var clerkRosterPath: String { directory + "/clerk-roster.json" }
     var unlockStatePath: String { directory + "/unlock-attempts.json" }
     var kitIdPath: String { directory + "/kit-id" }
+    /// When the kit last reached its sync server (ms since 1970, the offline limit's clock).
+    var lastContactPath: String { directory + "/last-contact" }
+    /// The server's wipe-order public key, pinned at the first checkout that names one.
+    var serverOrderKeyPath: String { directory + "/server-order-key.pem" }
+    /// Present once the kit has wiped itself after a loss report (``KitWipe``).
+    var wipedMarkerPath: String { directory + "/wiped.json" }
 
     /// The kit's signing key, created on first use.
     public func signingKey() throws(KeyStoreError) -> P256.Signing.PrivateKey {

@@ -34,16 +34,51 @@ public struct LocalAPIClient: Sendable {
     }
 
     /// `POST /v1/unlock`.
-    public func unlock(secret: String, initialize: Bool) async throws(AgentError) {
+    public func unlock(secret: String, initialize: Bool, clerk: String? = nil, name: String? = nil)
+        async throws(AgentError)
+    {
         struct Body: Encodable {
             var secret: String
             var initialize: Bool
+            var clerk: String?
+            var name: String?
         }
         let data: Data
-        do { data = try JSONEncoder().encode(Body(secret: secret, initialize: initialize)) } catch {
+        do {
+            data = try JSONEncoder().encode(Body(secret: secret, initialize: initialize, clerk: clerk, name: name))
+        } catch {
             throw .localAPI(reason: "\(error)")
         }
         _ = try await send(.POST, "/v1/unlock", body: data)
+    }
+
+    /// `POST /v1/clerks`: adds a clerk's key slot (the kit must be unlocked).
+    public func addClerk(_ clerk: Clerk, secret: String) async throws(AgentError) {
+        struct Body: Encodable {
+            var clerk: String
+            var name: String
+            var secret: String
+        }
+        let data: Data
+        do { data = try JSONEncoder().encode(Body(clerk: clerk.id, name: clerk.name, secret: secret)) } catch {
+            throw .localAPI(reason: "\(error)")
+        }
+        _ = try await send(.POST, "/v1/clerks", body: data)
+    }
+
+    /// `GET /v1/clerks`: the clerks with a key slot and who has the kit now.
+    public func clerks() async throws(AgentError) -> (clerks: [Clerk], current: Clerk?) {
+        struct Body: Decodable {
+            var clerks: [Clerk]
+            var current: Clerk?
+        }
+        let data = try await send(.GET, "/v1/clerks")
+        do {
+            let body = try JSONDecoder().decode(Body.self, from: data)
+            return (body.clerks, body.current)
+        } catch {
+            throw .localAPI(reason: "the clerk list cannot be read: \(error)")
+        }
     }
 
     /// `POST /v1/sync`: sync now.

@@ -33,7 +33,7 @@ struct StatusController<Context: RequestContext> {
                     attempts: 1)
             }
         }
-        return AgentStatus(
+        var status = AgentStatus(
             agentVersion: KitVersion.release,
             processID: ProcessInfo.processInfo.processIdentifier,
             startedAt: startedAt,
@@ -47,5 +47,7 @@ struct StatusController<Context: RequestContext> {
                 try? PaymentLedger(database: runtime.database, outbox: outbox).unresolved().count
             },
             syncProblem: problem)
+        status.clerk = runtime.lock.session.current
+        return status
     }
 }

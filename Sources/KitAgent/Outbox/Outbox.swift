@@ -16,21 +16,26 @@ public final class Outbox: Sendable {
     let sealer: EnvelopeSealer?
     /// The kit this outbox belongs to (goes into every header).
     public let kitId: String
+    /// The clerk who unlocked the kit: stamped into the facts of every step sealed (issue #17).
+    let clerkSession: ClerkSession?
 
-    public convenience init(database: AgentDatabase, kitId: String, sealer: EnvelopeSealer) {
-        self.init(database: database, kitId: kitId, sealer: Optional(sealer))
+    public convenience init(
+        database: AgentDatabase, kitId: String, sealer: EnvelopeSealer, clerkSession: ClerkSession? = nil
+    ) {
+        self.init(database: database, kitId: kitId, sealer: Optional(sealer), clerkSession: clerkSession)
     }
 
     /// `formatVersion` other than the current one only in tests: the queue an older kit software
     /// left behind (docs/envelope.md, "Format 1 and the upgrade").
     init(
         database: AgentDatabase, kitId: String, sealer: EnvelopeSealer?,
-        formatVersion: UInt8 = TransactionEnvelope.currentFormatVersion
+        formatVersion: UInt8 = TransactionEnvelope.currentFormatVersion, clerkSession: ClerkSession? = nil
     ) {
         self.database = database
         self.kitId = kitId
         self.sealer = sealer
         self.formatVersion = formatVersion
+        self.clerkSession = clerkSession
     }
 
     /// The envelope format `enqueue` seals.
@@ -65,6 +70,8 @@ public final class Outbox: Sendable {
     ) throws(OutboxError) -> Receipt {
         let txId = UUID()
         let kitId = self.kitId
+        // Who recorded it, inside the sealed, signed facts; the header layout is unchanged.
+        let stamped = clerkSession?.current.map { StepPayload.stamp(Array(payload), recordedBy: $0) } ?? Array(payload)
         guard let sealer = self.sealer else { throw .readOnly }
         // Read before the write transaction (the database is not reentrant); cached after the first.
         let limits = serverLimits()
@@ -79,7 +86,7 @@ public final class Outbox: Sendable {
                     kitId: kitId, seq: seq, txId: txId, caseId: caseId, baseVersion: baseVersion, kind: kind,
                     monotonicNanos: Outbox.monotonicNanos(), wallMillis: Int64(now.timeIntervalSince1970 * 1000),
                     prevHash: previousHash, formatVersion: formatVersion)
-                let envelope = try sealer.seal(header: header, payload: payload)
+                let envelope = try sealer.seal(header: header, payload: stamped)
                 let bytes = envelope.encoded()
                 // Refused now, while the clerk is still at the door, rather than at sync time:
                 // an envelope the server cannot take would never leave the kit.

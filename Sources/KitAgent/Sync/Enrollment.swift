@@ -108,6 +108,9 @@ public enum Enrollment {
             let credentials = KitCredentials(
                 kitId: kitId, apiToken: reply.apiToken, serverURL: serverURL.absoluteString)
             try credentials.save(to: keys)
+            // Enrollment reached the server: the offline limit starts now.
+            try SecretFile.write(
+                Array(String(Int64(Date().timeIntervalSince1970 * 1000)).utf8), to: keys.lastContactPath)
             return credentials
         } catch let error as AgentError {
             throw error

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Crypto
 import Foundation
 import KitCore
 import Logging
@@ -59,6 +60,10 @@ public actor SyncClient {
     /// reached or answers garbage; what was answered before that is recorded.
     @discardableResult
     public func syncNow() async throws(SyncError) -> SyncSummary {
+        if let marker = KitWipe.marker(runtime.keys) {
+            if !marker.reported { try await reportWipe(marker) }
+            throw .wiped
+        }
         guard let outbox = runtime.outbox else { throw .notEnrolled(runtime.outboxProblem ?? "no server data key") }
         let credentials = try loadCredentials()
         var summary = SyncSummary()
@@ -130,8 +135,52 @@ public actor SyncClient {
             // depth from before the last batch.
             await report()
         }
-        summary.casesRefreshed = await checkout(credentials: credentials, into: &summary)
+        var wipeOrder: WipeOrder?
+        summary.casesRefreshed = await checkout(credentials: credentials, into: &summary, wipeOrder: &wipeOrder)
+        // The server answered: the offline limit starts again.
+        await runtime.lock.recordServerContact()
+        if let wipeOrder {
+            try await obey(wipeOrder)
+            summary.wiped = true
+        }
         return summary
+    }
+
+    /// A verified wipe order: everything was sent above, now the kit destroys its keys and case
+    /// data, reports the wipe and then drops its TLS identity (``KitWipe``).
+    private func obey(_ order: WipeOrder) async throws(SyncError) {
+        logger.critical(
+            "this kit was reported lost: wiping keys and case data", metadata: ["order": "\(order.orderId)"])
+        do { try await KitWipe.wipeData(runtime: runtime, orderId: order.orderId) } catch {
+            throw .outbox(.storage(StorageError.failed(operation: "wipe", reason: error.description)))
+        }
+        guard let marker = KitWipe.marker(runtime.keys) else { return }
+        try await reportWipe(marker)
+    }
+
+    /// Tells the server the kit is wiped, then removes the TLS identity and token.
+    private func reportWipe(_ marker: KitWipe.Marker) async throws(SyncError) {
+        let credentials = try loadCredentials()
+        let report = WipeReport(orderId: marker.orderId, lastSeq: marker.lastSeq, wipedAt: marker.wipedAt)
+        let body: Data
+        do { body = try WireCoding.encoder().encode(report) } catch { throw .garbage("cannot encode wipe report") }
+        _ = try await request(.POST, credentials: credentials, path: "/v1/kits/\(credentials.kitId)/wiped", body: body)
+        do { try KitWipe.finish(keys: runtime.keys) } catch {
+            throw .outbox(.storage(StorageError.failed(operation: "wipe", reason: error.description)))
+        }
+        logger.notice("wipe reported to the sync server", metadata: ["lastSeq": "\(marker.lastSeq)"])
+    }
+
+    /// Pins the server's order key the first time a checkout names one; nil if none is pinned.
+    private func pinnedOrderKey(offered pem: String?) -> P256.Signing.PublicKey? {
+        if let raw = try? SecretFile.read(runtime.keys.serverOrderKeyPath),
+            let key = try? P256.Signing.PublicKey(pemRepresentation: String(decoding: raw, as: UTF8.self))
+        {
+            return key
+        }
+        guard let pem, let key = try? P256.Signing.PublicKey(pemRepresentation: pem) else { return nil }
+        try? SecretFile.write(Array(key.pemRepresentation.utf8), to: runtime.keys.serverOrderKeyPath)
+        return key
     }
 
     private func loadCredentials() throws(SyncError) -> KitCredentials {
@@ -271,7 +320,9 @@ public actor SyncClient {
         }
     }
 
-    private func checkout(credentials: KitCredentials, into summary: inout SyncSummary) async -> Int {
+    private func checkout(
+        credentials: KitCredentials, into summary: inout SyncSummary, wipeOrder: inout WipeOrder?
+    ) async -> Int {
         var cursor: String?
         var stored = 0
         repeat {
@@ -281,6 +332,29 @@ public actor SyncClient {
             else {
                 summary.notes.append("cases not refreshed: the server's checkout answer could not be read")
                 return stored
+            }
+            let orderKey = pinnedOrderKey(offered: page.orderKey)
+            if let order = page.wipeOrder {
+                guard let orderKey, order.isValid(for: credentials.kitId, key: orderKey) else {
+                    // A forged or foreign order is not obeyed; IT sees it in the log.
+                    logger.error("a wipe order with an invalid signature was ignored")
+                    summary.notes.append("wipe order ignored: its signature is not the server's")
+                    return stored
+                }
+                wipeOrder = order
+                return stored
+            }
+            if let roster = page.clerks, cursor == nil {
+                // The server's clerk list: revoked clerks lose their key slot now.
+                do {
+                    let removed = try await runtime.applyClerkRoster(roster)
+                    if !removed.isEmpty {
+                        logger.notice("key slots of revoked clerks removed", metadata: ["count": "\(removed.count)"])
+                        summary.clerksRemoved += removed.count
+                    }
+                } catch {
+                    summary.notes.append("clerk list not applied: \(error)")
+                }
             }
             for snapshot in page.cases {
                 do {
@@ -368,6 +442,10 @@ public struct SyncSummary: Codable, Sendable, Equatable {
     /// Envelopes found damaged on the kit and sent as tombstones (`transaction.lost`).
     public var tombstones = 0
     public var casesRefreshed = 0
+    /// The server's wipe order was obeyed (the kit was reported lost).
+    public var wiped = false
+    /// Key slots removed because the server lists their clerk as revoked.
+    public var clerksRemoved = 0
     public var resolutions = 0
     public var notes: [String] = []
 
@@ -393,6 +471,8 @@ public enum SyncError: Error, Equatable, CustomStringConvertible {
     case tooLarge(seq: UInt64, bytes: Int, limit: Int)
     /// The server refused a request (HTTP 4xx other than authentication) with its reason.
     case requestRefused(path: String, status: Int, reason: String)
+    /// The kit wiped itself after a loss report: it syncs no more.
+    case wiped
 
     public var description: String {
         switch self {
@@ -410,6 +490,7 @@ public enum SyncError: Error, Equatable, CustomStringConvertible {
                 + "raise ingest.maxRequestBytes on the server; the queue waits behind it"
         case .requestRefused(let path, let status, let reason):
             return "the sync server refused the request (HTTP \(status) for \(path)) \(reason)"
+        case .wiped: return KitWipe.wipedSentence
         }
     }
 
@@ -419,7 +500,7 @@ public enum SyncError: Error, Equatable, CustomStringConvertible {
         let kind: SyncProblem.Kind
         var seq: UInt64?
         switch self {
-        case .notEnrolled, .unreachable: return nil
+        case .notEnrolled, .unreachable, .wiped: return nil
         case .tooLarge(let tooLargeSeq, _, _):
             kind = .tooLarge
             seq = tooLargeSeq

@@ -34,4 +34,12 @@ public enum TransactionKind: String, Sendable, Codable, CaseIterable {
     /// in its place (seq and chain position of the lost one); the server records a
     /// `damaged_on_kit` conflict for the back office (docs/envelope.md, "Tombstones").
     case transactionLost = "transaction.lost"
+    /// The kit passed from one clerk to another (issue #17): who had kit 07 on Tuesday at 14:10.
+    /// Not about a case: its case id is ``kitCaseId(_:)``.
+    case kitHandedOver = "kit.handed-over"
+}
+
+extension TransactionKind {
+    /// The case id of a kit's own transactions (hand-overs): `kit:<kit id>`.
+    public static func kitCaseId(_ kitId: String) -> String { "kit:\(kitId)" }
 }

@@ -6,11 +6,23 @@ public struct CheckoutPage: Sendable, Codable, Equatable {
     public var resolutions: [ConflictRecord]
     /// Pass as `cursor` for the next page; nil on the last page.
     public var nextCursor: String?
+    /// Set when IT marked the kit lost: the kit wipes itself (no cases come with it).
+    public var wipeOrder: WipeOrder?
+    /// The server's order public key (PEM); the kit pins the first one it sees and checks every
+    /// later order against the pinned one.
+    public var orderKey: String?
+    /// The clerks the server lists for this kit (issue #17); nil from an older server.
+    public var clerks: [KitClerk]?
 
-    public init(cases: [CaseSnapshot], resolutions: [ConflictRecord], nextCursor: String?) {
+    public init(
+        cases: [CaseSnapshot], resolutions: [ConflictRecord], nextCursor: String?, wipeOrder: WipeOrder? = nil,
+        orderKey: String? = nil
+    ) {
         self.cases = cases
         self.resolutions = resolutions
         self.nextCursor = nextCursor
+        self.wipeOrder = wipeOrder
+        self.orderKey = orderKey
     }
 }
 

@@ -17,6 +17,8 @@ public struct AgentStatus: Codable, Sendable, Equatable {
     public var kitId: String?
     /// Whether the clerk has unlocked the kit (case data readable).
     public var unlocked: Bool?
+    /// The clerk who unlocked the kit and records the steps now (issue #17); nil while locked.
+    public var clerk: Clerk?
     /// The outbox: what still has to reach the server.
     public var queue: QueueStats?
     /// Why the outbox cannot record transactions now (e.g. no server data key), if so.

@@ -79,7 +79,7 @@ public struct ReferenceConsumer: Sendable {
             return readable(StepPayload.VisitImpossible.self) ? nil : "Vermerk „Besuch nicht möglich“ nicht lesbar"
         case .stepCancelled:
             return readable(StepPayload.StepCancelled.self) ? nil : "Abbruch nicht lesbar"
-        case .caseCompleted, .transactionLost:
+        case .caseCompleted, .transactionLost, .kitHandedOver:
             return nil
         case nil:
             return "unbekannte Schrittart"

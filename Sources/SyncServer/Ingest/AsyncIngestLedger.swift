@@ -20,6 +20,8 @@ public protocol AsyncIngestLedger {
     func apply(_ effect: RuleEffect, header: TransactionHeader) async throws
     /// Opens a conflict for back office.
     func openConflict(header: TransactionHeader, reason: ConflictReason, detail: String) async throws
+    /// Records which clerk the kit says recorded the step (issue #17; from the sealed facts).
+    func noteRecordedBy(_ clerk: Clerk, header: TransactionHeader) async throws
 }
 
 extension IngestEngine {
@@ -60,8 +62,10 @@ extension IngestEngine {
         }
         var hash = envelope.hash
         let result: IngestResult
+        var recordedBy: Clerk?
         do {
             let payload = try opener.open(envelope)
+            recordedBy = StepPayload.recordedBy(payload)
             if header.kind == TransactionKind.transactionLost.rawValue {
                 // The chain goes on from the lost envelope's hash, which the tombstone names.
                 guard let original = Self.tombstoneChainHash(payload) else {
@@ -93,6 +97,7 @@ extension IngestEngine {
             result = IngestResult(seq: header.seq, txId: txId, outcome: .rejected, reason: error.description)
         }
         try await ledger.record(envelope: envelope, bytes: bytes, hash: hash, result: result)
+        if let recordedBy { try await ledger.noteRecordedBy(recordedBy, header: header) }
         return (result, true)
     }
 }

@@ -103,6 +103,13 @@ public enum ConflictRules {
                     "transaction \(header.seq) (\(lost?.originalKind ?? "unknown kind")) was damaged in the kit's queue "
                     + "and is lost: \(lost?.damage ?? "no detail"); redo the step or document it")
         }
+        if kind == .kitHandedOver {
+            // About the kit, not a case: who had it from when (issue #17).
+            guard header.caseId == TransactionKind.kitCaseId(header.kitId),
+                (try? StepPayload.facts(StepPayload.HandOver.self, from: payload)) != nil
+            else { return .reject("a hand-over names kit:\(header.kitId) as its case and says to whom") }
+            return .apply(.recordOnly)
+        }
         guard let state else { return .reject("case \(header.caseId) is unknown to the server") }
         guard state.assignedKit == header.kitId else {
             return .reject("case \(header.caseId) is not assigned to kit \(header.kitId)")
@@ -208,7 +215,7 @@ public enum ConflictRules {
             }
             return .apply(.closeCase)
         case .signatureCaptured, .fingerprintsCaptured, .paymentIntent, .transactionLost, .signatureImpossible,
-            .stepCancelled, .visitImpossible:
+            .stepCancelled, .visitImpossible, .kitHandedOver:
             return .apply(.recordOnly)
         }
     }

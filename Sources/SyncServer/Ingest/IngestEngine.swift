@@ -48,6 +48,8 @@ public protocol IngestLedger {
     func apply(_ effect: RuleEffect, header: TransactionHeader) throws
     /// Opens a conflict for back office.
     func openConflict(header: TransactionHeader, reason: ConflictReason, detail: String) throws
+    /// Records which clerk the kit says recorded the step (issue #17; from the sealed facts).
+    func noteRecordedBy(_ clerk: Clerk, header: TransactionHeader) throws
 }
 
 /// Verifies, deduplicates and decides one envelope (ARCHITECTURE.md, "Data flow" step 6). The
@@ -93,8 +95,10 @@ public struct IngestEngine: Sendable {
         }
         var hash = envelope.hash
         let result: IngestResult
+        var recordedBy: Clerk?
         do {
             let payload = try opener.open(envelope)
+            recordedBy = StepPayload.recordedBy(payload)
             if header.kind == TransactionKind.transactionLost.rawValue {
                 // The chain goes on from the lost envelope's hash, which the tombstone names.
                 guard let original = Self.tombstoneChainHash(payload) else {
@@ -126,6 +130,7 @@ public struct IngestEngine: Sendable {
             result = IngestResult(seq: header.seq, txId: txId, outcome: .rejected, reason: error.description)
         }
         try ledger.record(envelope: envelope, bytes: bytes, hash: hash, result: result)
+        if let recordedBy { try ledger.noteRecordedBy(recordedBy, header: header) }
         return (result, true)
     }
 

@@ -48,6 +48,15 @@ struct AdminPagesController {
         pages.get("fleet") { _, _ -> Response in
             PageResponse.html(FleetPage(kits: try await store.kits(), now: Date()).render())
         }
+        pages.post("fleet/:kit/lost") { _, context -> Response in
+            // Same-origin and session checks: OperatorSessionMiddleware. The store audits it.
+            guard let kitId = context.parameters.get("kit"), kitId.utf8.count <= 64 else {
+                throw HTTPError(.notFound, message: "no such kit")
+            }
+            try await store.markKitLost(
+                kitId: kitId, orderId: UUID().uuidString.lowercased(), by: "operator", at: Date())
+            return PageResponse.redirect(to: "/admin/fleet")
+        }
         pages.get("handoff") { request, _ -> Response in
             PageResponse.html(
                 HandoffPage(

@@ -43,6 +43,7 @@ enum CaseLabels {
         case .documentHandedOut: return "Dokument ausgehändigt"
         case .caseCompleted: return "Vorgang abgeschlossen"
         case .transactionLost: return "Schritt auf dem Koffer verloren"
+        case .kitHandedOver: return "Koffer übergeben"
         case .stepCancelled: return "Geräteschritt abgebrochen"
         case .signatureImpossible: return "Unterschrift nicht möglich (Zeugenvermerk)"
         case .paymentDeferred: return "Zahlung per Gebührenbescheid/Rechnung"

@@ -45,10 +45,16 @@ struct CasePage {
                 "<tr><th scope=\"row\"><code>\(HTMLEscaping.escape(step.kitId))/\(step.seq)</code></th>"
                 + "<td>\(HTMLEscaping.escape(CaseLabels.kind(step.kind)))</td>"
                 + "<td>\(HTMLEscaping.escape(CaseLabels.outcome(step.outcome)))</td>"
-                + "<td><code>\(HTMLEscaping.escape(step.kitId))</code></td><td>\(kitTime)</td>"
+                + "<td><code>\(HTMLEscaping.escape(step.kitId))</code>\(recordedBy(step))</td><td>\(kitTime)</td>"
                 + "<td>\(PageTime.html(step.receivedAt, now: now))</td><td>\(evidenceCell(step))</td></tr>\n"
         }
         return html + "</tbody>\n</table>\n"
+    }
+
+    /// Who recorded the step (issue #17): "erfasst von Name (id)".
+    func recordedBy(_ step: CaseStepRecord) -> String {
+        guard let clerk = step.recordedBy else { return "" }
+        return "<br>erfasst von \(HTMLEscaping.escape(clerk.name)) (<code>\(HTMLEscaping.escape(clerk.id))</code>)"
     }
 
     func evidenceCell(_ step: CaseStepRecord) -> String {

@@ -75,6 +75,14 @@ struct FleetPage {
                 : "<span class=\"warn\">aktiv, \(kit.report?.syncProblem == nil ? "überfällig" : "gestaut")</span><br>"
                     + reasons.map(HTMLEscaping.escape).joined(separator: "<br>"))
             : "gesperrt"
+        var loss = kit.lossStatus.map { "<br><span class=\"warn\">\(HTMLEscaping.escape($0))</span>" } ?? ""
+        if kit.active, kit.lostAt == nil {
+            // Issue #17: the kit hands over its queue at its next contact, then wipes itself.
+            loss += """
+                <form method="post" action="/admin/fleet/\(HTMLEscaping.escape(kit.kitId))/lost" class="lost">\
+                <button type="submit">Als verloren melden (Fernlöschung)</button></form>
+                """
+        }
         let lastSeen = kit.lastSeenAt.map { PageTime.html($0, now: now) } ?? "nie"
         let queue = kit.report.map { String($0.queueDepth) } ?? "–"
         let oldest: String
@@ -89,7 +97,7 @@ struct FleetPage {
         }
         let agent = kit.report.map { HTMLEscaping.escape($0.agentVersion) } ?? "–"
         return """
-            <tr\(rowClass)><td><code>\(HTMLEscaping.escape(kit.kitId))</code></td><td>\(status)</td>\
+            <tr\(rowClass)><td><code>\(HTMLEscaping.escape(kit.kitId))</code></td><td>\(status)\(loss)</td>\
             <td>\(lastSeen)</td><td>\(kit.lastSeq)</td><td>\(queue)</td><td>\(oldest)</td>\
             <td>\(devices(kit.report))</td><td>\(agent)</td></tr>
 

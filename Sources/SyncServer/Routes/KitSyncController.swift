@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -20,6 +21,8 @@ struct KitSyncController {
     let engine: IngestEngine
     let metrics: ServerMetrics
     let limits: IngestLimits
+    /// Signs wipe orders to kits marked lost (``WipeOrder``).
+    let orderKey: P256.Signing.PrivateKey
     let logger: Logger
 
     /// Most bytes of a report (device list and problem text).
@@ -74,9 +77,42 @@ struct KitSyncController {
             guard try context.parameters.require("kit") == kitId else {
                 throw HTTPError(.forbidden, message: "a kit can only check out its own cases")
             }
+            let orderKeyPEM = orderKey.publicKey.pemRepresentation
+            if let record = try await store.kit(kitId: kitId), let lostAt = record.lostAt,
+                let orderId = record.lostOrderId
+            {
+                // A lost kit gets no more cases, only the order to wipe itself; its queue was
+                // taken first (the kit checks out after sending).
+                logger.warning("a kit marked lost made contact: wipe order sent", metadata: ["kit": "\(kitId)"])
+                let order = try WipeOrder.signed(kitId: kitId, orderId: orderId, issuedAt: lostAt, key: orderKey)
+                return CheckoutPage(
+                    cases: [], resolutions: [], nextCursor: nil, wipeOrder: order, orderKey: orderKeyPEM)
+            }
             let limit = min(max(request.uri.queryParameters.get("limit", as: Int.self) ?? 50, 1), 200)
-            return try await store.checkout(
+            var page = try await store.checkout(
                 kitId: kitId, after: request.uri.queryParameters.get("cursor"), limit: limit)
+            page.orderKey = orderKeyPEM
+            if request.uri.queryParameters.get("cursor") == nil {
+                // The clerk list travels with the first page (revoked clerks lose their key slot).
+                page.clerks = try await store.clerks(kitId: kitId)
+            }
+            return page
+        }
+        group.post("kits/:kit/wiped") { request, context -> HTTPResponse.Status in
+            let kitId = try Self.kit(context)
+            guard try context.parameters.require("kit") == kitId else {
+                throw refuse(.forbidden, kitId: kitId, "a kit can only report its own wipe")
+            }
+            let report = try await decode(WipeReport.self, request, context, kitId: kitId, upTo: 4096)
+            guard
+                try await store.recordKitWiped(
+                    kitId: kitId, orderId: report.orderId, lastSeq: report.lastSeq, at: report.wipedAt)
+            else {
+                throw refuse(.conflict, kitId: kitId, "no open wipe order \(report.orderId) for this kit")
+            }
+            logger.notice(
+                "a lost kit reported its wipe", metadata: ["kit": "\(kitId)", "lastSeq": "\(report.lastSeq)"])
+            return .noContent
         }
     }
 

@@ -130,11 +130,15 @@ public struct CaseStepRecord: Sendable, Equatable {
     /// Whether the sealed payload is still held (not yet deleted by retention).
     public var evidenceHeld: Bool
     public var evidenceDeletedAt: Date?
+    /// The clerk who recorded the step, as the kit stamped it into the sealed facts (issue #17);
+    /// nil for steps from kits before clerks.
+    public var recordedBy: Clerk?
 
     public init(
         kitId: String, seq: UInt64, kind: String, outcome: String, receivedAt: Date, kitTime: Date?,
-        evidenceHeld: Bool, evidenceDeletedAt: Date?
+        evidenceHeld: Bool, evidenceDeletedAt: Date?, recordedBy: Clerk? = nil
     ) {
+        self.recordedBy = recordedBy
         self.kitId = kitId
         self.seq = seq
         self.kind = kind

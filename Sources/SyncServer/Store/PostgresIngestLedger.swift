@@ -108,6 +108,14 @@ struct PostgresIngestLedger: AsyncIngestLedger {
             logger: logger)
     }
 
+    func noteRecordedBy(_ clerk: Clerk, header: TransactionHeader) async throws {
+        try await connection.query(
+            """
+            UPDATE transactions SET recorded_by_id = \(clerk.id), recorded_by_name = \(clerk.name)
+            WHERE kit_id = \(header.kitId) AND seq = \(Int64(clamping: header.seq))
+            """, logger: logger)
+    }
+
     func apply(_ effect: RuleEffect, header: TransactionHeader) async throws {
         switch effect {
         case .recordOnly:

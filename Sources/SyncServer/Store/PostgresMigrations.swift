@@ -249,7 +249,33 @@ extension PostgresSyncStore {
                 "ALTER TABLE transactions ADD COLUMN proof BYTEA"
             ]),
         PostgresMigration(
-            name: "v10-operators",
+            name: "v10-data-protection",
+            statements: [
+                // Issue #17: a kit marked lost gets a signed wipe order at its next contact and its
+                // report of the wipe is kept (when, last seq); the clerks per kit; the clerk who
+                // recorded each step; the audit trail chained entry by entry (SHA-256).
+                """
+                ALTER TABLE kits ADD COLUMN lost_at TIMESTAMPTZ, ADD COLUMN lost_order_id TEXT,
+                    ADD COLUMN wiped_at TIMESTAMPTZ, ADD COLUMN wiped_last_seq BIGINT
+                """,
+                """
+                CREATE TABLE kit_clerks (
+                    kit_id TEXT COLLATE "C" NOT NULL,
+                    clerk_id TEXT COLLATE "C" NOT NULL,
+                    name TEXT NOT NULL,
+                    added_at TIMESTAMPTZ NOT NULL,
+                    revoked_at TIMESTAMPTZ,
+                    PRIMARY KEY (kit_id, clerk_id)
+                )
+                """,
+                "ALTER TABLE transactions ADD COLUMN recorded_by_id TEXT, ADD COLUMN recorded_by_name TEXT",
+                """
+                ALTER TABLE audit_log ADD COLUMN at_millis BIGINT, ADD COLUMN prev_hash BYTEA,
+                    ADD COLUMN entry_hash BYTEA
+                """,
+            ]),
+        PostgresMigration(
+            name: "v11-operators",
             statements: [
                 // Named back-office accounts (scrypt password hashes) and who holds each browser
                 // session (NULL: signed in with the operator token).

@@ -74,22 +74,24 @@ extension PostgresSyncStore {
                     ORDER BY consumer
                     """, logger: self.logger))
             var steps: [CaseStepRecord] = []
-            for try await (kitId, seq, kind, outcome, receivedAt, deletedAt, header, held, head)
+            for try await (kitId, seq, kind, outcome, receivedAt, deletedAt, header, held, head, clerkId, clerkName)
                 in try await connection
                 .query(
                     """
                     SELECT kit_id, seq, kind, outcome, received_at, evidence_deleted_at, header,
-                        length(envelope) > 0, CASE WHEN length(envelope) > 0 THEN substr(envelope, 1, 1024) END
+                        length(envelope) > 0, CASE WHEN length(envelope) > 0 THEN substr(envelope, 1, 1024) END,
+                        recorded_by_id, recorded_by_name
                     FROM transactions WHERE case_id = \(caseId) ORDER BY received_at, kit_id, seq
                     """, logger: self.logger
-                ).decode((String, Int64, String, String, Date, Date?, Data?, Bool, Data?).self)
+                ).decode((String, Int64, String, String, Date, Date?, Data?, Bool, Data?, String?, String?).self)
             {
                 steps.append(
                     CaseStepRecord(
                         kitId: kitId, seq: UInt64(clamping: seq), kind: kind, outcome: outcome, receivedAt: receivedAt,
                         kitTime: CaseEvidence.kitTime(
                             header: header.map(Array.init), envelopeHead: head.map(Array.init)),
-                        evidenceHeld: held, evidenceDeletedAt: deletedAt))
+                        evidenceHeld: held, evidenceDeletedAt: deletedAt,
+                        recordedBy: clerkId.map { Clerk(id: $0, name: clerkName ?? $0) }))
             }
             let conflicts = try await self.conflictRecords(
                 connection.query(

@@ -55,11 +55,9 @@ extension PostgresSyncStore {
             if inserted == 1 { recorded.append(name) }
         }
         if !recorded.isEmpty {
-            try await connection.query(
-                """
-                INSERT INTO audit_log (at, actor, action, detail)
-                VALUES (\(now), 'server', 'handoff-recorded', \("case \(caseId) → \(recorded.joined(separator: ", "))"))
-                """, logger: logger)
+            try await appendAudit(
+                connection, logger: logger, at: now, actor: "server", action: "handoff-recorded",
+                detail: "case \(caseId) → \(recorded.joined(separator: ", "))")
         }
     }
 

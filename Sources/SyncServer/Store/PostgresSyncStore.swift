@@ -508,26 +508,52 @@ public final class PostgresSyncStore: SyncStore, Service {
 
     // MARK: Helpers
 
-    static let kitColumns = "kit_id, active, enrolled_at, last_seq, last_seen, report"
+    static let kitColumns =
+        "kit_id, active, enrolled_at, last_seq, last_seen, report, lost_at, lost_order_id, wiped_at, wiped_last_seq"
     static let conflictColumns =
         "id, kit_id, seq, case_id, kind, reason, detail, opened_at, resolution, resolved_by, resolved_at"
 
     func audit(_ connection: PostgresConnection, actor: String, action: String, detail: String) async throws {
-        try await connection.query(
-            "INSERT INTO audit_log (at, actor, action, detail) VALUES (\(Date()), \(actor), \(action), \(detail))",
-            logger: logger)
+        try await Self.appendAudit(connection, logger: logger, at: Date(), actor: actor, action: action, detail: detail)
     }
 
-    private func kitRecords(_ rows: PostgresRowSequence) async throws -> [KitRecord] {
+    /// Key of the transaction-level advisory lock that keeps the audit chain from forking between
+    /// concurrent transactions ("AUDITLOG" in ASCII).
+    static let auditChainLockKey: Int64 = 0x4155_4449_544C_4F47
+
+    /// Appends an audit entry, chained to the one before (``AuditChain``), under an advisory lock
+    /// held until the surrounding transaction ends.
+    static func appendAudit(
+        _ connection: PostgresConnection, logger: Logger, at now: Date, actor: String, action: String, detail: String
+    ) async throws {
+        try await connection.query("SELECT pg_advisory_xact_lock(\(auditChainLockKey))", logger: logger)
+        var prev = AuditChain.genesis
+        for try await hash in try await connection.query(
+            "SELECT entry_hash FROM audit_log WHERE entry_hash IS NOT NULL ORDER BY id DESC LIMIT 1", logger: logger
+        ).decode(Data.self) {
+            prev = Array(hash)
+        }
+        let millis = AuditChain.millis(now)
+        let hash = AuditChain.entryHash(prev: prev, atMillis: millis, actor: actor, action: action, detail: detail)
+        try await connection.query(
+            """
+            INSERT INTO audit_log (at, actor, action, detail, at_millis, prev_hash, entry_hash)
+            VALUES (\(now), \(actor), \(action), \(detail), \(millis), \(Data(prev)), \(Data(hash)))
+            """, logger: logger)
+    }
+
+    func kitRecords(_ rows: PostgresRowSequence) async throws -> [KitRecord] {
         var records: [KitRecord] = []
-        for try await (kitId, active, enrolledAt, lastSeq, lastSeen, report) in rows.decode(
-            (String, Bool, Date?, Int64, Date?, String?).self)
+        for try await (kitId, active, enrolledAt, lastSeq, lastSeen, report, lostAt, lostOrderId, wipedAt, wipedSeq)
+            in rows.decode((String, Bool, Date?, Int64, Date?, String?, Date?, String?, Date?, Int64?).self)
         {
             records.append(
                 KitRecord(
                     kitId: kitId, active: active, enrolledAt: enrolledAt, lastSeq: UInt64(clamping: lastSeq),
                     lastSeenAt: lastSeen,
-                    report: report.flatMap { try? WireCoding.decoder().decode(KitReport.self, from: Data($0.utf8)) }))
+                    report: report.flatMap { try? WireCoding.decoder().decode(KitReport.self, from: Data($0.utf8)) },
+                    lostAt: lostAt, lostOrderId: lostOrderId, wipedAt: wipedAt,
+                    wipedLastSeq: wipedSeq.map { UInt64(clamping: $0) }))
         }
         return records
     }

@@ -218,7 +218,32 @@ extension SQLiteSyncStore {
             // sealed payload: with format 2 the kit's signature and the chain verify from it.
             try db.execute(sql: "ALTER TABLE transactions ADD COLUMN proof BLOB")
         }
-        migrator.registerMigration("v10-operators") { db in
+        migrator.registerMigration("v10-data-protection") { db in
+            // Issue #17: a kit marked lost gets a signed wipe order at its next contact and its
+            // report of the wipe is kept (when, last seq); the clerks per kit; the clerk who
+            // recorded each step; the audit trail chained entry by entry (SHA-256).
+            try db.execute(
+                sql: """
+                    ALTER TABLE kits ADD COLUMN lost_at DATETIME;
+                    ALTER TABLE kits ADD COLUMN lost_order_id TEXT;
+                    ALTER TABLE kits ADD COLUMN wiped_at DATETIME;
+                    ALTER TABLE kits ADD COLUMN wiped_last_seq INTEGER;
+                    CREATE TABLE kit_clerks (
+                        kit_id TEXT NOT NULL,
+                        clerk_id TEXT NOT NULL,
+                        name TEXT NOT NULL,
+                        added_at DATETIME NOT NULL,
+                        revoked_at DATETIME,
+                        PRIMARY KEY (kit_id, clerk_id)
+                    );
+                    ALTER TABLE transactions ADD COLUMN recorded_by_id TEXT;
+                    ALTER TABLE transactions ADD COLUMN recorded_by_name TEXT;
+                    ALTER TABLE audit_log ADD COLUMN at_millis INTEGER;
+                    ALTER TABLE audit_log ADD COLUMN prev_hash BLOB;
+                    ALTER TABLE audit_log ADD COLUMN entry_hash BLOB;
+                    """)
+        }
+        migrator.registerMigration("v11-operators") { db in
             // Named back-office accounts (scrypt password hashes) and who holds each browser
             // session (NULL: signed in with the operator token).
             try db.execute(
@@ -347,6 +372,12 @@ struct SQLiteIngestLedger: IngestLedger {
             // Transactional outbox: the hand-off records commit with the completion or not at all.
             try SQLiteSyncStore.recordHandoffIfReady(db, caseId: header.caseId)
         }
+    }
+
+    func noteRecordedBy(_ clerk: Clerk, header: TransactionHeader) throws {
+        try db.execute(
+            sql: "UPDATE transactions SET recorded_by_id = ?, recorded_by_name = ? WHERE kit_id = ? AND seq = ?",
+            arguments: [clerk.id, clerk.name, header.kitId, header.seq])
     }
 
     func openConflict(header: TransactionHeader, reason: ConflictReason, detail: String) throws {

@@ -54,7 +54,7 @@ extension SQLiteSyncStore {
                 db,
                 sql: """
                     SELECT kit_id, seq, kind, outcome, received_at, evidence_deleted_at, header,
-                        length(envelope) > 0 AS held,
+                        recorded_by_id, recorded_by_name, length(envelope) > 0 AS held,
                         CASE WHEN length(envelope) > 0 THEN substr(envelope, 1, 1024) END AS head
                     FROM transactions WHERE case_id = ? ORDER BY received_at, kit_id, seq
                     """,
@@ -66,7 +66,10 @@ extension SQLiteSyncStore {
                     kitTime: CaseEvidence.kitTime(
                         header: (row["header"] as Data?).map(Array.init),
                         envelopeHead: (row["head"] as Data?).map(Array.init)),
-                    evidenceHeld: row["held"], evidenceDeletedAt: row["evidence_deleted_at"])
+                    evidenceHeld: row["held"], evidenceDeletedAt: row["evidence_deleted_at"],
+                    recordedBy: (row["recorded_by_id"] as String?).map {
+                        Clerk(id: $0, name: row["recorded_by_name"] ?? $0)
+                    })
             }
             let conflicts = try Row.fetchAll(
                 db, sql: "SELECT * FROM conflicts WHERE case_id = ? ORDER BY id", arguments: [caseId]

@@ -345,10 +345,22 @@ public final class SQLiteSyncStore: SyncStore {
 
     // MARK: Helpers
 
+    /// Appends an audit entry, chained to the one before (``AuditChain``); SQLite has one writer,
+    /// so the chain cannot fork.
     static func audit(_ db: Database, actor: String, action: String, detail: String) throws {
+        let now = Date()
+        let millis = AuditChain.millis(now)
+        let prev =
+            try Data.fetchOne(
+                db, sql: "SELECT entry_hash FROM audit_log WHERE entry_hash IS NOT NULL ORDER BY id DESC LIMIT 1"
+            ).map(Array.init) ?? AuditChain.genesis
+        let hash = AuditChain.entryHash(prev: prev, atMillis: millis, actor: actor, action: action, detail: detail)
         try db.execute(
-            sql: "INSERT INTO audit_log (at, actor, action, detail) VALUES (?, ?, ?, ?)",
-            arguments: [Date(), actor, action, detail])
+            sql: """
+                INSERT INTO audit_log (at, actor, action, detail, at_millis, prev_hash, entry_hash)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [now, actor, action, detail, millis, Data(prev), Data(hash)])
     }
 
     static func kitRecord(_ row: Row) -> KitRecord {
@@ -357,7 +369,8 @@ public final class SQLiteSyncStore: SyncStore {
         }
         return KitRecord(
             kitId: row["kit_id"], active: row["active"], enrolledAt: row["enrolled_at"], lastSeq: row["last_seq"],
-            lastSeenAt: row["last_seen"], report: report)
+            lastSeenAt: row["last_seen"], report: report, lostAt: row["lost_at"], lostOrderId: row["lost_order_id"],
+            wipedAt: row["wiped_at"], wipedLastSeq: row["wiped_last_seq"])
     }
 
     static func conflictRecord(_ row: Row) -> ConflictRecord {

@@ -9,15 +9,29 @@ public struct KitRecord: Sendable, Codable, Equatable {
     public var lastSeq: UInt64
     public var lastSeenAt: Date?
     public var report: KitReport?
+    /// When IT marked the kit lost or stolen (`sync-server kits lost`); its next contact gets a
+    /// wipe order.
+    public var lostAt: Date?
+    /// The wipe order's id (nil while the kit is not lost).
+    public var lostOrderId: String?
+    /// When the kit reported that it wiped itself, and the last seq it had recorded.
+    public var wipedAt: Date?
+    public var wipedLastSeq: UInt64?
 
-    public init(kitId: String, active: Bool, enrolledAt: Date?, lastSeq: UInt64, lastSeenAt: Date?, report: KitReport?)
-    {
+    public init(
+        kitId: String, active: Bool, enrolledAt: Date?, lastSeq: UInt64, lastSeenAt: Date?, report: KitReport?,
+        lostAt: Date? = nil, lostOrderId: String? = nil, wipedAt: Date? = nil, wipedLastSeq: UInt64? = nil
+    ) {
         self.kitId = kitId
         self.active = active
         self.enrolledAt = enrolledAt
         self.lastSeq = lastSeq
         self.lastSeenAt = lastSeenAt
         self.report = report
+        self.lostAt = lostAt
+        self.lostOrderId = lostOrderId
+        self.wipedAt = wipedAt
+        self.wipedLastSeq = wipedLastSeq
     }
 }
 

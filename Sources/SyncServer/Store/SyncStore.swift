@@ -34,6 +34,34 @@ public protocol SyncStore: HandoffStore, CaseOverviewStore, OperatorAccountStore
     /// Revokes (or re-activates) a kit.
     func setKitActive(kitId: String, active: Bool) async throws(StoreError)
 
+    // MARK: Lost kits (issue #17)
+
+    /// One kit by id, active or not.
+    func kit(kitId: String) async throws(StoreError) -> KitRecord?
+    /// Marks a kit lost or stolen (audited): its next contact gets the wipe order `orderId`. A kit
+    /// already marked keeps its first order. Throws for a kit that is not enrolled.
+    func markKitLost(kitId: String, orderId: String, by actor: String, at: Date) async throws(StoreError)
+    /// Records the kit's report that it obeyed wipe order `orderId` (audited) and revokes it.
+    /// False, with nothing changed, when the kit has no such order.
+    func recordKitWiped(kitId: String, orderId: String, lastSeq: UInt64, at: Date) async throws(StoreError) -> Bool
+
+    // MARK: Clerks per kit (issue #17)
+
+    /// Puts a clerk on a kit's list (audited); it reaches the kit with the next checkout. A clerk
+    /// revoked on this kit stays revoked: throws then, as for a kit that is not enrolled.
+    func addClerk(kitId: String, clerk: Clerk, by actor: String, at: Date) async throws(StoreError)
+    /// Revokes a clerk on a kit (audited): the kit removes the clerk's key slot at its next
+    /// contact. False when the clerk is not on the kit's list or already revoked.
+    func revokeClerk(kitId: String, clerkId: String, by actor: String, at: Date) async throws(StoreError) -> Bool
+    /// The kit's clerks, revoked ones included, ordered by id.
+    func clerks(kitId: String) async throws(StoreError) -> [KitClerk]
+
+    // MARK: Audit export (issue #17)
+
+    /// The kit's transactions received in `[from, to]` (seq order) and the audit trail entries of
+    /// that time (id order), for `sync-server audit export`; nil for a kit that is not enrolled.
+    func auditExportRows(kitId: String, from: Date?, to: Date?) async throws(StoreError) -> AuditExportRows?
+
     // MARK: Kit certificates
 
     /// The kit's current certificate record and, if `serial` names another recorded certificate of
