@@ -18,12 +18,7 @@ struct AgentLinkTests {
                 #expect(status.server.reachability == .reachable)
                 #expect(status.server.serverVersion?.storage == "sqlite")
                 #expect(
-                    status.server.serverVersion?.schemaMigrations == [
-                        "v1-server-instance", "v2-sync", "v3-kit-certificates", "v4-operator-sessions",
-                        "v5-identity-bindings",
-                        "v6-handoff", "v7-handoff-push", "v8-evidence-views", "v9-envelope-proof",
-                        "v10-data-protection", "v11-operators",
-                    ])
+                    status.server.serverVersion?.schemaMigrations == ServerSchema.migrations)
                 #expect(status.server.consecutiveFailures == 0)
                 #expect(status.server.lastError == nil)
                 #expect(status.stateDirectory.hasSuffix(URL(fileURLWithPath: stateDirectory).lastPathComponent))

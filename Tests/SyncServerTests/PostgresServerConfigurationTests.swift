@@ -23,12 +23,7 @@ struct PostgresServerConfigurationTests {
         let store = try await SyncServerApplication(configuration: configuration, logger: quietLogger()).openStore()
         #expect(store.backendName == "postgresql")
         #expect(
-            try await store.appliedMigrations() == [
-                "v1-server-instance", "v2-sync", "v3-kit-certificates", "v4-operator-sessions",
-                "v5-identity-bindings",
-                "v6-handoff", "v7-handoff-push", "v8-evidence-views", "v9-envelope-proof", "v10-data-protection",
-                "v11-operators",
-            ])
+            try await store.appliedMigrations() == ServerSchema.migrations)
         await store.close()
         await #expect(throws: ConfigurationError.self) {
             _ = try ServerConfiguration(

@@ -151,12 +151,7 @@ struct PostgresSyncStoreTests {
         }
         for store in stores {
             #expect(
-                try await store.appliedMigrations() == [
-                    "v1-server-instance", "v2-sync", "v3-kit-certificates", "v4-operator-sessions",
-                    "v5-identity-bindings",
-                    "v6-handoff", "v7-handoff-push", "v8-evidence-views", "v9-envelope-proof", "v10-data-protection",
-                    "v11-operators",
-                ])
+                try await store.appliedMigrations() == ServerSchema.migrations)
         }
         for store in stores { await store.close() }
 
@@ -170,7 +165,7 @@ struct PostgresSyncStoreTests {
         let rows = try await connection.query(
             "SELECT (SELECT count(*) FROM schema_migrations), (SELECT count(*) FROM server_instance)", logger: logger)
         for try await (migrations, instances) in rows.decode((Int64, Int64).self) { counts = [migrations, instances] }
-        #expect(counts == [11, 1])
+        #expect(counts == [Int64(ServerSchema.migrations.count), 1])
         try await connection.close()
     }
 
@@ -182,12 +177,7 @@ struct PostgresSyncStoreTests {
             try await store.migrate()
             try await store.migrate()
             #expect(
-                try await store.appliedMigrations() == [
-                    "v1-server-instance", "v2-sync", "v3-kit-certificates", "v4-operator-sessions",
-                    "v5-identity-bindings",
-                    "v6-handoff", "v7-handoff-push", "v8-evidence-views", "v9-envelope-proof", "v10-data-protection",
-                    "v11-operators",
-                ])
+                try await store.appliedMigrations() == ServerSchema.migrations)
             try await store.checkHealth()
             group.cancelAll()
         }

@@ -22,24 +22,14 @@ struct StoreConformanceTests {
         let first = try await location.open()
         #expect(first.backendName == backend.rawValue)
         #expect(
-            try await first.appliedMigrations() == [
-                "v1-server-instance", "v2-sync", "v3-kit-certificates", "v4-operator-sessions",
-                "v5-identity-bindings",
-                "v6-handoff", "v7-handoff-push", "v8-evidence-views", "v9-envelope-proof", "v10-data-protection",
-                "v11-operators",
-            ])
+            try await first.appliedMigrations() == ServerSchema.migrations)
         try await first.checkHealth()
         try await first.upsertCase(makeCase("2026-0001"), assignedKit: "kit-a")
         await first.close()
 
         let second = try await location.open()
         #expect(
-            try await second.appliedMigrations() == [
-                "v1-server-instance", "v2-sync", "v3-kit-certificates", "v4-operator-sessions",
-                "v5-identity-bindings",
-                "v6-handoff", "v7-handoff-push", "v8-evidence-views", "v9-envelope-proof", "v10-data-protection",
-                "v11-operators",
-            ])
+            try await second.appliedMigrations() == ServerSchema.migrations)
         #expect(try await second.checkout(kitId: "kit-a", after: nil, limit: 10).cases.map(\.caseId) == ["2026-0001"])
         await second.close()
     }

@@ -36,12 +36,7 @@ struct SyncServerRoutesTests {
                 #expect(info.apiVersion == KitVersion.apiVersion)
                 #expect(info.storage == "sqlite")
                 #expect(
-                    info.schemaMigrations == [
-                        "v1-server-instance", "v2-sync", "v3-kit-certificates", "v4-operator-sessions",
-                        "v5-identity-bindings",
-                        "v6-handoff", "v7-handoff-push", "v8-evidence-views", "v9-envelope-proof",
-                        "v10-data-protection", "v11-operators",
-                    ])
+                    info.schemaMigrations == ServerSchema.migrations)
             }
             try await client.execute(uri: "/v1/nothing-here", method: .get) { response in
                 #expect(response.status == .notFound)
