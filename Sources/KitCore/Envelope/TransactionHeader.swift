@@ -96,6 +96,13 @@ public struct TransactionHeader: Sendable, Equatable, Hashable, Codable {
         return writer.bytes
     }
 
+    /// Reads the header at the start of `bytes` (an encoded header, envelope or proof form, or
+    /// its first bytes); whatever follows the header is not read.
+    public init(decodingPrefixOf bytes: [UInt8]) throws(EnvelopeError) {
+        var reader = EnvelopeReader(bytes)
+        self = try Self.decode(from: &reader)
+    }
+
     static func decode(from reader: inout EnvelopeReader) throws(EnvelopeError) -> TransactionHeader {
         let magic = try reader.read(count: 4, "magic")
         guard magic == TransactionEnvelope.magic else {

@@ -118,15 +118,10 @@ public struct StoredTransaction: Sendable, Equatable {
     public var prevHash: [UInt8]
     /// The chain hash (``TransactionEnvelope/hash``; for a tombstone the lost envelope's hash).
     public var chainHash: [UInt8]
-    /// The envelope's proof form (docs/envelope.md): computed while the envelope is held, the
-    /// kept copy after the evidence was deleted; empty for rows deleted before it was kept.
-    public var proof: [UInt8]
-
     public init(
         kitId: String, seq: UInt64, kind: String, outcome: String, envelope: [UInt8], prevHash: [UInt8],
-        chainHash: [UInt8], proof: [UInt8]? = nil
+        chainHash: [UInt8]
     ) {
-        self.proof = proof ?? (try? TransactionEnvelope(decoding: envelope))?.proofBytes() ?? []
         self.kitId = kitId
         self.seq = seq
         self.kind = kind

@@ -190,7 +190,7 @@ extension PostgresSyncStore {
                 let steps = try await Self.storedTransactions(
                     connection.query(
                         """
-                        SELECT kit_id, seq, kind, outcome, envelope, prev_hash, chain_hash, proof FROM transactions
+                        SELECT kit_id, seq, kind, outcome, envelope, prev_hash, chain_hash FROM transactions
                         WHERE case_id = \(record.caseId) AND outcome = 'applied' ORDER BY kit_id, seq
                         """, logger: self.logger))
                 var chain: [StoredTransaction] = []
@@ -200,7 +200,7 @@ extension PostgresSyncStore {
                     chain += try await Self.storedTransactions(
                         connection.query(
                             """
-                            SELECT kit_id, seq, kind, outcome, envelope, prev_hash, chain_hash, proof FROM transactions
+                            SELECT kit_id, seq, kind, outcome, envelope, prev_hash, chain_hash FROM transactions
                             WHERE kit_id = \(kitId) AND seq BETWEEN \(seqs.min() ?? 0) AND \(seqs.max() ?? 0)
                             ORDER BY seq
                             """, logger: self.logger))
@@ -428,8 +428,8 @@ extension PostgresSyncStore {
 
     static func storedTransactions(_ rows: PostgresRowSequence) async throws -> [StoredTransaction] {
         var records: [StoredTransaction] = []
-        for try await (kitId, seq, kind, outcome, envelope, prevHash, chainHash, proof) in rows.decode(
-            (String, Int64, String, String, Data, Data?, Data?, Data?).self)
+        for try await (kitId, seq, kind, outcome, envelope, prevHash, chainHash) in rows.decode(
+            (String, Int64, String, String, Data, Data?, Data?).self)
         {
             let bytes = Array(envelope)
             records.append(
@@ -437,8 +437,7 @@ extension PostgresSyncStore {
                     kitId: kitId, seq: UInt64(clamping: seq), kind: kind, outcome: outcome, envelope: bytes,
                     prevHash: prevHash.map(Array.init) ?? (try? TransactionEnvelope(decoding: bytes))?.header.prevHash
                         ?? [],
-                    chainHash: chainHash.map(Array.init) ?? TransactionEnvelope.chainHash(ofEncoded: bytes),
-                    proof: proof.map(Array.init)))
+                    chainHash: chainHash.map(Array.init) ?? TransactionEnvelope.chainHash(ofEncoded: bytes)))
         }
         return records
     }

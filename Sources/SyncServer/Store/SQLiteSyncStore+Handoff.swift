@@ -130,7 +130,7 @@ extension SQLiteSyncStore {
             let steps = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT kit_id, seq, kind, outcome, envelope, prev_hash, chain_hash, proof FROM transactions
+                    SELECT kit_id, seq, kind, outcome, envelope, prev_hash, chain_hash FROM transactions
                     WHERE case_id = ? AND outcome = 'applied' ORDER BY kit_id, seq
                     """,
                 arguments: [record.caseId]
@@ -142,7 +142,7 @@ extension SQLiteSyncStore {
                 chain += try Row.fetchAll(
                     db,
                     sql: """
-                        SELECT kit_id, seq, kind, outcome, envelope, prev_hash, chain_hash, proof FROM transactions
+                        SELECT kit_id, seq, kind, outcome, envelope, prev_hash, chain_hash FROM transactions
                         WHERE kit_id = ? AND seq BETWEEN ? AND ? ORDER BY seq
                         """,
                     arguments: [kitId, seqs.min() ?? 0, seqs.max() ?? 0]
@@ -338,6 +338,6 @@ extension SQLiteSyncStore {
             (row["chain_hash"] as Data?).map(Array.init) ?? TransactionEnvelope.chainHash(ofEncoded: envelope)
         return StoredTransaction(
             kitId: row["kit_id"], seq: row["seq"], kind: row["kind"], outcome: row["outcome"], envelope: envelope,
-            prevHash: prevHash, chainHash: chainHash, proof: (row["proof"] as Data?).map(Array.init))
+            prevHash: prevHash, chainHash: chainHash)
     }
 }
