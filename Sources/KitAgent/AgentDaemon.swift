@@ -92,7 +92,8 @@ public struct AgentDaemon: Sendable {
             recentEntries: { (try? runtime.outbox?.entries(limit: 200)) ?? [] })
         let eventStream = EventStreamUpgrade(access: access, hub: events, logger: logger)
         let syncClient = SyncClient(
-            runtime: runtime, connection: connection, logger: logger, devices: devices)
+            runtime: runtime, connection: connection, logger: logger, devices: devices,
+            serverAnswered: { await link.status.lastReachableAt })
         let renewal = CertificateRenewal(
             keys: runtime.keys, connection: connection, logger: logger,
             renewBefore: TimeInterval(configuration.certificateRenewalDays) * 86_400)

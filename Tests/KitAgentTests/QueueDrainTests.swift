@@ -309,6 +309,46 @@ struct UploadProgressTests {
         #expect(progress.hasStalled(at: start + .seconds(62), stall: .seconds(60)))
     }
 
+    @Test("while the server answers probes, a send buffer draining for minutes is waited for")
+    func aDrainingSendBufferIsWaitedForWhileTheServerAnswers() {
+        let progress = UploadProgress(expectedBytes: 3_000_000, now: start)
+        for index in 0..<100 { progress.noteChunk(bytes: 16_384, at: start + .milliseconds(index * 50)) }
+        let lastChunk = start + .milliseconds(99 * 50)
+        // Not beyond what the buffer can hold at 64 kbit/s: 1.6 MB handed over (4 MiB fit), 205 s.
+        let held = min(100 * 16_384, UploadProgress.sendBufferLimit)
+        let cut = lastChunk + .seconds(60) + UploadProgress.drainTime(held)
+        // No chunk for minutes (the kernel holds the bytes), but the link monitor hears the server.
+        var now = lastChunk
+        while now < cut - .seconds(5) {
+            now += .seconds(5)
+            progress.noteServerAnswered(at: now)
+            #expect(!progress.hasStalled(at: now, stall: .seconds(60)))
+        }
+        progress.noteServerAnswered(at: cut + .seconds(1))
+        #expect(progress.hasStalled(at: cut + .seconds(1), stall: .seconds(60)))
+    }
+
+    @Test("without an answer from the server since the last chunk, the allowance is all there is")
+    func silenceEverywhereIsAStall() {
+        let progress = UploadProgress(expectedBytes: 3_000_000, now: start)
+        progress.noteServerAnswered(at: start + .seconds(1))
+        progress.noteChunk(bytes: 16_384, at: start + .seconds(2))
+        #expect(!progress.hasStalled(at: start + .seconds(61), stall: .seconds(60)))
+        #expect(progress.hasStalled(at: start + .seconds(63), stall: .seconds(60)))
+        // An answer long ago does not keep it alive either.
+        progress.noteServerAnswered(at: start + .seconds(3))
+        #expect(progress.hasStalled(at: start + .seconds(64), stall: .seconds(60)))
+    }
+
+    @Test("time the agent did not run counts neither way")
+    func timeTheWatchdogCouldNotSeeIsExcused() {
+        let progress = UploadProgress(expectedBytes: 1_000_000, now: start)
+        progress.noteChunk(bytes: 16_384, at: start + .seconds(1))
+        progress.excuse(.seconds(45))
+        #expect(!progress.hasStalled(at: start + .seconds(100), stall: .seconds(60)))
+        #expect(progress.hasStalled(at: start + .seconds(107), stall: .seconds(60)))
+    }
+
     @Test func aBodyThatFitTheBuffersGetsTimeForTheSlowestPlannedLink() {
         let progress = UploadProgress(expectedBytes: 800_000, now: start)
         for index in 0..<50 { progress.noteChunk(bytes: 16_000, at: start + .microseconds(index * 10)) }

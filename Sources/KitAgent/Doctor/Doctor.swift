@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// One thing the doctor looks at. A check never throws: whatever goes wrong is its finding.
 public protocol DoctorCheck: Sendable {
@@ -27,19 +28,27 @@ public struct Doctor: Sendable {
         return DoctorReport(findings: findings)
     }
 
+    /// Runs one check on a thread of its own (it may block inside a C library) and waits for it
+    /// until `deadline`. A check that overruns is reported as failed and left to finish on its
+    /// thread; while it has not returned, the same check is not started again (a hung pcscd would
+    /// otherwise take one more thread every round of the health monitor).
     static func run(_ check: any DoctorCheck, deadline: Duration) async -> DoctorFinding {
-        await withTaskGroup(of: DoctorFinding?.self) { group in
-            group.addTask { await check.run() }
-            group.addTask {
-                try? await Task.sleep(for: deadline)
-                return nil
-            }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            return first
-                ?? .failure(
-                    check.name, "the check did not finish within \(deadline.components.seconds) s",
-                    fix: "the device or service hangs: unplug and replug it, or restart the service")
+        let name = check.name
+        let fix = "the device or service hangs: unplug and replug it, or restart the service"
+        guard unfinishedChecks.withLock({ $0.insert(name).inserted }) else {
+            return .failure(name, "the same check from before has not returned yet", fix: fix)
         }
+        let finding = await DeviceProbeExecutor.checks.run(within: deadline) {
+            let finding = await check.run()
+            _ = unfinishedChecks.withLock { $0.remove(name) }
+            return finding
+        }
+        guard let finding else {
+            return .failure(name, "the check did not finish within \(deadline.components.seconds) s", fix: fix)
+        }
+        return finding
     }
 }
+
+/// The names of this process's checks that have not returned yet.
+private let unfinishedChecks = Mutex<Set<String>>([])

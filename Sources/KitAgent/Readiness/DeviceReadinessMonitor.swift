@@ -16,6 +16,10 @@ public actor DeviceReadinessMonitor: Service {
     let interval: Duration
     let logger: Logger
     private var summaries: [DeviceHealthSummary] = []
+    /// A reader and USB listing is under way (it may hang in libpcsclite).
+    private var listing = false
+
+    private func listingFinished() { listing = false }
 
     public init(
         cardReaderName: String?, terminalAddress: PaymentTerminalAddress?, running: RunningDeviceSteps,
@@ -36,9 +40,23 @@ public actor DeviceReadinessMonitor: Service {
     public func refresh() async -> [DeviceHealthSummary] {
         let inUse = await running.runningSteps
         let paying = await paymentRunning()
-        let readers: [String]? = inUse.isDisjoint(with: ["identity", "address"]) ? try? PCSCContext().readers() : []
-        let usb = try? USBEventContext().devices().map {
-            DeviceReadiness.USBID(vendor: $0.vendorID, product: $0.productID)
+        let probeReaders = inUse.isDisjoint(with: ["identity", "address"])
+        // libpcsclite and libusb block (a hung pcscd never answers): on a thread of their own, for
+        // at most 5 s, and no second probe while one still hangs; the devices count as not listable.
+        var readers: [String]?
+        var usb: [DeviceReadiness.USBID]?
+        if !listing {
+            listing = true
+            let lists = await DeviceProbeExecutor.readiness.run(within: .seconds(5)) {
+                () -> ([String]?, [DeviceReadiness.USBID]?) in
+                let readers: [String]? = probeReaders ? try? PCSCContext().readers() : []
+                let usb = try? USBEventContext().devices().map {
+                    DeviceReadiness.USBID(vendor: $0.vendorID, product: $0.productID)
+                }
+                await self.listingFinished()
+                return (readers, usb)
+            }
+            (readers, usb) = lists ?? (nil, nil)
         }
         var terminal: DeviceReadiness.TerminalProbe?
         if let terminalAddress {

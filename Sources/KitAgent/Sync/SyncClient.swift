@@ -32,6 +32,7 @@ public actor SyncClient {
     private let batchSize: Int
     private let deadline: TimeAmount
     private let devices: @Sendable () async -> [DeviceHealthSummary]
+    private let serverAnswered: @Sendable () async -> Date?
 
     /// How long a request may go without moving a byte before it is cut off.
     public static let stallTimeout: TimeAmount = .seconds(60)
@@ -44,11 +45,16 @@ public actor SyncClient {
     ///     trickles (stalls are caught by ``stallTimeout`` much earlier); default one hour.
     ///   - devices: the kit's device health for the report each sync carries to the fleet view
     ///     (``DeviceHealthMonitor/latest``); cheap, it is asked once per request.
+    ///   - serverAnswered: when the link monitor last heard the server answer a probe
+    ///     (``ServerLinkStatus/lastReachableAt``): while it keeps answering, an upload whose bytes
+    ///     wait in the kernel's send buffer is not taken for stalled.
     public init(
         runtime: KitRuntime, connection: ServerConnection? = nil, logger: Logger, batchSize: Int = 500,
-        timeout: Double = 3600, devices: @escaping @Sendable () async -> [DeviceHealthSummary] = { [] }
+        timeout: Double = 3600, devices: @escaping @Sendable () async -> [DeviceHealthSummary] = { [] },
+        serverAnswered: @escaping @Sendable () async -> Date? = { nil }
     ) {
         self.devices = devices
+        self.serverAnswered = serverAnswered
         self.runtime = runtime
         self.connection = connection ?? ServerConnection(keys: runtime.keys)
         self.logger = logger
@@ -392,9 +398,27 @@ public actor SyncClient {
             return (response, try await response.body.collect(upTo: 64 << 20))
         }
         // The watchdog: a request is cut off when it stops moving, never for being long.
+        let serverAnswered = self.serverAnswered
+        let logger = self.logger
         let watchdog = Task {
+            var lastLook = ContinuousClock.now
+            var lastAnswer = await serverAnswered()
             while !Task.isCancelled {
                 try await Task.sleep(for: .seconds(1))
+                let now = ContinuousClock.now
+                let late = now - lastLook - .seconds(1)
+                lastLook = now
+                if late > .seconds(5) {
+                    progress.excuse(late)
+                    logger.warning(
+                        """
+                        the agent did not run during an upload (blocked threads or a suspended laptop); \
+                        the stall watchdog does not count that time
+                        """, metadata: ["for": "\(late)"])
+                }
+                let answer = await serverAnswered()
+                if let answer, answer != lastAnswer { progress.noteServerAnswered(at: now) }
+                lastAnswer = answer
                 if progress.hasStalled(stall: Self.stallAllowance) {
                     exchange.cancel()
                     return
@@ -407,12 +431,19 @@ public actor SyncClient {
         } catch {
             watchdog.cancel()
             if exchange.isCancelled {
+                logger.notice("request cut by the stall watchdog", metadata: progress.describe())
                 throw .unreachable(
                     "the request to the sync server stopped moving for \(Self.stallAllowance): the link is too weak "
                         + "or broken; it is tried again")
             }
             let problem = LinkProblem(error)
-            if problem.nothingWasSent { undelivered() }
+            if problem.nothingWasSent {
+                undelivered()
+            } else if body != nil {
+                var metadata = progress.describe()
+                metadata["reason"] = "\(problem)"
+                logger.notice("request with a body failed on the way", metadata: metadata)
+            }
             throw .unreachable(problem.description)
         }
         guard (200..<300).contains(response.status.code) else {
