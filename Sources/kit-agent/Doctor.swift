@@ -32,9 +32,12 @@ extension KitAgentCommand {
             let password = layered.string(AgentConfiguration.Key.terminalPassword).flatMap(Int.init) ?? 0
             let renewalDays =
                 (try? layered.integer(AgentConfiguration.Key.certificateRenewalDays, in: 1...300)) ?? 30
+            // Run as a user who cannot read the agent's files, the checks that need them are not run
+            // (one `access` finding says how to run the doctor instead).
+            let access = StateDirectoryAccess.probe(stateDirectory)
             // The kit's mTLS identity when it is enrolled; the doctor creates nothing on a new kit.
             var keys: KitKeyStore?
-            if FileManager.default.fileExists(atPath: stateDirectory + "/keys"),
+            if access == .readable, FileManager.default.fileExists(atPath: stateDirectory + "/keys"),
                 let directory = try? StateDirectory.prepare(stateDirectory)
             {
                 keys = try? KitKeyStore(stateDirectory: directory)
@@ -52,11 +55,18 @@ extension KitAgentCommand {
                     ?? TerminalCertificateCheck.defaultWarnDays,
                 camera: layered.string(AgentConfiguration.Key.cameraSource).flatMap {
                     $0.isEmpty ? nil : CameraSource(pipelineHead: $0)
-                } ?? .videoForLinux(device: "/dev/video0"))
-            let report = await doctor.run()
+                } ?? .videoForLinux(device: "/dev/video0"),
+                access: access, commandLine: CommandLine.arguments)
+            var report = await doctor.run()
+            report.header = DoctorHeader(
+                kitId: DoctorHeader.kitId(
+                    configured: layered.string(AgentConfiguration.Key.kitId), stateDirectory: stateDirectory),
+                configurationFile: options.config ?? ProcessInfo.processInfo.environment["KIT_AGENT_CONFIG"],
+                stateDirectory: stateDirectory)
             if json {
                 let encoder = WireCoding.encoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                // Not sorted: the header comes first, as in the text.
+                encoder.outputFormatting = [.prettyPrinted]
                 print(String(decoding: try encoder.encode(report), as: UTF8.self))
             } else {
                 print(report.table())
