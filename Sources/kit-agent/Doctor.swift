@@ -19,6 +19,17 @@ extension KitAgentCommand {
         @OptionGroup var options: AgentOptions
         @Flag(help: "Print the findings as JSON.") var json = false
         @Option(help: "Seconds one check may take.") var deadline: Int = 15
+        @Option(
+            help: ArgumentHelp(
+                "Also write a support bundle (tar.gz, mode 0600) for an IT ticket: the report, versions, the "
+                    + "configuration without secrets and the agent's recent log without personal data.",
+                valueName: "file"))
+        var bundle: String?
+        @Option(
+            name: .customLong("log-file"),
+            help: ArgumentHelp(
+                "A file the agent logs to, for the bundle (besides the systemd journal); repeatable.", valueName: "file"))
+        var logFiles: [String] = []
 
         func run() async throws {
             let layered = try await options.layered()
@@ -63,6 +74,19 @@ extension KitAgentCommand {
                     configured: layered.string(AgentConfiguration.Key.kitId), stateDirectory: stateDirectory),
                 configurationFile: options.config ?? ProcessInfo.processInfo.environment["KIT_AGENT_CONFIG"],
                 stateDirectory: stateDirectory)
+            if let bundle {
+                let logs = SupportBundle.readLogs(files: logFiles)
+                do {
+                    try SupportBundle(
+                        report: report, configuration: Self.configurationWithoutSecrets(layered),
+                        logLines: logs.lines, logSources: logs.sources
+                    ).write(to: bundle)
+                } catch {
+                    FileHandle.standardError.write(Data("kit-agent doctor: \(error.description)\n".utf8))
+                    throw ExitCode(2)
+                }
+                FileHandle.standardError.write(Data("support bundle written to \(bundle)\n".utf8))
+            }
             if json {
                 let encoder = WireCoding.encoder()
                 // Not sorted: the header comes first, as in the text.
@@ -72,6 +96,24 @@ extension KitAgentCommand {
                 print(report.table())
             }
             throw ExitCode(report.exitCode)
+        }
+    
+        /// Every configuration key the agent knows with its effective value; secrets only as "set".
+        static func configurationWithoutSecrets(_ layered: LayeredConfiguration) -> [String: String] {
+            typealias Key = AgentConfiguration.Key
+            let keys = [
+                Key.stateDirectory, Key.serverURL, Key.apiPort, Key.probeInterval, Key.probeTimeout, Key.logLevel,
+                Key.kitId, Key.serverDataKeyFile, Key.lockIdleTimeout, Key.maximumOfflineInterval,
+                Key.outboxRetention, Key.vpnInterface, Key.cardTerminalCredentials, Key.cardReaderName,
+                Key.cameraSource, Key.terminalCertificateWarnDays, Key.terminalAddress, Key.certificateRenewalDays,
+            ]
+            var values: [String: String] = [:]
+            for key in keys {
+                if let value = layered.string(key) { values[key] = value }
+            }
+            if layered.string(Key.terminalPassword) != nil { values[Key.terminalPassword] = "(set, not included)" }
+            values["configurationFile"] = layered.file ?? "(none)"
+            return values
         }
     }
 }

@@ -1,5 +1,5 @@
 import Foundation
-import KitAgent
+@testable import KitAgent
 import KitCore
 import KitSimulators
 import KitTestSupport
@@ -50,6 +50,11 @@ struct DoctorTests {
         #expect(ContinuousClock.now - started < .seconds(5))
         #expect(report.finding("hanging")?.status == .failure)
         #expect(report.finding("hanging")?.detail.contains("did not finish") == true)
+        #expect(report.finding("hanging")?.detail.hasPrefix("timed out") == true)
+        #expect(report.finding("hanging")?.fix?.contains("unplug") == true)
+        // A server that does not answer is not a device to replug (issue #20).
+        #expect(Doctor.timeoutFix(for: "server").contains("unplug") == false)
+        #expect(Doctor.timeoutFix(for: "pcscd").contains("systemctl restart pcscd"))
         #expect(report.finding("disk")?.status == .ok)
     }
 

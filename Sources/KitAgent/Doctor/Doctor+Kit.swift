@@ -48,13 +48,14 @@ extension Doctor {
         _ checks: [any DoctorCheck], stateDirectory: String, terminalCredentials: String?, access: StateAccessCheck
     ) -> [any DoctorCheck] {
         var needState: Set<String> = ["agent", "server", "tls-certificate", "clock", "queue"]
-        if let terminalCredentials, terminalCredentials.hasPrefix(stateDirectory + "/") {
+        // Not configured may mean "the default folder in the state directory could not be seen".
+        if terminalCredentials?.hasPrefix(stateDirectory + "/") ?? true {
             needState.insert("terminal-certificates")
         }
         let reason = "not run: needs read access to the agent's state directory (see access)"
-        return [access]
-            + checks.map { check in
-                needState.contains(check.name) ? NotRunCheck(name: check.name, reason: reason) : check
-            }
+        let kept: [any DoctorCheck] = checks.map { check -> any DoctorCheck in
+            needState.contains(check.name) ? NotRunCheck(name: check.name, reason: reason) : check
+        }
+        return [access] + kept
     }
 }
