@@ -28,7 +28,8 @@ extension KitAgentCommand {
         @Option(
             name: .customLong("log-file"),
             help: ArgumentHelp(
-                "A file the agent logs to, for the bundle (besides the systemd journal); repeatable.", valueName: "file"))
+                "A file the agent logs to, for the bundle (besides the systemd journal); repeatable.", valueName: "file"
+            ))
         var logFiles: [String] = []
 
         func run() async throws {
@@ -97,7 +98,7 @@ extension KitAgentCommand {
             }
             throw ExitCode(report.exitCode)
         }
-    
+
         /// Every configuration key the agent knows with its effective value; secrets only as "set".
         static func configurationWithoutSecrets(_ layered: LayeredConfiguration) -> [String: String] {
             typealias Key = AgentConfiguration.Key

@@ -119,6 +119,7 @@ struct DoctorBundleTests {
             #expect(process.terminationStatus == 0)
             return String(decoding: data, as: UTF8.self)
         }
-        return try run(["-tzf", path]) + try run(["-xzOf", path])
+        let members = try run(["-tzf", path])
+        return members + (try run(["-xzOf", path]))
     }
 }

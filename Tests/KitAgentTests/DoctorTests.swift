@@ -1,11 +1,12 @@
 import Foundation
-@testable import KitAgent
 import KitCore
 import KitSimulators
 import KitTestSupport
 import NIOCore
 import SyncServer
 import Testing
+
+@testable import KitAgent
 
 /// A check that never answers (a hung device).
 struct HangingCheck: DoctorCheck {

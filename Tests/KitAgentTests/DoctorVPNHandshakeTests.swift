@@ -78,7 +78,9 @@ struct DoctorVPNHandshakeTests {
         #expect(throws: WireGuardStatusError.tooLong(bytes: text.utf8.count)) {
             try WireGuardPeerStatus.parseUserspaceAnswer(text)
         }
-        #expect(throws: WireGuardStatusError.tooLong(bytes: text.utf8.count)) { try WireGuardPeerStatus.parseDump(text) }
+        #expect(throws: WireGuardStatusError.tooLong(bytes: text.utf8.count)) {
+            try WireGuardPeerStatus.parseDump(text)
+        }
     }
 
     @Test func aKernelDumpGivesTheSameFacts() throws {
@@ -99,12 +101,18 @@ struct DoctorVPNHandshakeTests {
         ("", WireGuardStatusError.truncated),
         ("a\tb\n", .malformed(line: 1, reason: "the interface line has not 4 fields")),
         ("a\tb\tc\td\nshort\tline\n", .malformed(line: 2, reason: "a peer line has not 8 fields")),
-        ("a\tb\tc\td\nnot-base64\t-\t-\t-\t0\t0\t0\toff\n", .malformed(line: 2, reason: "the public key is not 32 bytes in base64")),
+        (
+            "a\tb\tc\td\nnot-base64\t-\t-\t-\t0\t0\t0\toff\n",
+            .malformed(line: 2, reason: "the public key is not 32 bytes in base64")
+        ),
         (
             "a\tb\tc\td\n\(keyBase64)\t-\t-\t-\tyesterday\t0\t0\toff\n",
             .malformed(line: 2, reason: "latest handshake is not a number in 0...17179869180")
         ),
-        ("a\tb\tc\td\n\(keyBase64)\t-\t-\t-\t0\t-1\t0\toff\n", .malformed(line: 2, reason: "transfer rx is not a byte count")),
+        (
+            "a\tb\tc\td\n\(keyBase64)\t-\t-\t-\t0\t-1\t0\toff\n",
+            .malformed(line: 2, reason: "transfer rx is not a byte count")
+        ),
     ])
     func hostileDumpsAreRefusedByName(text: String, expected: WireGuardStatusError) {
         #expect(throws: expected) { try WireGuardPeerStatus.parseDump(text) }
@@ -176,8 +184,10 @@ struct DoctorAccessTests {
 
     @Test func theHeaderNamesKitVersionHostConfigurationAndLocalTime() throws {
         let header = DoctorHeader(
-            kitId: "kit-mz-07", configurationFile: "/etc/kit-agent/kit-agent.json", stateDirectory: "/var/lib/kit-agent",
-            now: Date(timeIntervalSince1970: 1_796_656_000), timeZone: try #require(TimeZone(identifier: "Europe/Berlin")),
+            kitId: "kit-mz-07", configurationFile: "/etc/kit-agent/kit-agent.json",
+            stateDirectory: "/var/lib/kit-agent",
+            now: Date(timeIntervalSince1970: 1_796_656_000),
+            timeZone: try #require(TimeZone(identifier: "Europe/Berlin")),
             hostName: "koffer-07")
         #expect(header.localTime == "2026-12-07T16:06:40+01:00")
         let report = DoctorReport(findings: [.ok("disk", "fine")], header: header)

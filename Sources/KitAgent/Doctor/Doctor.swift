@@ -47,7 +47,8 @@ public struct Doctor: Sendable {
     static func timeoutFix(for check: String) -> String {
         switch check {
         case "agent":
-            return "kit-agent does not answer on its local API: journalctl -u kit-agent, then systemctl restart kit-agent"
+            return
+                "kit-agent does not answer on its local API: journalctl -u kit-agent, then systemctl restart kit-agent"
         case "server", "clock":
             return "the server does not answer in time: check the vpn line above, the mobile connection and the "
                 + "server's load (curl -v SERVER_URL/v1/version)"

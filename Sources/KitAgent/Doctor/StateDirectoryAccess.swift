@@ -19,13 +19,18 @@ public enum StateDirectoryAccess: Sendable, Equatable {
     /// Probes the directory and the files the checks read: the local-API endpoint, the outbox
     /// database and the key folder.
     public static func probe(_ stateDirectory: String) -> StateDirectoryAccess {
-        var status = stat()
-        if stat(stateDirectory, &status) != 0 {
+        let directoryDescriptor = open(stateDirectory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if directoryDescriptor >= 0 {
+            close(directoryDescriptor)
+        } else {
             let code = errno
             if code == ENOENT || code == ENOTDIR { return .absent }
-            return denied(code) ? .denied(path: stateDirectory, owner: nil) : .readable
+            if denied(code) {
+                // The owner is known when the parent may be passed (ls -ld works).
+                return .denied(path: stateDirectory, owner: owner(of: stateDirectory))
+            }
         }
-        let owner = userName(status.st_uid)
+        let owner = owner(of: stateDirectory)
         if let directory = opendir(stateDirectory) {
             closedir(directory)
         } else if denied(errno) {
@@ -49,6 +54,10 @@ public enum StateDirectoryAccess: Sendable, Equatable {
     }
 
     private static func denied(_ code: Int32) -> Bool { code == EACCES || code == EPERM }
+
+    static func owner(of path: String) -> String? {
+        (try? FileManager.default.attributesOfItem(atPath: path))?[.ownerAccountName] as? String
+    }
 
     static func userName(_ uid: uid_t) -> String? {
         guard let entry = getpwuid(uid), let name = entry.pointee.pw_name else { return nil }
@@ -101,7 +110,8 @@ public struct StateAccessCheck: DoctorCheck {
 
     static func shellQuoted(_ word: String) -> String {
         let plain = word.utf8.allSatisfy { byte in
-            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
+                || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
                 || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || "-_./=:,@+".utf8.contains(byte)
         }
         return plain && !word.isEmpty ? word : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"

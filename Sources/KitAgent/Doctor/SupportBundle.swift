@@ -42,8 +42,10 @@ public struct SupportBundle: Sendable {
             throw .cannotWrite(path: "bundle", reason: "cannot encode: \(error)")
         }
         let log =
-            (["# kit-agent log, personal data removed; sources: "
-                + (logSources.isEmpty ? "none found" : logSources.joined(separator: ", "))]
+            ([
+                "# kit-agent log, personal data removed; sources: "
+                    + (logSources.isEmpty ? "none found" : logSources.joined(separator: ", "))
+            ]
             + logLines.map(LogRedaction.redact)).joined(separator: "\n") + "\n"
         return [
             ("doctor.json", doctor),
@@ -56,17 +58,19 @@ public struct SupportBundle: Sendable {
     /// Writes the bundle as tar.gz to `path` with mode 0600 (replacing a file there).
     public func write(to path: String) throws(SupportBundleError) {
         let files = try files()
-        var template = Array((NSTemporaryDirectory() + "/kit-agent-bundle.XXXXXX").utf8CString)
-        guard let staging = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress) }).map({ String(cString: $0) })
-        else { throw .cannotWrite(path: NSTemporaryDirectory(), reason: String(cString: strerror(errno))) }
+        let staging = NSTemporaryDirectory() + "/kit-agent-bundle-" + UUID().uuidString
+        guard mkdir(staging, 0o700) == 0 else {
+            throw .cannotWrite(path: staging, reason: String(cString: strerror(errno)))
+        }
         defer { try? FileManager.default.removeItem(atPath: staging) }
         let folder = staging + "/kit-agent-support"
         guard mkdir(folder, 0o700) == 0 else {
             throw .cannotWrite(path: folder, reason: String(cString: strerror(errno)))
         }
         for file in files {
-            guard FileManager.default.createFile(
-                atPath: folder + "/" + file.name, contents: file.content, attributes: [.posixPermissions: 0o600])
+            guard
+                FileManager.default.createFile(
+                    atPath: folder + "/" + file.name, contents: file.content, attributes: [.posixPermissions: 0o600])
             else { throw .cannotWrite(path: folder + "/" + file.name, reason: "cannot create") }
         }
         let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o600)

@@ -110,7 +110,8 @@ public struct VPNInterfaceCheck: DoctorCheck {
     static let staleHandshakeAfter: TimeInterval = 180
 
     public init(
-        interface: String?, sysfsRoot: String = "/sys/class/net", reader: WireGuardStatusReader = WireGuardStatusReader()
+        interface: String?, sysfsRoot: String = "/sys/class/net",
+        reader: WireGuardStatusReader = WireGuardStatusReader()
     ) {
         self.interface = interface
         self.sysfsRoot = sysfsRoot
@@ -133,7 +134,8 @@ public struct VPNInterfaceCheck: DoctorCheck {
             case .failure(.notWireGuard(let reason)):
                 return .ok(name, state.describe(interface) + " (\(reason): handshake not checked)")
             case .failure(.unreadable(let reason)):
-                return .warning(name, state.describe(interface) + "; " + reason, fix: "check with sudo wg show \(interface)")
+                return .warning(
+                    name, state.describe(interface) + "; " + reason, fix: "check with sudo wg show \(interface)")
             }
         case .down:
             return .failure(

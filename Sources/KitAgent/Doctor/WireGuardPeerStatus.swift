@@ -109,7 +109,8 @@ public struct WireGuardPeerStatus: Sendable, Equatable {
             guard let key = Data(base64Encoded: fields[0]), key.count == 32 else {
                 throw .malformed(line: number, reason: "the public key is not 32 bytes in base64")
             }
-            let seconds = try Self.number(fields[4], key: "latest handshake", line: number, range: 0...Int64(UInt32.max) * 4)
+            let seconds = try Self.number(
+                fields[4], key: "latest handshake", line: number, range: 0...Int64(UInt32.max) * 4)
             peers.append(
                 WireGuardPeerStatus(
                     publicKey: key.base64EncodedString(), endpoint: fields[2] == "(none)" ? nil : fields[2],
@@ -174,7 +175,8 @@ public enum WireGuardStatusError: Error, Sendable, Equatable, CustomStringConver
         switch self {
         case .malformed(let line, let reason): return "WireGuard status line \(line) cannot be read: \(reason)"
         case .truncated: return "the WireGuard status answer is incomplete"
-        case .refused(let errno): return "WireGuard answered with error \(errno) (\(String(cString: strerror(Int32(clamping: errno)))))"
+        case .refused(let errno):
+            return "WireGuard answered with error \(errno) (\(String(cString: strerror(Int32(clamping: errno)))))"
         case .tooLong(let bytes): return "the WireGuard status answer is too long (\(bytes) bytes)"
         }
     }

@@ -76,7 +76,9 @@ public struct WireGuardStatusReader: Sendable {
             return .failure(.unreadable("the WireGuard socket does not answer (\(String(cString: strerror(code))))"))
         }
         let request = Array("get=1\n\n".utf8)
-        guard request.withUnsafeBytes({ send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) == request.count
+        guard
+            request.withUnsafeBytes({ send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) })
+                == request.count
         else { return .failure(.unreadable("the WireGuard socket does not take the request")) }
         var answer: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
