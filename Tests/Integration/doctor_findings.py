@@ -17,7 +17,7 @@ def fail(reason):
     sys.exit(f"{mode}: {reason}: {json.dumps(report['findings'], ensure_ascii=False)}")
 
 
-if "header" not in report or "kitId" not in report["header"]:
+if "header" not in report or "hostName" not in report["header"] or "agentVersion" not in report["header"]:
     fail("no header")
 if mode == "vpn":
     finding = findings.get("vpn") or fail("no vpn finding")
@@ -35,7 +35,7 @@ elif mode == "unprivileged":
         fail("the agent check ran without access")
     for finding in report["findings"]:
         text = (finding["detail"] + " " + (finding.get("fix") or "")).lower()
-        for misleading in ("not running", "not enrolled", "enroll the kit", "enroll again", "kit-agent enroll"):
+        for misleading in ("kit-agent is not running", "not enrolled", "enroll the kit", "enroll again", "kit-agent enroll"):
             if misleading in text:
                 fail(f"{finding['check']} says {misleading!r}")
 elif mode == "privileged":
