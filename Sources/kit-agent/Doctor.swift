@@ -12,7 +12,10 @@ extension KitAgentCommand {
             discussion: """
                 Prints one line per check and, for each problem, what to do. Exit code 0: all well; \
                 1: warnings only; 2: at least one check failed. Runs without the agent, too (then the \
-                agent check fails and the rest still runs). Devices in use by a running capture may show as busy.
+                agent check fails and the rest still runs). Devices in use by a running capture may show as busy. \
+                Run by a user who cannot read the agent's state directory, one `access` finding names the sudo \
+                command and the checks that need the state are not run. The WireGuard handshake needs root. \
+                --bundle FILE also writes a support bundle (tar.gz, 0600) for an IT ticket.
                 """
         )
 
