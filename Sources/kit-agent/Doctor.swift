@@ -93,8 +93,7 @@ extension KitAgentCommand {
             }
             if json {
                 let encoder = WireCoding.encoder()
-                // Not sorted: the header comes first, as in the text.
-                encoder.outputFormatting = [.prettyPrinted]
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
                 print(String(decoding: try encoder.encode(report), as: UTF8.self))
             } else {
                 print(report.table())

@@ -30,7 +30,7 @@ public struct SupportBundle: Sendable {
     /// The files of the bundle, name to content.
     public func files() throws(SupportBundleError) -> [(name: String, content: Data)] {
         let encoder = WireCoding.encoder()
-        encoder.outputFormatting = [.prettyPrinted]
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let configurationEncoder = JSONEncoder()
         configurationEncoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let doctor: Data
