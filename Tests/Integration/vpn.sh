@@ -8,6 +8,9 @@
 # agent notices the interface (link.vpnInterface), drains the queue without any new local write,
 # and the server has applied all of them. Prints the time from link-up to the first
 # acknowledgement and to the empty queue. Needs root (namespaces) and wireguard-go.
+# Issue #20, acceptance 5: `kit-agent doctor` fails a WireGuard interface whose peer never answered
+# and passes the real one after its handshake; run as `nobody` against the root-owned state
+# directory (mode 0700) it names the missing access and the sudo command, not "not running".
 # Usage: vpn.sh BIN_DIR [COUNT]   Prints "vpn: N passed, M failed".
 set -uo pipefail
 bin=$(cd "$1" && pwd)
@@ -27,6 +30,7 @@ fi
 tag=$$
 kitns="bk-kit-$tag" srvns="bk-srv-$tag"
 wgkit="bkk$((tag % 100000))" wgsrv="bks$((tag % 100000))"   # UAPI sockets are global: unique names
+wgdead="bkd$((tag % 100000))"   # a second kit interface whose peer never answers
 work="$(mktemp -d "${TMPDIR:-/tmp}/kit-vpn.XXXXXX")"
 chmod 700 "$work"
 pids=()
@@ -35,7 +39,7 @@ cleanup() {
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null; done
   ip netns del "$kitns" 2>/dev/null
   ip netns del "$srvns" 2>/dev/null
-  rm -f "/var/run/wireguard/$wgkit.sock" "/var/run/wireguard/$wgsrv.sock"
+  rm -f "/var/run/wireguard/$wgkit.sock" "/var/run/wireguard/$wgsrv.sock" "/var/run/wireguard/$wgdead.sock"
 }
 trap cleanup EXIT
 
@@ -89,6 +93,38 @@ echo "VPN-Test-Geheimnis" | inkit "$bin/kit-agent" unlock --initialize "${agent[
 inkit "$bin/kit-agent" sync "${agent[@]}" >/dev/null
 check "cases checked out through the tunnel" \
   bash -c "ip netns exec $kitns $bin/kit-agent status ${agent[*]} --json | grep -q '\"reachability\" : \"reachable\"'"
+
+# kit-agent doctor's VPN check reads the WireGuard handshake, not only the interface flags.
+ip netns exec "$kitns" wireguard-go -f "$wgdead" >"$work/wg-dead.log" 2>&1 &
+pids+=($!)
+wait_for "wireguard-go interface $wgdead" 10 test -S "/var/run/wireguard/$wgdead.sock"
+(umask 077; wg genkey >"$work/dead.key")
+ip netns exec "$kitns" wg set "$wgdead" private-key "$work/dead.key" \
+  peer "$(cat "$work/srv.pub")" endpoint 192.168.203.9:51820 allowed-ips 10.204.0.2/32 persistent-keepalive 5
+ip -n "$kitns" addr add 10.204.0.1/24 dev "$wgdead"; ip -n "$kitns" link set "$wgdead" up
+doctor_json() {  # doctor_json VPN_INTERFACE OUTPUT [COMMAND PREFIX...]: exit 1/2 are findings, not errors
+  local interface=$1 output=$2; shift 2
+  KIT_AGENT_LINK_VPN_INTERFACE="$interface" ip netns exec "$kitns" "$@" "$bin/kit-agent" doctor "${agent[@]}" \
+    --server "$url" --deadline 10 --json >"$output" 2>"$output.err"
+  [ $? -le 2 ] && [ -s "$output" ]
+}
+findings() { python3 "$root/Tests/Integration/doctor_findings.py" "$@"; }
+doctor_vpn_is() { doctor_json "$1" "$2" && findings "$2" vpn "$3" "$4"; }
+doctor_unprivileged() {
+  doctor_json "$wgkit" "$1" setpriv --reuid=65534 --regid=65534 --clear-groups && findings "$1" unprivileged
+}
+sleep 2   # the dead peer's first handshake initiation has gone out (and found nobody)
+check "doctor: WireGuard peer without a handshake is a failure" \
+  doctor_vpn_is "$wgdead" "$work/doctor-dead.json" failure "never answered"
+check "doctor: the real peer after its handshake is ok" \
+  doctor_vpn_is "$wgkit" "$work/doctor-live.json" ok "latest handshake"
+check "doctor as root: no access finding, the agent runs" findings "$work/doctor-live.json" privileged
+# An IT person's own account: the state directory is root's with mode 0700; its parent may be passed.
+chmod 711 "$work"
+check "the state directory is root's with mode 0700" test "$(stat -c '%U %a' "$work/agent")" = "root 700"
+check "doctor as nobody names the missing access and the sudo command, not 'not running'" \
+  doctor_unprivileged "$work/doctor-nobody.json"
+chmod 700 "$work"
 
 # The VPN goes down (the kit leaves the mobile network's coverage).
 ip -n "$kitns" link set "$wgkit" down

@@ -1,11 +1,12 @@
 import Foundation
-import KitAgent
 import KitCore
 import KitSimulators
 import KitTestSupport
 import NIOCore
 import SyncServer
 import Testing
+
+@testable import KitAgent
 
 /// A check that never answers (a hung device).
 struct HangingCheck: DoctorCheck {
@@ -50,6 +51,11 @@ struct DoctorTests {
         #expect(ContinuousClock.now - started < .seconds(5))
         #expect(report.finding("hanging")?.status == .failure)
         #expect(report.finding("hanging")?.detail.contains("did not finish") == true)
+        #expect(report.finding("hanging")?.detail.hasPrefix("timed out") == true)
+        #expect(report.finding("hanging")?.fix?.contains("unplug") == true)
+        // A server that does not answer is not a device to replug (issue #20).
+        #expect(Doctor.timeoutFix(for: "server").contains("unplug") == false)
+        #expect(Doctor.timeoutFix(for: "pcscd").contains("systemctl restart pcscd"))
         #expect(report.finding("disk")?.status == .ok)
     }
 

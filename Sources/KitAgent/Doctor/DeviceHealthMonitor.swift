@@ -31,7 +31,7 @@ public actor DeviceHealthMonitor: Service {
             doctor: Doctor(
                 checks: [
                     SmartCardServiceCheck(), USBDevicesCheck(), CameraDeviceNodeCheck(),
-                    VPNInterfaceCheck(interface: vpnInterface),
+                    VPNInterfaceCheck(interface: vpnInterface, handshakeNeedsReading: false),
                     TerminalCertificateCheck(directory: terminalCredentials, warnDays: terminalCertificateWarnDays),
                     DiskSpaceCheck(path: stateDirectory), QueueCheck(stateDirectory: stateDirectory),
                 ], deadline: .seconds(5)),

@@ -34,7 +34,7 @@ public struct Doctor: Sendable {
     /// otherwise take one more thread every round of the health monitor).
     static func run(_ check: any DoctorCheck, deadline: Duration) async -> DoctorFinding {
         let name = check.name
-        let fix = "the device or service hangs: unplug and replug it, or restart the service"
+        let fix = timeoutFix(for: name)
         guard unfinishedChecks.withLock({ $0.insert(name).inserted }) else {
             return .failure(name, "the same check from before has not returned yet", fix: fix)
         }
@@ -44,9 +44,34 @@ public struct Doctor: Sendable {
             return finding
         }
         guard let finding else {
-            return .failure(name, "the check did not finish within \(deadline.components.seconds) s", fix: fix)
+            return .failure(
+                name, "timed out: the check did not finish within \(deadline.components.seconds) s", fix: fix)
         }
         return finding
+    }
+
+    /// What to do when a check hangs: each part hangs for its own reasons.
+    static func timeoutFix(for check: String) -> String {
+        switch check {
+        case "agent":
+            return
+                "kit-agent does not answer on its local API: journalctl -u kit-agent, then systemctl restart kit-agent"
+        case "server", "clock":
+            return "the server does not answer in time: check the vpn line above, the mobile connection and the "
+                + "server's load (curl -v SERVER_URL/v1/version)"
+        case "vpn":
+            return "WireGuard does not answer: sudo wg show; systemctl restart wg-quick@INTERFACE"
+        case "pcscd", "card-reader":
+            return "pcscd does not answer: systemctl restart pcscd.socket pcscd; then unplug and replug the reader"
+        case "ec-terminal":
+            return "the EC terminal does not answer: check its network cable or serial line and restart the terminal"
+        case "queue", "disk":
+            return "the disk or the outbox database blocks: check the disk (dmesg, smartctl), then restart kit-agent"
+        case "tls-certificate", "terminal-certificates", "access":
+            return "reading files blocks: check the disk (dmesg) and the state directory's file system"
+        default:
+            return "the device hangs: unplug and replug it; if it stays, restart kit-agent"
+        }
     }
 }
 

@@ -4,10 +4,13 @@ import Foundation
 /// (0 all well, 1 warnings only, 2 at least one failure — the convention of monitoring plug-ins,
 /// so a fleet's monitoring can run `kit-agent doctor` as it is).
 public struct DoctorReport: Codable, Sendable, Equatable {
+    /// Which kit, agent and machine the findings are about (for a ticket).
+    public var header: DoctorHeader?
     public var findings: [DoctorFinding]
     public var checkedAt: Date
 
-    public init(findings: [DoctorFinding], checkedAt: Date = Date()) {
+    public init(findings: [DoctorFinding], checkedAt: Date = Date(), header: DoctorHeader? = nil) {
+        self.header = header
         self.findings = findings
         self.checkedAt = checkedAt
     }
@@ -40,7 +43,8 @@ public struct DoctorReport: Codable, Sendable, Equatable {
             text.count >= count ? text : text + String(repeating: " ", count: count - text.count)
         }
         let indent = String(repeating: " ", count: nameWidth + statusWidth + 4)
-        var lines = [pad("CHECK", nameWidth) + "  " + pad("STATUS", statusWidth) + "  DETAIL"]
+        var lines = header.map { $0.lines() + [""] } ?? []
+        lines.append(pad("CHECK", nameWidth) + "  " + pad("STATUS", statusWidth) + "  DETAIL")
         for finding in findings {
             let label: String
             switch finding.status {

@@ -97,15 +97,31 @@ public struct ClockCheck: DoctorCheck {
     }
 }
 
-/// The VPN interface the kit reaches the city's network through (`link.vpnInterface`).
+/// The VPN interface the kit reaches the city's network through (`link.vpnInterface`): its flags
+/// and, for WireGuard, the peer's latest handshake and transfer counters (`wg show`), because a
+/// WireGuard interface is "up" as soon as it is configured, whether or not its peer ever answered.
 public struct VPNInterfaceCheck: DoctorCheck {
     public let name = "vpn"
     let interface: String?
     let sysfsRoot: String
+    let reader: WireGuardStatusReader
+    /// WireGuard starts a new handshake every 2 minutes while traffic flows and refuses a session
+    /// older than REJECT_AFTER_TIME (180 s): an older handshake means no traffic or no answer.
+    static let staleHandshakeAfter: TimeInterval = 180
 
-    public init(interface: String?, sysfsRoot: String = "/sys/class/net") {
+    /// Whether an unreadable handshake (not root) is a warning: yes for `kit-agent doctor`, no for
+    /// the running agent's device health, which runs as the service user and cannot read it.
+    let handshakeNeedsReading: Bool
+
+    public init(
+        interface: String?, sysfsRoot: String = "/sys/class/net",
+        reader: WireGuardStatusReader = WireGuardStatusReader(),
+        handshakeNeedsReading: Bool = true
+    ) {
         self.interface = interface
         self.sysfsRoot = sysfsRoot
+        self.reader = reader
+        self.handshakeNeedsReading = handshakeNeedsReading
     }
 
     public func run() async -> DoctorFinding {
@@ -114,7 +130,21 @@ public struct VPNInterfaceCheck: DoctorCheck {
         }
         let state = VPNInterfaceState.read(interface, root: sysfsRoot)
         switch state {
-        case .up: return .ok(name, state.describe(interface))
+        case .up:
+            switch reader.peers(of: interface) {
+            case .success(let peers): return Self.judge(interface: interface, peers: peers, now: Date())
+            case .failure(.notPermitted) where !handshakeNeedsReading:
+                return .ok(name, state.describe(interface) + " (its WireGuard handshake can only be read as root)")
+            case .failure(.notPermitted):
+                return .warning(
+                    name, state.describe(interface) + "; its WireGuard handshake can only be read as root",
+                    fix: "run sudo wg show \(interface), or the doctor as root (sudo kit-agent doctor)")
+            case .failure(.notWireGuard(let reason)):
+                return .ok(name, state.describe(interface) + " (\(reason): handshake not checked)")
+            case .failure(.unreadable(let reason)):
+                return .warning(
+                    name, state.describe(interface) + "; " + reason, fix: "check with sudo wg show \(interface)")
+            }
         case .down:
             return .failure(
                 name, state.describe(interface),
@@ -124,6 +154,53 @@ public struct VPNInterfaceCheck: DoctorCheck {
                 name, state.describe(interface),
                 fix: "start the VPN (systemctl start wg-quick@\(interface)) or correct link.vpnInterface")
         }
+    }
+
+    /// The rule for an interface that is up: no handshake ever fails, an old one warns with its age,
+    /// a recent one is fine. With several peers the one with the latest handshake counts.
+    static func judge(interface: String, peers: [WireGuardPeerStatus], now: Date) -> DoctorFinding {
+        let name = "vpn"
+        guard
+            let peer = peers.max(by: {
+                ($0.latestHandshake ?? .distantPast) < ($1.latestHandshake ?? .distantPast)
+            })
+        else {
+            return .failure(
+                name, "WireGuard interface \(interface) is up but has no peer",
+                fix: "add the server as peer to the VPN configuration (/etc/wireguard/\(interface).conf), then "
+                    + "systemctl restart wg-quick@\(interface)")
+        }
+        let key = String(peer.publicKey.prefix(8)) + "…"
+        let endpoint = peer.endpoint.map { " at \($0)" } ?? " (no endpoint)"
+        let transfer =
+            "received \(DiskSpaceCheck.format(Int64(clamping: peer.receivedBytes))), "
+            + "sent \(DiskSpaceCheck.format(Int64(clamping: peer.sentBytes)))"
+        guard let handshake = peer.latestHandshake else {
+            let port = peer.endpoint.flatMap { $0.split(separator: ":").last }.map(String.init) ?? "51820"
+            return .failure(
+                name,
+                "VPN peer \(key)\(endpoint) never answered: interface \(interface) is up but no handshake "
+                    + "was ever completed (\(transfer))",
+                fix: "check the endpoint address, the keys on both sides (wg show \(interface)) and that UDP "
+                    + "\(port) reaches the server through the mobile network and firewalls")
+        }
+        let age = max(0, now.timeIntervalSince(handshake))
+        let detail = "latest handshake with \(key)\(endpoint) \(format(age: age)) ago, \(transfer)"
+        if age > staleHandshakeAfter {
+            return .warning(
+                name, detail,
+                fix: "no traffic or no answer for more than 3 minutes: run kit-agent sync; if the handshake stays "
+                    + "old, check the endpoint and UDP reachability (wg show \(interface))")
+        }
+        return .ok(name, "VPN interface \(interface) is up, " + detail)
+    }
+
+    static func format(age: TimeInterval) -> String {
+        let seconds = Int(age)
+        if seconds < 120 { return "\(seconds) s" }
+        if seconds < 7200 { return "\(seconds / 60) min" }
+        if seconds < 172_800 { return "\(seconds / 3600) h" }
+        return "\(seconds / 86_400) days"
     }
 }
 
