@@ -203,7 +203,7 @@ struct AdminPagesTests {
                     let html = String(buffer: response.body)
                     #expect(html.contains("<h2>Offen (1)</h2>"))
                     #expect(html.contains("<code>case-&lt;b&gt;</code>"))
-                    #expect(html.contains("stale_base"))
+                    #expect(html.contains("Melderegister inzwischen geändert"))
                     #expect(html.contains("action=\"/admin/conflicts/\(conflict.id)/resolve\""))
                     #expect(html.contains(">Erneut besuchen</label>"))
                 }

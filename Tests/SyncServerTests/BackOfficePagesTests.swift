@@ -183,7 +183,7 @@ struct BackOfficePagesTests {
         #expect(ConflictsPage.euros(-250) == "-2,50 €")
     }
 
-    @Test func notesAreMandatoryAndBounded() {
+    @Test func notesAreMandatoryAndBounded() throws {
         #expect(throws: ConflictsPage.NoteRefusal.self) { try ConflictsPage.validNote(nil).get() }
         #expect(throws: ConflictsPage.NoteRefusal.self) { try ConflictsPage.validNote(" \n\t ").get() }
         #expect(throws: ConflictsPage.NoteRefusal.self) {

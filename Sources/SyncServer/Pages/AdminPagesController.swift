@@ -133,11 +133,11 @@ struct AdminPagesController {
             return PageResponse.redirect(to: "\(Self.conflictsPath)?ergebnis=\(ConflictsPage.Notice.notOpen.rawValue)")
         }
         let resolution = form.resolution.flatMap(ConflictResolution.init(rawValue:))
-        let note = ConflictsPage.validNote(form.note)
+        let checkedNote = ConflictsPage.validNote(form.note)
         var problems: [String] = []
         if resolution == nil { problems.append(ConflictTexts.decisionMissing) }
-        if case .failure(let refusal) = note { problems.append(refusal.message) }
-        guard let resolution, case .success(let note) = note else {
+        if case .failure(let refusal) = checkedNote { problems.append(refusal.message) }
+        guard let resolution, case .success(let note) = checkedNote else {
             let problem = ConflictsPage.FormProblem(
                 conflictId: id, message: problems.joined(separator: " "), resolution: resolution,
                 note: String((form.note ?? "").prefix(ConflictsPage.maximumNoteLength)))
