@@ -27,9 +27,9 @@ enum DeviceLabels {
         switch state.lowercased() {
         case "ok", "ready", "bereit", "idle": return "bereit"
         case "warning": return "braucht bald Aufmerksamkeit"
-        case "failure": return "gestört"
         case "skipped": return "nicht geprüft"
-        default: return "unbekannter Zustand"
+        // "failure" and any state this server does not know: treated as a failure, as in severity.
+        default: return "gestört"
         }
     }
 
