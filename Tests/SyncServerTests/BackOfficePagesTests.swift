@@ -265,3 +265,32 @@ struct BackOfficePagesTests {
         }
     }
 }
+
+extension BackOfficePagesTests {
+    /// Scripts resolve over the JSON API with an optional note; it goes into the audit entry.
+    @Test(arguments: StoreBackend.available)
+    func theJSONRouteKeepsAnOptionalNote(backend: StoreBackend) async throws {
+        try await withFreshStore(backend) { store, _ in
+            let conflict = try await AdminPagesTests.makeStaleBaseConflict(in: store)
+            let server = try AdminPagesTests.server(store)
+            try await server.app.test(.router) { client in
+                let headers: HTTPFields = [
+                    .authorization: "Bearer \(server.adminToken)", .contentType: "application/json",
+                ]
+                let long = String(repeating: "x", count: 1_001)
+                try await client.execute(
+                    uri: "/v1/admin/conflicts/\(conflict.id)/resolve", method: .post, headers: headers,
+                    body: ByteBuffer(string: #"{"resolution":"discard","by":"skript","note":"\#(long)"}"#)
+                ) { #expect($0.status == .badRequest) }
+                #expect(try await store.conflicts(openOnly: true).count == 1)
+                try await client.execute(
+                    uri: "/v1/admin/conflicts/\(conflict.id)/resolve", method: .post, headers: headers,
+                    body: ByteBuffer(string: #"{"resolution":"discard","by":"skript","note":" Register gilt "}"#)
+                ) { #expect($0.status == .noContent) }
+            }
+            let audit = try await store.auditLog(limit: 20).filter { $0.action == "conflict-resolved" }
+            #expect(audit.map(\.detail) == ["conflict \(conflict.id): discard – Notiz: Register gilt"])
+            #expect(try await store.conflictNotes() == [conflict.id: "Register gilt"])
+        }
+    }
+}
