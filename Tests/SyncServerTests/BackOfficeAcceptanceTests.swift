@@ -128,7 +128,8 @@ struct BackOfficeAcceptanceTests {
                         && $0.detail
                             == "conflict \(payment.id): discard – Notiz: Doppelt bezahlt, Erstattung angewiesen"
                 })
-            #expect(try await store.conflictNotes()[stale.id] == "Umzug per Mietvertrag belegt")
+            #expect(
+                try await store.conflictNotes(ids: [stale.id, payment.id])[stale.id] == "Umzug per Mietvertrag belegt")
 
             try await client.execute(
                 uri: "/admin/conflicts", method: .get,

@@ -290,7 +290,7 @@ extension BackOfficePagesTests {
             }
             let audit = try await store.auditLog(limit: 20).filter { $0.action == "conflict-resolved" }
             #expect(audit.map(\.detail) == ["conflict \(conflict.id): discard – Notiz: Register gilt"])
-            #expect(try await store.conflictNotes() == [conflict.id: "Register gilt"])
+            #expect(try await store.conflictNotes(ids: [conflict.id, 999]) == [conflict.id: "Register gilt"])
         }
     }
 }

@@ -123,7 +123,8 @@ struct AdminPagesController {
         return ConflictsPage(
             open: open, resolved: Array(resolved),
             contexts: try await store.conflictContexts(caseIds: caseIds.sorted()),
-            notes: try await store.conflictNotes(), now: Date(), notice: notice, problem: problem)
+            notes: try await store.conflictNotes(ids: resolved.map(\.id)), now: Date(), notice: notice, problem: problem
+        )
     }
 
     /// A decision on the page: refused with the form kept when the note or the choice is missing,

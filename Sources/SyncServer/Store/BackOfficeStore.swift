@@ -10,9 +10,9 @@ public protocol BackOfficeStore: Sendable {
     /// The case and register facts behind the given cases; cases the server does not know are
     /// left out.
     func conflictContexts(caseIds: [String]) async throws(StoreError) -> [String: ConflictCaseContext]
-    /// The note the deciding person wrote, per settled conflict id (conflicts settled before
-    /// migration v12-backoffice, or by the JSON route without a note, are left out).
-    func conflictNotes() async throws(StoreError) -> [Int64: String]
+    /// The note the deciding person wrote, per conflict id among `ids` (conflicts still open,
+    /// settled before migration v12-backoffice, or by a script without a note, are left out).
+    func conflictNotes(ids: [Int64]) async throws(StoreError) -> [Int64: String]
     /// Settles an open conflict like ``SyncStore/resolveConflict(id:resolution:by:at:)`` and keeps
     /// `note` with it; the audit entry names the person and carries the note. False when the
     /// conflict is not open (any more).

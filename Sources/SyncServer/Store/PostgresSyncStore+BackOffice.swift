@@ -47,11 +47,13 @@ extension PostgresSyncStore {
         }
     }
 
-    public func conflictNotes() async throws(StoreError) -> [Int64: String] {
-        try await withConnection { connection in
+    public func conflictNotes(ids: [Int64]) async throws(StoreError) -> [Int64: String] {
+        guard !ids.isEmpty else { return [:] }
+        return try await withConnection { connection in
             var notes: [Int64: String] = [:]
             for try await (id, note) in try await connection.query(
-                "SELECT id, resolution_note FROM conflicts WHERE resolution_note IS NOT NULL", logger: self.logger
+                "SELECT id, resolution_note FROM conflicts WHERE resolution_note IS NOT NULL AND id = ANY(\(ids))",
+                logger: self.logger
             ).decode((Int64, String).self) {
                 notes[id] = note
             }

@@ -40,11 +40,15 @@ extension SQLiteSyncStore {
         }
     }
 
-    public func conflictNotes() async throws(StoreError) -> [Int64: String] {
-        try await read { db in
+    public func conflictNotes(ids: [Int64]) async throws(StoreError) -> [Int64: String] {
+        guard !ids.isEmpty else { return [:] }
+        return try await read { db in
             var notes: [Int64: String] = [:]
+            let marks = Array(repeating: "?", count: ids.count).joined(separator: ", ")
             for row in try Row.fetchAll(
-                db, sql: "SELECT id, resolution_note FROM conflicts WHERE resolution_note IS NOT NULL")
+                db,
+                sql: "SELECT id, resolution_note FROM conflicts WHERE resolution_note IS NOT NULL AND id IN (\(marks))",
+                arguments: StatementArguments(ids))
             {
                 notes[row["id"]] = row["resolution_note"] as String
             }
