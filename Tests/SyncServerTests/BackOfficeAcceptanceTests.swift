@@ -142,7 +142,7 @@ struct BackOfficeAcceptanceTests {
                             + "<td class=\"note\">Umzug per Mietvertrag belegt</td>"))
                 #expect(
                     html.contains(
-                        "<td>Registerwert behalten (Koffer verworfen)</td><td>Kemal Yilmaz (kyilmaz)</td>"
+                        "<td>Zahlung des Koffers erstattet</td><td>Kemal Yilmaz (kyilmaz)</td>"
                             + "<td class=\"note\">Doppelt bezahlt, Erstattung angewiesen</td>"))
             }
         }

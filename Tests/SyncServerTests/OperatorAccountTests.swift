@@ -202,7 +202,7 @@ struct OperatorAccountTests {
                                 + "<td class=\"note\">Meldebescheinigung vom Koffer ist die aktuelle</td>"))
                     #expect(
                         html.contains(
-                            "<td>Registerwert behalten (Koffer verworfen)</td><td>Kemal Yilmaz (kyilmaz)</td>"
+                            "<td>Zahlung des Koffers erstattet</td><td>Kemal Yilmaz (kyilmaz)</td>"
                                 + "<td class=\"note\">Zweite Zahlung erstatten</td>"))
                 }
                 // Evidence is for the back office only.

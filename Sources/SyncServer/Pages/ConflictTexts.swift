@@ -69,11 +69,13 @@ enum ConflictTexts {
         }
     }
 
-    /// The short label of a decision already taken (list of settled conflicts).
-    static func taken(_ resolution: ConflictResolution) -> String {
+    /// The short label of a decision already taken (list of settled conflicts); without a reason
+    /// the general wording.
+    static func taken(_ resolution: ConflictResolution, for reason: ConflictReason? = nil) -> String {
+        let payment = reason.map(isPayment) ?? false
         switch resolution {
-        case .accept: return "Wert des Koffers übernommen"
-        case .discard: return "Registerwert behalten (Koffer verworfen)"
+        case .accept: return payment ? "Zahlung des Koffers behalten" : "Wert des Koffers übernommen"
+        case .discard: return payment ? "Zahlung des Koffers erstattet" : "Registerwert behalten (Koffer verworfen)"
         case .revisit: return "Erneut besuchen"
         }
     }

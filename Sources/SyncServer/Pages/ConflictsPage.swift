@@ -205,7 +205,7 @@ struct ConflictsPage {
     }
 
     func resolvedRow(_ conflict: ConflictRecord) -> String {
-        let resolution = conflict.resolution.map(Self.label) ?? "–"
+        let resolution = conflict.resolution.map { ConflictTexts.taken($0, for: conflict.reason) } ?? "–"
         let when = conflict.resolvedAt.map { PageTime.html($0, now: now) } ?? "–"
         let note = notes[conflict.id].map(HTMLEscaping.escape) ?? "–"
         return """
