@@ -181,9 +181,19 @@ extension SyncServerCommand {
             @Argument(help: "accept, discard or revisit.") var resolution: ConflictResolution
             @Option(help: "Who resolves it (audit trail).") var by =
                 ProcessInfo.processInfo.environment["USER"] ?? "operator"
+            @Option(help: "Why: kept with the decision and in the audit trail (at most 1000 characters).")
+            var note: String?
+
+            func validate() throws {
+                if let note, note.count > 1_000 { throw ValidationError("--note: at most 1000 characters") }
+            }
+
             func run() async throws {
                 let store = try await options.application().openStore()
-                let done = try await store.resolveConflict(id: id, resolution: resolution, by: by, at: Date())
+                let trimmed = note?.trimmingCharacters(in: .whitespacesAndNewlines)
+                let done = try await store.resolveConflict(
+                    id: id, resolution: resolution, note: trimmed?.isEmpty == false ? trimmed : nil, by: by,
+                    at: Date())
                 await store.close()
                 guard done else { throw ValidationError("no open conflict #\(id)") }
                 print("conflict #\(id) resolved: \(resolution.rawValue)")

@@ -4,7 +4,9 @@
 # confirmations and retention (the Swift seeder CasePagesBrowserSeed), a real sync-server serves
 # it over its TLS, and Tests/Integration/case_pages_driver.py logs in, pages, filters, opens a case,
 # views a signature, a finger set and a receipt, and checks each page with axe-core (zero
-# violations) and each view in the audit trail.
+# violations) and each view in the audit trail. Issue #20: then the fleet page's
+# "Handlungsbedarf" column and sorting, and the seeded double payment decided on the conflicts
+# page (refused without a note, confirmation step, note in the audit trail and on the page).
 #
 #   Tests/Integration/case-pages.sh BIN_DIR [SCREENSHOT_DIR]
 # Prints "case-pages: N passed, M failed". Needs chromium, chromium-driver, selenium and

@@ -177,6 +177,62 @@ class Operator:
         self.check(len(viewed) == 3 and all(e["actor"].startswith("Betreiber (Sitzung ") for e in viewed),
                    f"the audit trail holds the 3 views with operator and time: {[e['detail'] for e in viewed]}")
         self.check(all("2026-MZ-0500 step" in e["detail"] for e in viewed), "each names case and step")
+        self.back_office(url, token, context)
+
+    def back_office(self, url, token, context):
+        """Issue #20: the fleet's "Handlungsbedarf" and sorting, and a conflict decided with a note
+        through the confirmation step; axe-core on every state of both pages."""
+        b = self.browser
+        b.get(f"{url}/admin/fleet")
+        self.check(self.h1() == "Flotte", "the fleet page opens")
+        heads = [h.text for h in b.find_elements(By.CSS_SELECTOR, "thead th")]
+        self.check("Handlungsbedarf" in heads, f"the fleet table has a Handlungsbedarf column ({heads})")
+        self.check("1 offener Konflikt" in self.text(), "the kit's open conflict is listed as something to do")
+        self.check("UTC" not in self.text() and " Uhr" in self.text(), "times are local, with 'Uhr'")
+        self.axe("flotte")
+        b.find_element(By.LINK_TEXT, "Koffer").click()
+        self.settle(lambda b: "sortierung=kit" in b.current_url, "the fleet sorted by kit")
+        sorted_head = b.find_element(By.CSS_SELECTOR, "th[aria-sort]")
+        self.check(sorted_head.text == "Koffer" and sorted_head.get_attribute("aria-sort") == "ascending",
+                   "sorting by a column marks it with aria-sort")
+        self.axe("flotte-sortiert")
+
+        b.find_element(By.LINK_TEXT, "Konflikte").click()
+        self.settle(lambda b: "/admin/conflicts" in b.current_url, "the conflicts page")
+        section = b.find_element(By.CSS_SELECTOR, "section.conflict")
+        self.check("Doppelte Zahlung" in section.text and "Erika Mustermann" in section.text,
+                   "the conflict names its reason and the citizen")
+        self.check("37,00 €" in section.text and "000123" in section.text,
+                   "the double payment shows the amount and the kit's receipt trace")
+        self.axe("konflikte")
+        form = section.find_element(By.CSS_SELECTOR, "form.resolve")
+        form.find_element(By.CSS_SELECTOR, "input[value='discard']").click()
+        form.find_element(By.TAG_NAME, "textarea").send_keys("   ")
+        form.find_element(By.TAG_NAME, "button").click()
+        self.settle(lambda b: b.find_elements(By.CSS_SELECTOR, "section.conflict p.error"), "the refusal")
+        self.check("Bitte eine Notiz eingeben" in self.text(), "a decision without a note is refused in German")
+        self.axe("konflikte-ohne-notiz")
+        section = b.find_element(By.CSS_SELECTOR, "section.conflict")
+        area = section.find_element(By.TAG_NAME, "textarea")
+        area.clear()
+        area.send_keys("Zweite Zahlung wird erstattet, Bürgerin informiert")
+        section.find_element(By.CSS_SELECTOR, "form.resolve button").click()
+        self.settle(lambda b: self.h1() == "Entscheidung bestätigen", "the confirmation step")
+        self.check("Zahlung des Koffers erstatten" in self.text(), "the confirmation names the decision")
+        self.axe("konflikt-bestaetigen")
+        b.find_element(By.XPATH, "//button[text()='Entscheidung bestätigen']").click()
+        self.settle(lambda b: "ergebnis=erledigt" in b.current_url, "the decided conflict")
+        self.check("Keine offenen Konflikte." in self.text(), "the conflict is decided")
+        self.check("Zweite Zahlung wird erstattet, Bürgerin informiert" in self.text(),
+                   "the page shows the note with the decision")
+        self.axe("konflikte-entschieden")
+        request = urllib.request.Request(f"{url}/v1/admin/audit?limit=50", headers={"Authorization": f"Bearer {token}"})
+        with urllib.request.urlopen(request, context=context, timeout=10) as answer:
+            audit = json.load(answer)
+        decided = [e for e in audit if e["action"] == "conflict-resolved"]
+        self.check(len(decided) == 1 and decided[0]["detail"].endswith(
+            "discard – Notiz: Zweite Zahlung wird erstattet, Bürgerin informiert"),
+            f"the audit trail holds the decision with the note: {[e['detail'] for e in decided]}")
 
     def close(self):
         self.browser.quit()

@@ -38,8 +38,20 @@ struct AdminPagesTests {
         settled.resolution = .discard
         settled.resolvedBy = Self.hostile
         settled.resolvedAt = now
-        let conflicts = ConflictsPage(open: [conflict], resolved: [settled], now: now, notice: nil).render()
-        for page in [fleet, conflicts] {
+        let context = ConflictCaseContext(
+            caseId: Self.hostile, title: Self.hostile, citizenName: Self.hostile, citizenId: "c",
+            caseAddress: CaseSnapshot.Address(street: Self.hostile, zip: "1", city: Self.hostile),
+            caseRegisterVersion: 1, registerAddress: CaseSnapshot.Address(street: Self.hostile, zip: "2", city: "x"),
+            registerVersion: 2, feeCents: 100, feePaid: true)
+        let conflicts = ConflictsPage(
+            open: [conflict], resolved: [settled], contexts: [Self.hostile: context], notes: [7: Self.hostile],
+            now: now, notice: nil,
+            problem: ConflictsPage.FormProblem(conflictId: 7, message: "x", resolution: nil, note: Self.hostile)
+        ).render()
+        let confirmation = ConflictConfirmationPage(
+            conflict: conflict, context: context, resolution: .accept, note: Self.hostile
+        ).render()
+        for page in [fleet, conflicts, confirmation] {
             #expect(!page.contains("<script"))
             #expect(!page.contains("<b>"))
             #expect(page.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"))
@@ -78,14 +90,14 @@ struct AdminPagesTests {
         #expect(try row("kit-fresh").contains("vor 5 Min."))
         #expect(try row("kit-silent").hasPrefix(" class=\"stale\""))
         #expect(try row("kit-silent").contains("<td>17</td>"))
-        #expect(try row("kit-silent").contains("seit über 24 Std. nicht gesehen"))
+        #expect(try row("kit-silent").contains("Seit 30 Std. ohne Kontakt"))
         #expect(try row("kit-backlog").hasPrefix(" class=\"stale\""))
-        #expect(try row("kit-backlog").contains("ältester Eintrag über 24 Std. alt"))
+        #expect(try row("kit-backlog").contains("Ältester nicht übertragener Eintrag ist 2 Tage alt"))
         #expect(try row("kit-backlog").contains("2 Tage"))
         #expect(try row("kit-revoked").hasPrefix(" class=\"revoked\""))
         #expect(try row("kit-revoked").contains("gesperrt"))
-        #expect(html.contains("<strong>4</strong> Kits"))
-        #expect(html.contains("<strong>2</strong> überfällig"))
+        #expect(html.contains("<strong>4</strong> Koffer"))
+        #expect(html.contains("<strong>2</strong> mit Handlungsbedarf"))
         #expect(html.contains("<strong>22</strong> Transaktionen in Warteschlangen"))
     }
 
@@ -179,7 +191,8 @@ struct AdminPagesTests {
                     let html = String(buffer: response.body)
                     #expect(html.contains("<code>kit-b</code>"))
                     #expect(html.contains("<td>42</td>"))
-                    #expect(html.contains("card-reader – missing: pcscd stopped"))
+                    #expect(html.contains("Ausweislesegerät: gestört"))
+                    #expect(html.contains("<span lang=\"en\">card-reader: pcscd stopped</span>"))
                 }
                 try await client.execute(uri: "/admin/conflicts", method: .get, headers: cookie) { response in
                     #expect(response.status == .ok)
@@ -190,16 +203,16 @@ struct AdminPagesTests {
                     let html = String(buffer: response.body)
                     #expect(html.contains("<h2>Offen (1)</h2>"))
                     #expect(html.contains("<code>case-&lt;b&gt;</code>"))
-                    #expect(html.contains("stale_base"))
+                    #expect(html.contains("Melderegister inzwischen geändert"))
                     #expect(html.contains("action=\"/admin/conflicts/\(conflict.id)/resolve\""))
-                    #expect(html.contains(">Erneut besuchen</button>"))
+                    #expect(html.contains(">Erneut besuchen</label>"))
                 }
 
                 var post = Self.form
                 post[.cookie] = "\(OperatorSessions.cookieName)=\(session)"
                 try await client.execute(
                     uri: "/admin/conflicts/\(conflict.id)/resolve", method: .post, headers: post,
-                    body: ByteBuffer(string: "resolution=revisit")
+                    body: ByteBuffer(string: "resolution=revisit&note=Termin+vereinbart&confirmed=1")
                 ) { response in
                     #expect(response.status == .seeOther)
                     #expect(response.headers[.location] == "/admin/conflicts?ergebnis=erledigt")
@@ -212,13 +225,13 @@ struct AdminPagesTests {
                 #expect(
                     audit.contains {
                         $0.action == "conflict-resolved" && $0.actor == "Betriebs-Token"
-                            && $0.detail == "conflict \(conflict.id): revisit"
+                            && $0.detail == "conflict \(conflict.id): revisit – Notiz: Termin vereinbart"
                     })
 
                 // Resolving again: not open any more, said on the page.
                 try await client.execute(
                     uri: "/admin/conflicts/\(conflict.id)/resolve", method: .post, headers: post,
-                    body: ByteBuffer(string: "resolution=accept")
+                    body: ByteBuffer(string: "resolution=accept&note=x&confirmed=1")
                 ) { response in
                     #expect(response.headers[.location] == "/admin/conflicts?ergebnis=nicht-offen")
                 }
@@ -226,9 +239,11 @@ struct AdminPagesTests {
                     uri: "/admin/conflicts?ergebnis=erledigt", method: .get, headers: cookie
                 ) { response in
                     let html = String(buffer: response.body)
-                    #expect(html.contains("Der Konflikt ist entschieden."))
+                    #expect(html.contains("Der Konflikt ist entschieden"))
                     #expect(html.contains("<h2>Offen (0)</h2>"))
-                    #expect(html.contains("<td>Erneut besuchen</td><td>Betriebs-Token</td>"))
+                    #expect(
+                        html.contains(
+                            "<td>Erneut besuchen</td><td>Betriebs-Token</td><td class=\"note\">Termin vereinbart</td>"))
                 }
             }
         }
@@ -295,7 +310,7 @@ struct AdminPagesTests {
                 func resolve(_ headers: HTTPFields) async throws -> HTTPResponse.Status {
                     try await client.execute(
                         uri: "/admin/conflicts/\(conflict.id)/resolve", method: .post, headers: headers,
-                        body: ByteBuffer(string: "resolution=discard")
+                        body: ByteBuffer(string: "resolution=discard&note=Skript&confirmed=1")
                     ) { $0.status }
                 }
                 // Cross-origin POSTs with a valid session cookie: refused, nothing resolved.

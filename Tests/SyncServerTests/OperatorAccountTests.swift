@@ -139,30 +139,71 @@ struct OperatorAccountTests {
                     #expect(status == .seeOther)
                     sessions[name] = try #require(cookie)
                 }
-                func resolve(_ id: Int64, as name: String) async throws -> HTTPResponse.Status {
+                func resolve(_ id: Int64, as name: String, _ form: String) async throws -> (HTTPResponse.Status, String)
+                {
                     var post = AdminPagesTests.form
                     post[.cookie] = "\(OperatorSessions.cookieName)=\(sessions[name] ?? "")"
                     return try await client.execute(
                         uri: "/admin/conflicts/\(id)/resolve", method: .post, headers: post,
-                        body: ByteBuffer(string: "resolution=revisit")
-                    ) { $0.status }
+                        body: ByteBuffer(string: form)
+                    ) { ($0.status, String(buffer: $0.body)) }
                 }
                 // The data-protection officer may read but not decide.
-                #expect(try await resolve(first.id, as: "dsb") == .forbidden)
-                #expect(try await resolve(first.id, as: "pschmidt") == .seeOther)
-                #expect(try await resolve(second.id, as: "kyilmaz") == .seeOther)
+                #expect(try await resolve(first.id, as: "dsb", "resolution=accept&note=x&confirmed=1").0 == .forbidden)
+                // No note: refused in German, the choice kept, nothing decided.
+                let (refusedStatus, refused) = try await resolve(first.id, as: "pschmidt", "resolution=accept&note=+++")
+                #expect(refusedStatus == .unprocessableContent)
+                #expect(refused.contains(ConflictTexts.noteMissing))
+                #expect(
+                    refused.contains(
+                        "value=\"accept\" aria-describedby=\"k\(first.id)-accept-wirkung\" required checked"))
+                // With a note: first the confirmation step, which decides nothing yet.
+                let keepKit = "Meldebescheinigung+vom+Koffer+ist+die+aktuelle"
+                let (confirmStatus, confirm) = try await resolve(
+                    first.id, as: "pschmidt", "resolution=accept&note=\(keepKit)")
+                #expect(confirmStatus == .ok)
+                #expect(confirm.contains("Entscheidung bestätigen") && confirm.contains("Wert des Koffers übernehmen"))
+                #expect(confirm.contains("Meldebescheinigung vom Koffer ist die aktuelle"))
+                #expect(try await store.conflicts(openOnly: true).count == 2)
+                #expect(
+                    try await resolve(first.id, as: "pschmidt", "resolution=accept&note=\(keepKit)&confirmed=1").0
+                        == .seeOther)
+                #expect(
+                    try await resolve(
+                        second.id, as: "kyilmaz", "resolution=discard&note=Zweite+Zahlung+erstatten&confirmed=1"
+                    ).0 == .seeOther)
                 let decided = try await store.conflicts(openOnly: false)
                 #expect(decided.first { $0.id == first.id }?.resolvedBy == "Petra Schmidt (pschmidt)")
+                #expect(decided.first { $0.id == first.id }?.resolution == .accept)
                 #expect(decided.first { $0.id == second.id }?.resolvedBy == "Kemal Yilmaz (kyilmaz)")
+                #expect(decided.first { $0.id == second.id }?.resolution == .discard)
                 let audit = try await store.auditLog(limit: 30).filter { $0.action == "conflict-resolved" }
                 #expect(Set(audit.map(\.actor)) == ["Petra Schmidt (pschmidt)", "Kemal Yilmaz (kyilmaz)"])
+                #expect(
+                    audit.contains {
+                        $0.actor == "Petra Schmidt (pschmidt)"
+                            && $0.detail
+                                == "conflict \(first.id): accept – Notiz: Meldebescheinigung vom Koffer ist die aktuelle"
+                    })
+                #expect(
+                    audit.contains {
+                        $0.actor == "Kemal Yilmaz (kyilmaz)"
+                            && $0.detail == "conflict \(second.id): discard – Notiz: Zweite Zahlung erstatten"
+                    })
                 try await client.execute(
                     uri: "/admin/conflicts", method: .get,
                     headers: [.cookie: "\(OperatorSessions.cookieName)=\(sessions["dsb"] ?? "")"]
                 ) { response in
                     #expect(response.status == .ok)
                     let html = String(buffer: response.body)
-                    #expect(html.contains("Petra Schmidt (pschmidt)") && html.contains("Kemal Yilmaz (kyilmaz)"))
+                    #expect(
+                        html.contains(
+                            "<td>Wert des Koffers übernommen</td><td>Petra Schmidt (pschmidt)</td>"
+                                + "<td class=\"note\">Meldebescheinigung vom Koffer ist die aktuelle</td>"))
+                    #expect(
+                        html.contains(
+                            "<td>Zahlung des Koffers erstattet</td><td>Kemal Yilmaz (kyilmaz)</td>"
+                                + "<td class=\"note\">Zweite Zahlung erstatten</td>"))
                 }
                 // Evidence is for the back office only.
                 var evidence = AdminPagesTests.form

@@ -28,6 +28,9 @@ struct AdminPagesController {
 
     struct ResolveForm: Decodable {
         var resolution: String?
+        var note: String?
+        /// "1" once the person confirmed the decision on the confirmation step.
+        var confirmed: String?
     }
 
     func register(on router: Router<SyncRequestContext>) {
@@ -45,8 +48,16 @@ struct AdminPagesController {
         pages.get { _, _ -> Response in
             PageResponse.redirect(to: "/admin/fleet")
         }
-        pages.get("fleet") { _, _ -> Response in
-            PageResponse.html(FleetPage(kits: try await store.kits(), now: Date()).render())
+        pages.get("fleet") { request, _ -> Response in
+            let query = request.uri.queryParameters
+            let (sort, ascending) = FleetPage.sorting(sort: query.get("sortierung"), direction: query.get("richtung"))
+            let openConflicts = try await store.conflicts(openOnly: true)
+            let facts = FleetAction.FleetFacts(
+                openConflicts: Dictionary(grouping: openConflicts, by: \.kitId).mapValues(\.count),
+                certificateExpiries: try await store.currentCertificateExpiries())
+            return PageResponse.html(
+                FleetPage(kits: try await store.kits(), facts: facts, now: Date(), sort: sort, ascending: ascending)
+                    .render())
         }
         pages.post("fleet/:kit/lost") { _, context -> Response in
             // Same-origin and session checks: OperatorSessionMiddleware. The store audits it.
@@ -77,14 +88,8 @@ struct AdminPagesController {
             return PageResponse.redirect(to: "/admin/handoff?ergebnis=\(notice.rawValue)")
         }
         pages.get("conflicts") { request, _ -> Response in
-            let all = try await store.conflicts(openOnly: false)
-            let resolved = all.filter { $0.resolution != nil }
-                .sorted { ($0.resolvedAt ?? .distantPast) > ($1.resolvedAt ?? .distantPast) }
-            let page = ConflictsPage(
-                open: all.filter { $0.resolution == nil },
-                resolved: Array(resolved.prefix(ConflictsPage.recentlyResolvedLimit)), now: Date(),
-                notice: request.uri.queryParameters.get("ergebnis").flatMap(ConflictsPage.Notice.init(rawValue:)))
-            return PageResponse.html(page.render())
+            let notice = request.uri.queryParameters.get("ergebnis").flatMap(ConflictsPage.Notice.init(rawValue:))
+            return PageResponse.html(try await conflictsPage(notice: notice, problem: nil).render())
         }
         pages.post("conflicts/:id/resolve") { request, context -> Response in
             guard let id = context.parameters.get("id", as: Int64.self) else {
@@ -92,14 +97,7 @@ struct AdminPagesController {
             }
             if let refusal = Self.refusal(.resolveConflict, context: context) { return refusal }
             let form = try await Self.form(ResolveForm.self, from: request)
-            guard let resolution = form.resolution.flatMap(ConflictResolution.init(rawValue:)) else {
-                throw HTTPError(.badRequest, message: "resolution must be accept, discard or revisit")
-            }
-            // The store writes the audit entry in the same transaction, as for the JSON route.
-            let resolved = try await store.resolveConflict(
-                id: id, resolution: resolution, by: Self.actor(context), at: Date())
-            let notice: ConflictsPage.Notice = resolved ? .resolved : .notOpen
-            return PageResponse.redirect(to: "\(Self.conflictsPath)?ergebnis=\(notice.rawValue)")
+            return try await resolve(id: id, form: form, actor: Self.actor(context))
         }
         cases?.register(on: pages)
         pages.post("logout") { request, _ -> Response in
@@ -110,6 +108,53 @@ struct AdminPagesController {
             response.setCookie(Self.sessionCookie(value: "", maxAge: 0))
             return response
         }
+    }
+
+    /// The conflicts page as it stands, with a form's problem shown at its conflict.
+    func conflictsPage(notice: ConflictsPage.Notice?, problem: ConflictsPage.FormProblem?) async throws
+        -> ConflictsPage
+    {
+        let all = try await store.conflicts(openOnly: false)
+        let resolved = all.filter { $0.resolution != nil }
+            .sorted { ($0.resolvedAt ?? .distantPast) > ($1.resolvedAt ?? .distantPast) }
+            .prefix(ConflictsPage.recentlyResolvedLimit)
+        let open = all.filter { $0.resolution == nil }
+        let caseIds = Set((open + resolved).map(\.caseId))
+        return ConflictsPage(
+            open: open, resolved: Array(resolved),
+            contexts: try await store.conflictContexts(caseIds: caseIds.sorted()),
+            notes: try await store.conflictNotes(ids: resolved.map(\.id)), now: Date(), notice: notice, problem: problem
+        )
+    }
+
+    /// A decision on the page: refused with the form kept when the note or the choice is missing,
+    /// the confirmation step first, then recorded (the store audits it with the person and note).
+    func resolve(id: Int64, form: ResolveForm, actor: String) async throws -> Response {
+        guard let conflict = try await store.conflicts(openOnly: true).first(where: { $0.id == id }) else {
+            return PageResponse.redirect(to: "\(Self.conflictsPath)?ergebnis=\(ConflictsPage.Notice.notOpen.rawValue)")
+        }
+        let resolution = form.resolution.flatMap(ConflictResolution.init(rawValue:))
+        let checkedNote = ConflictsPage.validNote(form.note)
+        var problems: [String] = []
+        if resolution == nil { problems.append(ConflictTexts.decisionMissing) }
+        if case .failure(let refusal) = checkedNote { problems.append(refusal.message) }
+        guard let resolution, case .success(let note) = checkedNote else {
+            let problem = ConflictsPage.FormProblem(
+                conflictId: id, message: problems.joined(separator: " "), resolution: resolution,
+                note: String((form.note ?? "").prefix(ConflictsPage.maximumNoteLength)))
+            return PageResponse.html(
+                try await conflictsPage(notice: nil, problem: problem).render(), status: .unprocessableContent)
+        }
+        guard form.confirmed == "1" else {
+            let context = try await store.conflictContexts(caseIds: [conflict.caseId])[conflict.caseId]
+            return PageResponse.html(
+                ConflictConfirmationPage(conflict: conflict, context: context, resolution: resolution, note: note)
+                    .render())
+        }
+        let resolved = try await store.resolveConflict(
+            id: id, resolution: resolution, note: note, by: actor, at: Date())
+        let notice: ConflictsPage.Notice = resolved ? .resolved : .notOpen
+        return PageResponse.redirect(to: "\(Self.conflictsPath)?ergebnis=\(notice.rawValue)")
     }
 
     func login(_ request: Request, context: SyncRequestContext) async throws -> Response {

@@ -52,7 +52,8 @@ enum PageLayout {
         table{border-collapse:collapse;width:100%;background:#fff}
         th,td{border:1px solid #ccc;padding:.35rem .5rem;text-align:left;vertical-align:top}
         th{background:#e8e8e4}
-        tr.stale td{background:#fff1d6}tr.revoked td{color:#777}
+        tr.stale td,tr.stale th{background:#fff1d6}tr.revoked td,tr.revoked th{color:#595959}
+        .muted{color:#595959}
         .abs{color:#666;font-size:.85em;white-space:nowrap}
         .counts{display:flex;gap:1rem;list-style:none;padding:0;flex-wrap:wrap}
         .counts li{background:#fff;border:1px solid #ccc;padding:.5rem .8rem}
@@ -60,7 +61,16 @@ enum PageLayout {
         .warn{color:#9a4a00;font-weight:bold}.ok{color:#276227}
         .notice{background:#e6f0ff;border:1px solid #8ab;padding:.5rem}
         .error{background:#fde8e8;border:1px solid #c66;padding:.5rem}
-        form.resolve{display:flex;gap:.3rem;flex-wrap:wrap}
+        form.resolve{display:flex;gap:.3rem;flex-wrap:wrap;align-items:center}
+        form.resolve fieldset{border:1px solid #767676;background:#fff;padding:.6rem;display:flex;flex-direction:column;gap:.4rem;flex:1}
+        .choice .effect{margin:.1rem 0 .4rem 1.6rem;color:#444}
+        textarea{font:inherit;border:1px solid #767676;padding:.3rem;max-width:40rem}
+        section.conflict{background:#fff;border:1px solid #ccc;padding:.2rem 1rem 1rem;margin:0 0 1.2rem}
+        table.compare{width:auto;margin:.6rem 0}
+        ul.actions{margin:0;padding-left:1.1rem}
+        .note{white-space:pre-wrap;overflow-wrap:anywhere}
+        details summary{cursor:pointer;color:#23395d}
+        th a{color:#1a1a1a}
         button{font-size:1em;padding:.3rem .7rem}
         code{font-size:.95em}
         :focus-visible{outline:3px solid #ffbf47;outline-offset:1px;box-shadow:0 0 0 5px #0b0c0c}

@@ -1,18 +1,22 @@
 import Foundation
 
-/// Times on the admin pages: absolute in UTC (one zone for every operator, no locale surprises)
-/// and relative in German ("vor 3 Std.").
+/// Times on the admin pages: absolute in the city's local time (Europe/Berlin, with "Uhr", as the
+/// back office reads a clock) and relative in German ("vor 3 Std."). The machine-readable
+/// `<time datetime>` stays ISO 8601 in UTC.
 enum PageTime {
-    /// `2026-03-01 14:05 UTC`.
+    /// The zone of every absolute time a person reads.
+    static let zone = TimeZone(identifier: "Europe/Berlin") ?? TimeZone(secondsFromGMT: 3_600) ?? .current
+
+    /// `01.03.2026, 15:05 Uhr` (local time).
     static func absolute(_ date: Date) -> String {
         var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC") ?? calendar.timeZone
+        calendar.timeZone = zone
         let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
         func two(_ value: Int?) -> String {
             let value = value ?? 0
             return value < 10 ? "0\(value)" : "\(value)"
         }
-        return "\(parts.year ?? 0)-\(two(parts.month))-\(two(parts.day)) \(two(parts.hour)):\(two(parts.minute)) UTC"
+        return "\(two(parts.day)).\(two(parts.month)).\(parts.year ?? 0), \(two(parts.hour)):\(two(parts.minute)) Uhr"
     }
 
     /// An ISO 8601 timestamp for `<time datetime>`.

@@ -20,6 +20,8 @@ struct BackOfficeController {
     struct Resolution: Decodable {
         var resolution: ConflictResolution
         var by: String?
+        /// Why, for the audit trail (optional for scripts; the pages require one).
+        var note: String?
     }
 
     func register(on group: RouterGroup<SyncRequestContext>) {
@@ -39,9 +41,16 @@ struct BackOfficeController {
         group.post("conflicts/:id/resolve") { request, context -> Response in
             let id = try context.parameters.require("id", as: Int64.self)
             let body = try await request.decode(as: Resolution.self, context: context)
+            let note: String?
+            switch ConflictsPage.validNote(body.note) {
+            case .success(let valid): note = valid
+            case .failure(.missing): note = nil
+            case .failure(.tooLong):
+                throw HTTPError(.badRequest, message: "note: at most \(ConflictsPage.maximumNoteLength) characters")
+            }
             guard
                 try await store.resolveConflict(
-                    id: id, resolution: body.resolution, by: body.by ?? "back office", at: Date())
+                    id: id, resolution: body.resolution, note: note, by: body.by ?? "back office", at: Date())
             else {
                 throw HTTPError(.notFound, message: "no open conflict \(id)")
             }

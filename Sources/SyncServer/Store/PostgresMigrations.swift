@@ -291,6 +291,13 @@ extension PostgresSyncStore {
                 """,
                 "ALTER TABLE operator_sessions ADD COLUMN operator_name TEXT",
             ]),
+        PostgresMigration(
+            name: "v12-backoffice",
+            statements: [
+                // The note the deciding person writes with a conflict decision (issue #20). Kept
+                // apart from the conflict record, which goes back to the kit.
+                "ALTER TABLE conflicts ADD COLUMN resolution_note TEXT"
+            ]),
     ]
 
     /// Key of the transaction-level advisory lock that serialises schema migrations between

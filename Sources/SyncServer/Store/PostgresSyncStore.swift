@@ -470,19 +470,21 @@ public final class PostgresSyncStore: SyncStore, Service {
         }
     }
 
-    public func resolveConflict(id: Int64, resolution: ConflictResolution, by actor: String, at: Date)
-        async throws(StoreError) -> Bool
-    {
+    public func resolveConflict(
+        id: Int64, resolution: ConflictResolution, note: String?, by actor: String, at: Date
+    ) async throws(StoreError) -> Bool {
         try await write { connection in
             let changed = try await connection.query(
                 """
-                UPDATE conflicts SET resolution = \(resolution.rawValue), resolved_by = \(actor), resolved_at = \(at)
+                UPDATE conflicts SET resolution = \(resolution.rawValue), resolved_by = \(actor), resolved_at = \(at),
+                    resolution_note = \(note)
                 WHERE id = \(id) AND resolution IS NULL RETURNING 1
                 """, logger: self.logger
             ).collect().count
             guard changed == 1 else { return false }
             try await self.audit(
-                connection, actor: actor, action: "conflict-resolved", detail: "conflict \(id): \(resolution.rawValue)")
+                connection, actor: actor, action: "conflict-resolved",
+                detail: ConflictResolution.auditDetail(conflictId: id, resolution: resolution, note: note))
             // A completed case whose last conflict this was goes to its receivers now.
             for try await caseId in try await connection.query(
                 "SELECT case_id FROM conflicts WHERE id = \(id)", logger: self.logger

@@ -259,6 +259,11 @@ extension SQLiteSyncStore {
                     ALTER TABLE operator_sessions ADD COLUMN operator_name TEXT;
                     """)
         }
+        migrator.registerMigration("v12-backoffice") { db in
+            // The note the deciding person writes with a conflict decision (issue #20). Kept
+            // apart from the conflict record, which goes back to the kit.
+            try db.execute(sql: "ALTER TABLE conflicts ADD COLUMN resolution_note TEXT")
+        }
         return migrator
     }
 }

@@ -313,18 +313,20 @@ public final class SQLiteSyncStore: SyncStore {
         }
     }
 
-    public func resolveConflict(id: Int64, resolution: ConflictResolution, by actor: String, at: Date)
-        async throws(StoreError)
-        -> Bool
-    {
+    public func resolveConflict(
+        id: Int64, resolution: ConflictResolution, note: String?, by actor: String, at: Date
+    ) async throws(StoreError) -> Bool {
         try await write { db in
             try db.execute(
-                sql:
-                    "UPDATE conflicts SET resolution = ?, resolved_by = ?, resolved_at = ? WHERE id = ? AND resolution IS NULL",
-                arguments: [resolution.rawValue, actor, at, id])
+                sql: """
+                    UPDATE conflicts SET resolution = ?, resolved_by = ?, resolved_at = ?, resolution_note = ?
+                    WHERE id = ? AND resolution IS NULL
+                    """,
+                arguments: [resolution.rawValue, actor, at, note, id])
             guard db.changesCount == 1 else { return false }
             try Self.audit(
-                db, actor: actor, action: "conflict-resolved", detail: "conflict \(id): \(resolution.rawValue)")
+                db, actor: actor, action: "conflict-resolved",
+                detail: ConflictResolution.auditDetail(conflictId: id, resolution: resolution, note: note))
             // A completed case whose last conflict this was goes to its receivers now.
             if let caseId = try String.fetchOne(
                 db, sql: "SELECT case_id FROM conflicts WHERE id = ?", arguments: [id])

@@ -3,7 +3,7 @@ import KitCore
 
 /// The sync server's storage: one protocol, one implementation per database (SQLite embedded,
 /// PostgreSQL for production). Every implementation runs the same conformance tests.
-public protocol SyncStore: HandoffStore, CaseOverviewStore, OperatorAccountStore {
+public protocol SyncStore: HandoffStore, CaseOverviewStore, OperatorAccountStore, BackOfficeStore {
     /// Short name of the backend, reported in `/v1/version` (`sqlite`, `postgresql`).
     var backendName: String { get }
     /// Names of the schema migrations applied, oldest first.
@@ -97,6 +97,13 @@ public protocol SyncStore: HandoffStore, CaseOverviewStore, OperatorAccountStore
 }
 
 extension SyncStore {
+    /// Settles a conflict without a note (the JSON route and the CLI).
+    public func resolveConflict(id: Int64, resolution: ConflictResolution, by actor: String, at: Date)
+        async throws(StoreError) -> Bool
+    {
+        try await resolveConflict(id: id, resolution: resolution, note: nil, by: actor, at: at)
+    }
+
     /// Redeems a token without recording a certificate (plain-HTTP development servers, tests).
     public func redeemEnrollment(
         tokenHash: [UInt8], kitId: String, signingKey: [UInt8], apiTokenHash: [UInt8], now: Date
