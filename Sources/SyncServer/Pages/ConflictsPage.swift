@@ -44,6 +44,7 @@ struct ConflictsPage {
         case .damagedOnKit: return "Schritt im Koffer beschädigt und verloren"
         case .identityUnverified: return "Ausweis nicht geprüft oder anderer Ausweis beschrieben"
         case .addressAlreadyChanged: return "Anschrift schon geändert"
+        case .registerDisagrees: return "Vorsprache: Melderegister kennt die Person mit anderen Daten"
         }
     }
 
