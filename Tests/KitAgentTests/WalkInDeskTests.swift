@@ -24,7 +24,8 @@ struct WalkInDeskTests {
             // Before the first checkout the kit has no catalogue: a German refusal, nothing queued.
             let early = WalkInDesk(runtime: rig.runtime, lookUp: Self.offline)
             do {
-                _ = try await early.open(.init(serviceId: "meldebescheinigung", givenNames: "A", familyName: "B", dateOfBirth: "1950-01-01"))
+                _ = try await early.open(
+                    .init(serviceId: "meldebescheinigung", givenNames: "A", familyName: "B", dateOfBirth: "1950-01-01"))
                 Issue.record("a walk-in was opened without a catalogue")
             } catch {
                 #expect(error.clerkText.german.hasPrefix("Der Koffer hat noch keinen Leistungskatalog"))
@@ -36,20 +37,26 @@ struct WalkInDeskTests {
             // Online: the register knows Erika Mustermann (imported with case 2026-0001).
             let online = WalkInDesk(runtime: rig.runtime) { lookup in try await client.lookUpCitizen(lookup) }
             let found = try await online.open(
-                .init(serviceId: "meldebescheinigung", givenNames: "Erika", familyName: "mustermann", dateOfBirth: "1940-08-12"))
+                .init(
+                    serviceId: "meldebescheinigung", givenNames: "Erika", familyName: "mustermann",
+                    dateOfBirth: "1940-08-12"))
             #expect(found.register == .found)
             #expect(!found.provisional)
             let foundCase = try await rig.runtime.cases.snapshot(caseId: found.caseId)
             #expect(foundCase.citizen.citizenId == "c-2026-0001")
             #expect(foundCase.citizen.address.city == "Köln")
             let newcomer = try await online.open(
-                .init(serviceId: "meldebescheinigung", givenNames: "Neu", familyName: "Zugezogen", dateOfBirth: "1990-05-05"))
+                .init(
+                    serviceId: "meldebescheinigung", givenNames: "Neu", familyName: "Zugezogen",
+                    dateOfBirth: "1990-05-05"))
             #expect(newcomer.register == .unknown)
 
             // Offline: provisional cases; the second names Erika at another address.
             let desk = WalkInDesk(runtime: rig.runtime, lookUp: Self.offline)
             let provisional = try await desk.open(
-                .init(serviceId: "meldebescheinigung", givenNames: "Otto", familyName: "Normal", dateOfBirth: "1955-03-03"))
+                .init(
+                    serviceId: "meldebescheinigung", givenNames: "Otto", familyName: "Normal", dateOfBirth: "1955-03-03"
+                ))
             #expect(provisional.provisional && provisional.register == .offline)
             #expect(StepPayload.isWalkInCaseId(provisional.caseId, kitId: rig.runtime.kitId))
             let disputed = try await desk.open(
@@ -65,17 +72,22 @@ struct WalkInDeskTests {
             // Refusals in German: a half address, an unknown service, an empty name, a step kind
             // only the desk records.
             await #expect(throws: WalkInError.self) {
-                try await desk.open(.init(serviceId: "ummeldung", givenNames: "A", familyName: "B", dateOfBirth: "1950-01-01"))
+                try await desk.open(
+                    .init(serviceId: "ummeldung", givenNames: "A", familyName: "B", dateOfBirth: "1950-01-01"))
             }
             await #expect(throws: WalkInError.self) {
                 try await desk.open(
-                    .init(serviceId: "meldebescheinigung", givenNames: "A", familyName: "B", dateOfBirth: "1950-01-01", zip: "5511"))
+                    .init(
+                        serviceId: "meldebescheinigung", givenNames: "A", familyName: "B", dateOfBirth: "1950-01-01",
+                        zip: "5511"))
             }
             await #expect(throws: WalkInError.self) {
-                try await desk.open(.init(serviceId: "waffenschein", givenNames: "A", familyName: "B", dateOfBirth: "1950-01-01"))
+                try await desk.open(
+                    .init(serviceId: "waffenschein", givenNames: "A", familyName: "B", dateOfBirth: "1950-01-01"))
             }
             await #expect(throws: WalkInError.self) {
-                try await desk.open(.init(serviceId: "meldebescheinigung", givenNames: " ", familyName: "B", dateOfBirth: "1950-01-01"))
+                try await desk.open(
+                    .init(serviceId: "meldebescheinigung", givenNames: " ", familyName: "B", dateOfBirth: "1950-01-01"))
             }
             await #expect(throws: StepError.self) {
                 try await recorder.record(.init(caseId: provisional.caseId, kind: .caseOpened))

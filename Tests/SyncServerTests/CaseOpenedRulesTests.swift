@@ -77,7 +77,9 @@ struct CaseOpenedRulesTests {
         #expect(snapshot.citizen.registerVersion == 4)
         // Same keys, other spelling of case and blanks: the same person.
         lookups.namedRecord = Self.record
-        guard case .apply = try Self.decide(Self.opened(citizenId: "R-1", given: " erika", family: "MUSTERMANN"), lookups: lookups)
+        guard
+            case .apply = try Self.decide(
+                Self.opened(citizenId: "R-1", given: " erika", family: "MUSTERMANN"), lookups: lookups)
         else {
             Issue.record("the record the kit found online must agree")
             return
@@ -122,9 +124,10 @@ struct CaseOpenedRulesTests {
         // The kit id in the case id is not the signing kit's.
         #expect(try Self.reject(Self.decide(Self.opened(), header: Self.header(caseId: "V-kit-b-0123456789AB"))))
         // An id of an imported case, or with a path or an SQL fragment in it.
-        for forged in ["2026-MZ-0101", "V-kit-a-../../etc", "V-kit-a-1' OR '1'='1", "V-kit-a-", "V-kit-a-short",
-            "V-kit-a-" + String(repeating: "A", count: 33), "kit:kit-a"]
-        {
+        for forged in [
+            "2026-MZ-0101", "V-kit-a-../../etc", "V-kit-a-1' OR '1'='1", "V-kit-a-", "V-kit-a-short",
+            "V-kit-a-" + String(repeating: "A", count: 33), "kit:kit-a",
+        ] {
             #expect(try Self.reject(Self.decide(Self.opened(), header: Self.header(caseId: forged))), "\(forged)")
         }
         // The id collides with a case the server has.

@@ -27,12 +27,14 @@ struct CounterStoreTests {
         try await withFreshStore(backend) { store, _ in
             try await store.upsertCase(makeCase("2026-0001", citizenId: "R-7"), assignedKit: "kit-a")
             let found = try await store.registerRecord(
-                matching: RegisterLookupRequest(givenNames: "erika ", familyName: "MUSTERMANN", dateOfBirth: "1964-08-12"))
+                matching: RegisterLookupRequest(
+                    givenNames: "erika ", familyName: "MUSTERMANN", dateOfBirth: "1964-08-12"))
             #expect(found?.citizenId == "R-7")
             #expect(found?.address.city == "Köln")
             #expect(found?.familyName == "Mustermann")
             let other = try await store.registerRecord(
-                matching: RegisterLookupRequest(givenNames: "Erika", familyName: "Mustermann", dateOfBirth: "1964-08-13"))
+                matching: RegisterLookupRequest(
+                    givenNames: "Erika", familyName: "Mustermann", dateOfBirth: "1964-08-13"))
             #expect(other == nil)
         }
     }
@@ -45,9 +47,13 @@ struct CounterStoreTests {
             try await kit.enrol(in: store)
             let caseId = "V-kit-a-00000000AAAA"
             let batch = [
-                try kit.next(.caseOpened, caseId: caseId, baseVersion: 0, facts: Self.opened(given: "Neu", family: "Zugezogen")),
-                try kit.next(.paymentOutcome, caseId: caseId, facts: StepPayload.Payment(approved: true, amountCents: 1000)),
-                try kit.next(.visitImpossible, caseId: caseId, facts: StepPayload.VisitImpossible(reason: "cancelled-by-citizen", note: nil)),
+                try kit.next(
+                    .caseOpened, caseId: caseId, baseVersion: 0, facts: Self.opened(given: "Neu", family: "Zugezogen")),
+                try kit.next(
+                    .paymentOutcome, caseId: caseId, facts: StepPayload.Payment(approved: true, amountCents: 1000)),
+                try kit.next(
+                    .visitImpossible, caseId: caseId,
+                    facts: StepPayload.VisitImpossible(reason: "cancelled-by-citizen", note: nil)),
             ]
             let reply = try await store.ingest(envelopes: batch, kitId: "kit-a", engine: server.engine)
             #expect(reply.outcomes == [.applied, .applied, .applied])
@@ -64,7 +70,9 @@ struct CounterStoreTests {
             #expect(again.outcomes == [.rejected])
             // Another kit's prefix in the case id: rejected, no case created.
             let forged = try await store.ingest(
-                envelopes: [try kit.next(.caseOpened, caseId: "V-kit-b-00000000BBBB", baseVersion: 0, facts: Self.opened())],
+                envelopes: [
+                    try kit.next(.caseOpened, caseId: "V-kit-b-00000000BBBB", baseVersion: 0, facts: Self.opened())
+                ],
                 kitId: "kit-a", engine: server.engine)
             #expect(forged.outcomes == [.rejected])
             #expect(try await store.checkout(kitId: "kit-b", after: nil, limit: 10).cases.isEmpty)
@@ -82,7 +90,8 @@ struct CounterStoreTests {
             let elsewhere = CaseSnapshot.Address(street: "Am Rathaus 1", zip: "55116", city: "Mainz")
             let batch = [
                 try kit.next(.caseOpened, caseId: caseId, baseVersion: 0, facts: Self.opened(address: elsewhere)),
-                try kit.next(.paymentOutcome, caseId: caseId, facts: StepPayload.Payment(approved: true, amountCents: 1000)),
+                try kit.next(
+                    .paymentOutcome, caseId: caseId, facts: StepPayload.Payment(approved: true, amountCents: 1000)),
             ]
             let reply = try await store.ingest(envelopes: batch, kitId: "kit-a", engine: server.engine)
             #expect(reply.outcomes == [.conflict, .applied])

@@ -11,7 +11,9 @@ public struct WalkInDesk: Sendable {
     /// Asks the server's register; throws when the server cannot be reached.
     let lookUp: @Sendable (RegisterLookupRequest) async throws -> RegisterRecord?
 
-    public init(runtime: KitRuntime, lookUp: @escaping @Sendable (RegisterLookupRequest) async throws -> RegisterRecord?) {
+    public init(
+        runtime: KitRuntime, lookUp: @escaping @Sendable (RegisterLookupRequest) async throws -> RegisterRecord?
+    ) {
         self.runtime = runtime
         self.lookUp = lookUp
     }

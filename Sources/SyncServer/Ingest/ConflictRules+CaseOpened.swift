@@ -59,7 +59,9 @@ extension ConflictRules {
             guard let named = lookups.namedRecord else {
                 return "the register has no record \(citizenId), which the kit found at the counter"
             }
-            guard citizen.sameKeys(givenNames: named.givenNames, familyName: named.familyName, dateOfBirth: named.dateOfBirth)
+            guard
+                citizen.sameKeys(
+                    givenNames: named.givenNames, familyName: named.familyName, dateOfBirth: named.dateOfBirth)
             else {
                 return "register record \(citizenId) names another person (name or date of birth differ)"
             }

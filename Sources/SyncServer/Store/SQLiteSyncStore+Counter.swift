@@ -25,7 +25,8 @@ extension SQLiteSyncStore {
                     CaseSnapshot.Address.self, from: Data((row["address"] as String).utf8))
             else { return nil }
             return RegisterRecord(
-                citizenId: row["citizen_id"], givenNames: row["given_names"] ?? "", familyName: row["family_name"] ?? "",
+                citizenId: row["citizen_id"], givenNames: row["given_names"] ?? "",
+                familyName: row["family_name"] ?? "",
                 dateOfBirth: row["date_of_birth"] ?? "", address: address, version: row["version"])
         }
     }
