@@ -60,6 +60,10 @@ class CounterClerk(clerk_ui_driver.Clerk):
         # A date input takes the digits in the browser's locale order (de-DE: TT.MM.JJJJ).
         year, month, day = args.birth.split("-")
         self.browser.find_element(By.ID, "walkin-birth").send_keys(day + month + year)
+        birth = self.browser.find_element(By.ID, "walkin-birth")
+        if birth.get_attribute("value") != args.birth:
+            # Another locale order: set the value as the date picker would.
+            self.browser.execute_script("arguments[0].value = arguments[1];", birth, args.birth)
         if args.address:
             street, zip_code, city = args.address.split("|")
             self.fill("walkin-street", street)

@@ -27,7 +27,7 @@ struct WalkInDeskTests {
                 _ = try await early.open(
                     .init(serviceId: "meldebescheinigung", givenNames: "A", familyName: "B", dateOfBirth: "1950-01-01"))
                 Issue.record("a walk-in was opened without a catalogue")
-            } catch {
+            } catch let error as WalkInError {
                 #expect(error.clerkText.german.hasPrefix("Der Koffer hat noch keinen Leistungskatalog"))
             }
             _ = try await client.syncNow()

@@ -19,7 +19,7 @@ struct WalkInController<Context: RequestContext> {
         group.get("service-catalogue") { _, _ -> ServiceCatalogue in
             let catalogue: ServiceCatalogue?
             do { catalogue = try ServiceCatalogueStore(database: desk.runtime.database).load() } catch {
-                throw ClerkFacingError(.internalServerError, ClerkText(.storageFailed), detail: error.description)
+                throw ClerkFacingError(.internalServerError, ClerkText(.storageFailed), detail: "\(error)")
             }
             guard let catalogue else {
                 throw ClerkFacingError(
@@ -33,7 +33,7 @@ struct WalkInController<Context: RequestContext> {
                 throw ClerkFacingError(.badRequest, ClerkText(.inputInvalid), detail: "walk-in body: \(error)")
             }
             let opened: WalkInDesk.Opened
-            do { opened = try await desk.open(walkIn) } catch {
+            do { opened = try await desk.open(walkIn) } catch let error as WalkInError {
                 throw ClerkFacingError(Self.status(for: error), error.clerkText, detail: error.description)
             }
             await sync.trigger()

@@ -25,9 +25,9 @@ extension SQLiteSyncStore {
                     CaseSnapshot.Address.self, from: Data((row["address"] as String).utf8))
             else { return nil }
             return RegisterRecord(
-                citizenId: row["citizen_id"], givenNames: row["given_names"] ?? "",
-                familyName: row["family_name"] ?? "",
-                dateOfBirth: row["date_of_birth"] ?? "", address: address, version: row["version"])
+                citizenId: row["citizen_id"], givenNames: (row["given_names"] as String?) ?? "",
+                familyName: (row["family_name"] as String?) ?? "",
+                dateOfBirth: (row["date_of_birth"] as String?) ?? "", address: address, version: row["version"])
         }
     }
 
