@@ -101,6 +101,14 @@ public struct AgentDaemon: Sendable {
             client: syncClient, link: link, logger: logger, idleInterval: .seconds(configuration.probeInterval),
             renewal: renewal, outbox: runtime.outbox)
         SyncController(client: syncClient).register(on: api)
+        WalkInController(
+            desk: WalkInDesk(
+                runtime: runtime,
+                lookUp: { lookup in
+                    // The counter waits a few seconds at most: without an answer the case is provisional.
+                    try await WalkInDesk.withinSeconds(5) { try await syncClient.lookUpCitizen(lookup) }
+                }), sync: sync
+        ).register(on: api)
         StepController(recorder: StepRecorder(runtime: runtime), sync: sync).register(on: api)
         EvidenceController(
             runtime: runtime, signatures: SignatureStation(runtime: runtime, logger: logger),

@@ -53,6 +53,8 @@ public struct StepRecorder: Sendable {
         }
         // A cancellation is recorded by the cancel of a running device step, not from a form.
         guard step.kind != .stepCancelled else { throw .notRecordable(step.kind) }
+        // A walk-in case is opened by the counter's "Vorsprache" (WalkInDesk), before its steps.
+        guard step.kind != .caseOpened else { throw .notRecordable(step.kind) }
         let snapshot: CaseSnapshot
         do { snapshot = try await runtime.cases.snapshot(caseId: step.caseId) } catch { throw .caseUnavailable(error) }
         let baseVersion = snapshot.version

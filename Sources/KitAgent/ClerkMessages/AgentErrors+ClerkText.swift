@@ -142,3 +142,17 @@ extension StepError {
         }
     }
 }
+
+extension WalkInError {
+    var clerkText: ClerkText {
+        switch self {
+        case .catalogueMissing: return ClerkText(.walkInCatalogueMissing)
+        case .serviceUnknown: return ClerkText(.walkInServiceUnknown)
+        case .citizenInvalid: return ClerkText(.walkInCitizenInvalid)
+        case .addressNeeded: return ClerkText(.walkInAddressNeeded)
+        case .notReady: return ClerkText(.notReadyToRecord)
+        case .caseStore(let error): return error.clerkText
+        case .outbox, .storage: return ClerkText(.storageFailed)
+        }
+    }
+}

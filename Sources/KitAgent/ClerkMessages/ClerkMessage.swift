@@ -89,4 +89,9 @@ public enum ClerkMessage: String, CaseIterable, Sendable, Codable {
     case inputTextToSignEmpty
     case inputFingerUnknown
     case inputInvalid
+    // Walk-in cases at the counter ("Vorsprache")
+    case walkInCatalogueMissing
+    case walkInServiceUnknown
+    case walkInCitizenInvalid
+    case walkInAddressNeeded
 }

@@ -137,5 +137,15 @@ public enum ClerkMessageCatalogue {
             "Für diesen Vorgang gibt es keinen Text zum Unterschreiben. Bitte das Back Office fragen.",
         .inputFingerUnknown: "Die Angaben zu den Fingern sind unbekannt. Bitte die Seite neu laden.",
         .inputInvalid: "Die Angaben waren unvollständig. Bitte die Seite neu laden und noch einmal versuchen.",
+        .walkInCatalogueMissing:
+            "Der Koffer hat noch keinen Leistungskatalog. Bitte einmal mit dem Stadtnetz verbinden und "
+            + "synchronisieren; danach lassen sich Vorsprachen anlegen.",
+        .walkInServiceUnknown:
+            "Diese Leistung steht nicht im Leistungskatalog des Koffers. Bitte die Seite neu laden und die Leistung "
+            + "neu wählen.",
+        .walkInCitizenInvalid:
+            "Bitte Vornamen, Familiennamen und ein gültiges Geburtsdatum angeben (je höchstens 200 Zeichen).",
+        .walkInAddressNeeded:
+            "Für diese Leistung bitte die Anschrift angeben: Straße mit Hausnummer, fünfstellige Postleitzahl und Ort.",
     ]
 }

@@ -11,6 +11,7 @@ struct ClerkUIController {
         "app.js": "text/javascript; charset=utf-8",
         "autolock.js": "text/javascript; charset=utf-8",
         "waysout.js": "text/javascript; charset=utf-8",
+        "counter.js": "text/javascript; charset=utf-8",
         "app.css": "text/css; charset=utf-8",
         "icon.svg": "image/svg+xml",
         "photo-step.js": "text/javascript; charset=utf-8",

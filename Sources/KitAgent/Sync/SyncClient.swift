@@ -177,6 +177,20 @@ public actor SyncClient {
         logger.notice("wipe reported to the sync server", metadata: ["lastSeq": "\(marker.lastSeq)"])
     }
 
+    /// Looks a walk-in citizen up in the server's register (issue #20): the record, or nil when the
+    /// register does not know the citizen.
+    public func lookUpCitizen(_ lookup: RegisterLookupRequest) async throws(SyncError) -> RegisterRecord? {
+        let credentials = try loadCredentials()
+        let body: Data
+        do { body = try WireCoding.encoder().encode(lookup) } catch { throw .garbage("cannot encode register lookup") }
+        let data = try await request(.POST, credentials: credentials, path: "/v1/register/lookup", body: body)
+        do {
+            return try WireCoding.decoder().decode(RegisterLookupAnswer.self, from: data).record
+        } catch {
+            throw .garbage("the register lookup answer cannot be read")
+        }
+    }
+
     /// Pins the server's order key the first time a checkout names one; nil if none is pinned.
     private func pinnedOrderKey(offered pem: String?) -> P256.Signing.PublicKey? {
         if let raw = try? SecretFile.read(runtime.keys.serverOrderKeyPath),
@@ -349,6 +363,12 @@ public actor SyncClient {
                 }
                 wipeOrder = order
                 return stored
+            }
+            if let catalogue = page.serviceCatalogue, cursor == nil {
+                // The city's services for walk-in cases (issue #20); only a newer one replaces ours.
+                do { try ServiceCatalogueStore(database: runtime.database).keep(catalogue) } catch {
+                    summary.notes.append("service catalogue not stored: \(error)")
+                }
             }
             if let roster = page.clerks, cursor == nil {
                 // The server's clerk list: revoked clerks lose their key slot now.

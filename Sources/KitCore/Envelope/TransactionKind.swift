@@ -37,6 +37,9 @@ public enum TransactionKind: String, Sendable, Codable, CaseIterable {
     /// The kit passed from one clerk to another (issue #17): who had kit 07 on Tuesday at 14:10.
     /// Not about a case: its case id is ``kitCaseId(_:)``.
     case kitHandedOver = "kit.handed-over"
+    /// A walk-in case opened at the counter (issue #20, "Vorsprache"): the citizen and the
+    /// service; it comes before the case's steps in the kit's chain.
+    case caseOpened = "case.opened"
 }
 
 extension TransactionKind {

@@ -13,6 +13,9 @@ public struct CheckoutPage: Sendable, Codable, Equatable {
     public var orderKey: String?
     /// The clerks the server lists for this kit (issue #17); nil from an older server.
     public var clerks: [KitClerk]?
+    /// The city's service catalogue for walk-in cases (issue #20), with the first page; nil from
+    /// an older server.
+    public var serviceCatalogue: ServiceCatalogue?
 
     public init(
         cases: [CaseSnapshot], resolutions: [ConflictRecord], nextCursor: String?, wipeOrder: WipeOrder? = nil,

@@ -126,4 +126,8 @@ public enum ConflictReason: String, Codable, Sendable, CaseIterable {
     case identityUnverified = "identity_unverified"
     /// A second address change for a case whose address change was already applied.
     case addressAlreadyChanged = "address_already_changed"
+    /// A walk-in case opened at the counter names a citizen the register knows with other data
+    /// (another address, or another name or date of birth for the record the kit found): the case
+    /// is opened and its steps applied, the back office decides which data is right.
+    case registerDisagrees = "register_disagrees"
 }

@@ -81,6 +81,8 @@ public struct ReferenceConsumer: Sendable {
             return readable(StepPayload.StepCancelled.self) ? nil : "Abbruch nicht lesbar"
         case .caseCompleted, .transactionLost, .kitHandedOver:
             return nil
+        case .caseOpened:
+            return readable(StepPayload.CaseOpened.self) ? nil : "Vorsprache nicht lesbar"
         case nil:
             return "unbekannte Schrittart"
         }

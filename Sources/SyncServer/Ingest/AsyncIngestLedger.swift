@@ -13,6 +13,10 @@ public protocol AsyncIngestLedger {
     func answer(txId: String) async throws -> StoredAnswer?
     func caseState(caseId: String) async throws -> CaseState?
     func registerVersion(citizenId: String) async throws -> UInt64?
+    /// The register record with this id (walk-in cases, issue #20).
+    func registerRecord(citizenId: String) async throws -> RegisterRecord?
+    /// The register record of a person by ``WalkInCitizen/personKey`` (walk-in cases, issue #20).
+    func registerRecord(personKey: String) async throws -> RegisterRecord?
     func documentIssued(documentId: String) async throws -> Bool
     /// Stores the transaction with its answer and moves the kit's chain head.
     func record(envelope: TransactionEnvelope, bytes: [UInt8], hash: [UInt8], result: IngestResult) async throws
@@ -82,9 +86,19 @@ extension IngestEngine {
             if let documentId = keys.documentId {
                 lookups.documentAlreadyIssued = try await ledger.documentIssued(documentId: documentId)
             }
+            lookups.catalogue = catalogue
+            if let opened = Self.caseOpenedFacts(kind: header.kind, payload: payload) {
+                if let citizenId = opened.citizenId, citizenId.count <= 100 {
+                    lookups.namedRecord = try await ledger.registerRecord(citizenId: citizenId)
+                }
+                lookups.personRecord = try await ledger.registerRecord(personKey: opened.citizen.personKey)
+            }
             let decision = ConflictRules.decide(header: header, payload: payload, state: state, lookups: lookups)
             switch decision {
             case .apply(let effect): try await ledger.apply(effect, header: header)
+            case .applyDisputed(let effect, let reason, let detail):
+                try await ledger.apply(effect, header: header)
+                try await ledger.openConflict(header: header, reason: reason, detail: detail)
             case .conflict(let reason, _, let detail):
                 try await ledger.openConflict(header: header, reason: reason, detail: detail)
             case .reject: break

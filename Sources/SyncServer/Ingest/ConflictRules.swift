@@ -38,10 +38,22 @@ public struct RuleLookups: Sendable, Equatable {
     public var registerVersion: UInt64?
     /// Whether the document a hand-out names was already handed out (by any kit).
     public var documentAlreadyIssued: Bool
+    /// For a `case.opened`: the register record the kit named (found online), if it exists.
+    public var namedRecord: RegisterRecord?
+    /// For a `case.opened`: the register record with the walk-in's name and date of birth.
+    public var personRecord: RegisterRecord?
+    /// The services a walk-in case may be opened for.
+    public var catalogue: ServiceCatalogue
 
-    public init(registerVersion: UInt64? = nil, documentAlreadyIssued: Bool = false) {
+    public init(
+        registerVersion: UInt64? = nil, documentAlreadyIssued: Bool = false, namedRecord: RegisterRecord? = nil,
+        personRecord: RegisterRecord? = nil, catalogue: ServiceCatalogue = .city
+    ) {
         self.registerVersion = registerVersion
         self.documentAlreadyIssued = documentAlreadyIssued
+        self.namedRecord = namedRecord
+        self.personRecord = personRecord
+        self.catalogue = catalogue
     }
 }
 
@@ -59,12 +71,17 @@ public enum RuleEffect: Sendable, Equatable {
     case issueDocument(documentId: String)
     /// The case is closed.
     case closeCase
+    /// A walk-in case opened at the counter is created, assigned to the kit that opened it.
+    case openCase(CaseSnapshot)
 }
 
 /// The verdict for one transaction.
 public enum RuleDecision: Sendable, Equatable {
     case apply(RuleEffect)
     case conflict(ConflictReason, currentVersion: UInt64, reason: String)
+    /// Applied, and a conflict opened beside it for the back office (a walk-in case whose citizen
+    /// the register knows otherwise: the case and its steps are kept, the data is disputed).
+    case applyDisputed(RuleEffect, ConflictReason, reason: String)
     case reject(String)
 }
 
@@ -109,6 +126,9 @@ public enum ConflictRules {
                 (try? StepPayload.facts(StepPayload.HandOver.self, from: payload)) != nil
             else { return .reject("a hand-over names kit:\(header.kitId) as its case and says to whom") }
             return .apply(.recordOnly)
+        }
+        if kind == .caseOpened {
+            return decideCaseOpened(header: header, payload: payload, state: state, lookups: lookups)
         }
         guard let state else { return .reject("case \(header.caseId) is unknown to the server") }
         guard state.assignedKit == header.kitId else {
@@ -215,7 +235,7 @@ public enum ConflictRules {
             }
             return .apply(.closeCase)
         case .signatureCaptured, .fingerprintsCaptured, .paymentIntent, .transactionLost, .signatureImpossible,
-            .stepCancelled, .visitImpossible, .kitHandedOver:
+            .stepCancelled, .visitImpossible, .kitHandedOver, .caseOpened:
             return .apply(.recordOnly)
         }
     }

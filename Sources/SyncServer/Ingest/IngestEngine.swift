@@ -41,6 +41,10 @@ public protocol IngestLedger {
     func answer(txId: String) throws -> StoredAnswer?
     func caseState(caseId: String) throws -> CaseState?
     func registerVersion(citizenId: String) throws -> UInt64?
+    /// The register record with this id (walk-in cases, issue #20).
+    func registerRecord(citizenId: String) throws -> RegisterRecord?
+    /// The register record of a person by ``WalkInCitizen/personKey`` (walk-in cases, issue #20).
+    func registerRecord(personKey: String) throws -> RegisterRecord?
     func documentIssued(documentId: String) throws -> Bool
     /// Stores the transaction with its answer and moves the kit's chain head.
     func record(envelope: TransactionEnvelope, bytes: [UInt8], hash: [UInt8], result: IngestResult) throws
@@ -57,9 +61,12 @@ public protocol IngestLedger {
 /// a retry after a lost answer finds the stored answer and changes nothing.
 public struct IngestEngine: Sendable {
     public let opener: EnvelopeOpener
+    /// The services walk-in cases may be opened for (``ConflictRules/decideCaseOpened``).
+    public let catalogue: ServiceCatalogue
 
-    public init(opener: EnvelopeOpener) {
+    public init(opener: EnvelopeOpener, catalogue: ServiceCatalogue = .city) {
         self.opener = opener
+        self.catalogue = catalogue
     }
 
     /// The result for one envelope; `continueBatch` is false when the kit must re-send from the
@@ -115,9 +122,19 @@ public struct IngestEngine: Sendable {
             if let documentId = keys.documentId {
                 lookups.documentAlreadyIssued = try ledger.documentIssued(documentId: documentId)
             }
+            lookups.catalogue = catalogue
+            if let opened = Self.caseOpenedFacts(kind: header.kind, payload: payload) {
+                if let citizenId = opened.citizenId, citizenId.count <= 100 {
+                    lookups.namedRecord = try ledger.registerRecord(citizenId: citizenId)
+                }
+                lookups.personRecord = try ledger.registerRecord(personKey: opened.citizen.personKey)
+            }
             let decision = ConflictRules.decide(header: header, payload: payload, state: state, lookups: lookups)
             switch decision {
             case .apply(let effect): try ledger.apply(effect, header: header)
+            case .applyDisputed(let effect, let reason, let detail):
+                try ledger.apply(effect, header: header)
+                try ledger.openConflict(header: header, reason: reason, detail: detail)
             case .conflict(let reason, _, let detail):
                 try ledger.openConflict(header: header, reason: reason, detail: detail)
             case .reject: break
@@ -212,11 +229,21 @@ extension IngestEngine {
         }
     }
 
+    /// The facts of a readable, not oversized `case.opened` (pure); nil for other kinds.
+    static func caseOpenedFacts(kind: String, payload: [UInt8]) -> StepPayload.CaseOpened? {
+        guard kind == TransactionKind.caseOpened.rawValue, payload.count <= ConflictRules.maximumCaseOpenedBytes
+        else { return nil }
+        return try? StepPayload.facts(StepPayload.CaseOpened.self, from: payload)
+    }
+
     /// The answer for a rule decision (pure).
     static func result(for decision: RuleDecision, seq: UInt64, txId: String) -> IngestResult {
         switch decision {
         case .apply:
             return IngestResult(seq: seq, txId: txId, outcome: .applied)
+        case .applyDisputed(_, let reason, let detail):
+            // The kit learns of the dispute; the case is on the server all the same.
+            return IngestResult(seq: seq, txId: txId, outcome: .conflict, conflict: reason, reason: detail)
         case .conflict(let reason, let currentVersion, let detail):
             return IngestResult(
                 seq: seq, txId: txId, outcome: .conflict, conflict: reason, currentVersion: currentVersion,

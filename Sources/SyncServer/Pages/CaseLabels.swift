@@ -48,6 +48,7 @@ enum CaseLabels {
         case .signatureImpossible: return "Unterschrift nicht möglich (Zeugenvermerk)"
         case .paymentDeferred: return "Zahlung per Gebührenbescheid/Rechnung"
         case .visitImpossible: return "Besuch nicht möglich"
+        case .caseOpened: return "Vorsprache eröffnet"
         case nil: return kind
         }
     }

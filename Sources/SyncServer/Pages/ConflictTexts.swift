@@ -13,6 +13,7 @@ enum ConflictTexts {
         case .damagedOnKit: return "Schritt im Koffer beschädigt und verloren"
         case .identityUnverified: return "Ausweis nicht geprüft oder anderer Ausweis beschrieben"
         case .addressAlreadyChanged: return "Anschrift schon geändert"
+        case .registerDisagrees: return "Vorsprache: Melderegister kennt die Person mit anderen Daten"
         }
     }
 
@@ -37,6 +38,9 @@ enum ConflictTexts {
             return "Die Anschriftenänderung ist an keine passende Ausweisprüfung dieses Vorgangs gebunden."
         case .addressAlreadyChanged:
             return "Die Anschrift dieses Vorgangs wurde schon geändert; eine zweite Änderung wird nicht angewendet."
+        case .registerDisagrees:
+            return "Bei einer Vorsprache wurden Angaben erfasst, die nicht zum Melderegister passen (anderes "
+                + "Geburtsdatum oder andere Anschrift). Der Vorgang wurde angelegt und seine Schritte angewendet."
         }
     }
 
@@ -44,6 +48,13 @@ enum ConflictTexts {
 
     /// The decision's button text.
     static func decision(_ resolution: ConflictResolution, for reason: ConflictReason) -> String {
+        if reason == .registerDisagrees {
+            switch resolution {
+            case .accept: return "Angaben der Vorsprache bestätigen"
+            case .discard: return "Angaben der Vorsprache als falsch vermerken"
+            case .revisit: return "Person erneut einbestellen"
+            }
+        }
         switch resolution {
         case .accept: return isPayment(reason) ? "Zahlung des Koffers behalten" : "Wert des Koffers übernehmen"
         case .discard: return isPayment(reason) ? "Zahlung des Koffers erstatten" : "Registerwert behalten"
@@ -53,6 +64,18 @@ enum ConflictTexts {
 
     /// What the decision does, in one sentence.
     static func effect(_ resolution: ConflictResolution, for reason: ConflictReason) -> String {
+        if reason == .registerDisagrees {
+            // The server has applied the walk-in's steps already; the decision records the
+            // back office's finding. The register itself is corrected by the registration office.
+            switch resolution {
+            case .accept:
+                return "Der Vorgang bleibt wie angelegt; die Meldebehörde berichtigt das Melderegister gesondert."
+            case .discard:
+                return "Der Vorgang bleibt angelegt; im Prüfprotokoll steht, dass die Angaben falsch erfasst wurden."
+            case .revisit:
+                return "Der Vorgang bleibt angelegt; die Person wird zur Klärung noch einmal einbestellt."
+            }
+        }
         switch resolution {
         case .accept:
             return isPayment(reason)

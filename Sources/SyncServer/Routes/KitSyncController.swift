@@ -8,8 +8,10 @@ import NIOCore
 
 extension IngestReply: ResponseEncodable {}
 extension CheckoutPage: ResponseEncodable {}
+extension RegisterLookupAnswer: ResponseEncodable {}
 
-/// Kit routes: `POST /v1/ingest`, `POST /v1/kits/{id}/report` and `GET /v1/kits/{id}/cases?cursor=`.
+/// Kit routes: `POST /v1/ingest`, `POST /v1/kits/{id}/report`, `GET /v1/kits/{id}/cases?cursor=` and
+/// `POST /v1/register/lookup` (a walk-in at the counter).
 ///
 /// Ingest reads at most ``IngestLimits/maxRequestBytes`` (announced in `/v1/version` and in the
 /// `Kit-Ingest-Max-Bytes` header); a larger body is refused with 413 and logged and counted with
@@ -24,6 +26,8 @@ struct KitSyncController {
     /// Signs wipe orders to kits marked lost (``WipeOrder``).
     let orderKey: P256.Signing.PrivateKey
     let logger: Logger
+    /// Handed to kits with the checkout, for walk-in cases (issue #20).
+    var catalogue: ServiceCatalogue = .city
 
     /// Most bytes of a report (device list and problem text).
     static let maximumReportBytes = 64 << 10
@@ -95,8 +99,20 @@ struct KitSyncController {
             if request.uri.queryParameters.get("cursor") == nil {
                 // The clerk list travels with the first page (revoked clerks lose their key slot).
                 page.clerks = try await store.clerks(kitId: kitId)
+                page.serviceCatalogue = catalogue
             }
             return page
+        }
+        group.post("register/lookup") { request, context -> RegisterLookupAnswer in
+            // A walk-in at the counter (issue #20): an unknown citizen is an answer, not an error.
+            let kitId = try Self.kit(context)
+            let lookup = try await decode(RegisterLookupRequest.self, request, context, kitId: kitId, upTo: 4096)
+            let probe = WalkInCitizen(
+                givenNames: lookup.givenNames, familyName: lookup.familyName, dateOfBirth: lookup.dateOfBirth)
+            if let problem = probe.problem {
+                throw refuse(.badRequest, kitId: kitId, "register lookup: \(problem)")
+            }
+            return RegisterLookupAnswer(record: try await store.registerRecord(matching: lookup))
         }
         group.post("kits/:kit/wiped") { request, context -> HTTPResponse.Status in
             let kitId = try Self.kit(context)

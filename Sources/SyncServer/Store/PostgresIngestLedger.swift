@@ -78,6 +78,24 @@ struct PostgresIngestLedger: AsyncIngestLedger {
         return nil
     }
 
+    func registerRecord(citizenId: String) async throws -> RegisterRecord? {
+        try await PostgresSyncStore.registerRecords(
+            connection.query(
+                "SELECT \(unescaped: PostgresSyncStore.registerColumns) FROM register WHERE citizen_id = \(citizenId) FOR UPDATE",
+                logger: logger)
+        ).first
+    }
+
+    func registerRecord(personKey: String) async throws -> RegisterRecord? {
+        try await PostgresSyncStore.registerRecords(
+            connection.query(
+                """
+                SELECT \(unescaped: PostgresSyncStore.registerColumns) FROM register WHERE person_key = \(personKey)
+                ORDER BY citizen_id LIMIT 1 FOR UPDATE
+                """, logger: logger)
+        ).first
+    }
+
     func documentIssued(documentId: String) async throws -> Bool {
         let rows = try await connection.query(
             "SELECT issued_by_kit IS NOT NULL FROM documents WHERE document_id = \(documentId) FOR UPDATE",
@@ -159,6 +177,8 @@ struct PostgresIngestLedger: AsyncIngestLedger {
             try await connection.query("UPDATE cases SET open = FALSE WHERE case_id = \(header.caseId)", logger: logger)
             // Transactional outbox: the hand-off records commit with the completion or not at all.
             try await PostgresSyncStore.recordHandoffIfReady(connection, caseId: header.caseId, logger: logger)
+        case .openCase(let snapshot):
+            try await PostgresSyncStore.openWalkInCase(connection, snapshot, kitId: header.kitId, logger: logger)
         }
     }
 

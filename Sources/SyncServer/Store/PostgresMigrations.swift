@@ -298,6 +298,17 @@ extension PostgresSyncStore {
                 // apart from the conflict record, which goes back to the kit.
                 "ALTER TABLE conflicts ADD COLUMN resolution_note TEXT"
             ]),
+        PostgresMigration(
+            name: "v13-counter",
+            statements: [
+                // Counter mode (issue #20): the register knows its citizens by name and date of
+                // birth, so a walk-in can be looked up and a provisional case checked on replay.
+                "ALTER TABLE register ADD COLUMN given_names TEXT",
+                "ALTER TABLE register ADD COLUMN family_name TEXT",
+                "ALTER TABLE register ADD COLUMN date_of_birth TEXT",
+                "ALTER TABLE register ADD COLUMN person_key TEXT",
+                "CREATE INDEX register_by_person ON register(person_key)",
+            ]),
     ]
 
     /// Key of the transaction-level advisory lock that serialises schema migrations between

@@ -345,6 +345,7 @@ public final class PostgresSyncStore: SyncStore, Service {
                     VALUES (\(snapshot.citizen.citizenId), \(registerVersion), \(address))
                     ON CONFLICT (citizen_id) DO NOTHING
                     """, logger: self.logger)
+                try await Self.noteRegisterPerson(connection, snapshot.citizen, logger: self.logger)
             }
             for document in snapshot.documents {
                 try await connection.query(

@@ -264,6 +264,18 @@ extension SQLiteSyncStore {
             // apart from the conflict record, which goes back to the kit.
             try db.execute(sql: "ALTER TABLE conflicts ADD COLUMN resolution_note TEXT")
         }
+        migrator.registerMigration("v13-counter") { db in
+            // Counter mode (issue #20): the register knows its citizens by name and date of birth,
+            // so a walk-in can be looked up and a provisional case checked on replay.
+            try db.execute(
+                sql: """
+                    ALTER TABLE register ADD COLUMN given_names TEXT;
+                    ALTER TABLE register ADD COLUMN family_name TEXT;
+                    ALTER TABLE register ADD COLUMN date_of_birth TEXT;
+                    ALTER TABLE register ADD COLUMN person_key TEXT;
+                    CREATE INDEX register_by_person ON register(person_key);
+                    """)
+        }
         return migrator
     }
 }
@@ -324,6 +336,14 @@ struct SQLiteIngestLedger: IngestLedger {
         try UInt64.fetchOne(db, sql: "SELECT version FROM register WHERE citizen_id = ?", arguments: [citizenId])
     }
 
+    func registerRecord(citizenId: String) throws -> RegisterRecord? {
+        try SQLiteSyncStore.registerRecord(db, where: "citizen_id = ?", citizenId)
+    }
+
+    func registerRecord(personKey: String) throws -> RegisterRecord? {
+        try SQLiteSyncStore.registerRecord(db, where: "person_key = ?", personKey)
+    }
+
     func documentIssued(documentId: String) throws -> Bool {
         try Bool.fetchOne(
             db, sql: "SELECT issued_by_kit IS NOT NULL FROM documents WHERE document_id = ?", arguments: [documentId])
@@ -376,6 +396,8 @@ struct SQLiteIngestLedger: IngestLedger {
             try db.execute(sql: "UPDATE cases SET open = 0 WHERE case_id = ?", arguments: [header.caseId])
             // Transactional outbox: the hand-off records commit with the completion or not at all.
             try SQLiteSyncStore.recordHandoffIfReady(db, caseId: header.caseId)
+        case .openCase(let snapshot):
+            try SQLiteSyncStore.openWalkInCase(db, snapshot, kitId: header.kitId)
         }
     }
 

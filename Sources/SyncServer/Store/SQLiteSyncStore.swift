@@ -230,6 +230,7 @@ public final class SQLiteSyncStore: SyncStore {
                         String(
                             decoding: (try? JSONEncoder().encode(snapshot.citizen.address)) ?? Data(), as: UTF8.self),
                     ])
+                try Self.noteRegisterPerson(db, snapshot.citizen)
             }
             for document in snapshot.documents {
                 try db.execute(

@@ -81,6 +81,8 @@ public protocol SyncStore: HandoffStore, CaseOverviewStore, OperatorAccountStore
     func upsertCase(_ snapshot: CaseSnapshot, assignedKit: String?) async throws(StoreError)
     /// Open cases assigned to a kit, ordered by case id, after `cursor`.
     func checkout(kitId: String, after cursor: String?, limit: Int) async throws(StoreError) -> CheckoutPage
+    /// The register record of a walk-in by name and date of birth (issue #20); nil if unknown.
+    func registerRecord(matching request: RegisterLookupRequest) async throws(StoreError) -> RegisterRecord?
 
     // MARK: Ingest and conflicts
 

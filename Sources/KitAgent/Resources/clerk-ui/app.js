@@ -99,7 +99,8 @@ function $(id) { return document.getElementById(id); }
 const SCREEN_TITLES = {
   "screen-token": "Nicht verbunden",
   "screen-unlock": "Koffer entsperren",
-  "screen-visits": "Besuche",
+  "screen-visits": "Vorgänge",
+  "screen-walkin": "Vorsprache anlegen",
   "screen-done": "Besuch beendet",
 };
 // Shows one screen, names it in the window title and moves the focus to its heading, so a screen
@@ -339,27 +340,31 @@ async function loadVisits(options) {
   list.replaceChildren();
   const open = visits.filter((visit) => !visit.completed && !visit.workflow.visitImpossible);
   const shown = state.showAll ? visits : open.slice(0, 1);
-  $("visits-title").textContent = state.showAll ? "Heutige Besuche" : "Nächster Besuch";
+  $("visits-title").textContent = state.showAll ? "Heutige Vorgänge" : "Nächster Vorgang";
+  $("search-empty").hidden = true;
   $("visits-all-done").hidden = state.showAll || open.length > 0 || visits.length === 0;
   $("show-all-visits").hidden = state.showAll || visits.length <= shown.length;
-  for (const visit of shown) {
-    const steps = visit.workflow.steps;
-    const done = steps.filter((step) => step.status === "done").length;
-    const meta = visit.completed
-      ? "Abgeschlossen"
-      : visit.workflow.visitImpossible ? "Besuch nicht möglich – neuer Termin folgt"
-      : "Schritt " + Math.min(done + 1, steps.length) + " von " + steps.length + ": " + (STEP_NAMES[visit.current] || "wartet");
-    const button = element("button", { class: visit.completed ? "completed" : "", "data-testid": "visit-" + visit.caseId },
-      element("span", { class: "name", textContent: visit.citizen }),
-      element("span", { class: "meta", textContent: visit.title + " · " + visit.caseId + " · " + meta }));
-    button.addEventListener("click", () => openCase(visit.caseId));
-    list.append(element("li", {}, button));
-  }
+  for (const visit of shown) list.append(visitItem(visit));
   $("visits-empty").hidden = visits.length > 0;
   state.caseId = null;
   state.can = null;
   state.resume = null;
   show("screen-visits");
+}
+
+// One entry of the list (also used by the search): who, what, the case number, where it stands.
+function visitItem(visit) {
+  const steps = visit.workflow.steps;
+  const done = steps.filter((step) => step.status === "done").length;
+  const meta = visit.completed
+    ? "Abgeschlossen"
+    : visit.workflow.visitImpossible ? "Besuch nicht möglich – neuer Termin folgt"
+    : "Schritt " + Math.min(done + 1, steps.length) + " von " + steps.length + ": " + (STEP_NAMES[visit.current] || "wartet");
+  const button = element("button", { class: visit.completed ? "completed" : "", "data-testid": "visit-" + visit.caseId },
+    element("span", { class: "name", textContent: visit.citizen }),
+    element("span", { class: "meta", textContent: visit.title + " · " + visit.caseId + " · " + meta }));
+  button.addEventListener("click", () => openCase(visit.caseId));
+  return element("li", {}, button);
 }
 
 async function openCase(caseId) {
