@@ -28,14 +28,22 @@ struct CounterStoreTests {
             try await store.upsertCase(makeCase("2026-0001", citizenId: "R-7"), assignedKit: "kit-a")
             let found = try await store.registerRecord(
                 matching: RegisterLookupRequest(
-                    givenNames: "erika ", familyName: "MUSTERMANN", dateOfBirth: "1964-08-12"))
+                    givenNames: "erika ", familyName: "MUSTERMANN", dateOfBirth: "1964-08-12"),
+                lookedUpBy: "kit-a")
             #expect(found?.citizenId == "R-7")
             #expect(found?.address.city == "Köln")
             #expect(found?.familyName == "Mustermann")
             let other = try await store.registerRecord(
                 matching: RegisterLookupRequest(
-                    givenNames: "Erika", familyName: "Mustermann", dateOfBirth: "1964-08-13"))
+                    givenNames: "Erika", familyName: "Mustermann", dateOfBirth: "1964-08-13"),
+                lookedUpBy: "kit-b")
             #expect(other == nil)
+            // Each lookup is in the audit trail with the asking kit, and without the name asked for.
+            let lookups = try await store.auditLog(limit: 50).filter { $0.action == "register-lookup" }
+            #expect(lookups.map(\.actor).sorted() == ["kit kit-a", "kit kit-b"])
+            #expect(lookups.contains { $0.detail == "walk-in: found register entry R-7" })
+            #expect(lookups.contains { $0.detail == "walk-in: no register entry" })
+            #expect(!lookups.contains { $0.detail.contains("Mustermann") || $0.detail.contains("1964") })
         }
     }
 

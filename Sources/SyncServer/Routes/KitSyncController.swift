@@ -112,7 +112,7 @@ struct KitSyncController {
             if let problem = probe.problem {
                 throw refuse(.badRequest, kitId: kitId, "register lookup: \(problem)")
             }
-            return RegisterLookupAnswer(record: try await store.registerRecord(matching: lookup))
+            return RegisterLookupAnswer(record: try await store.registerRecord(matching: lookup, lookedUpBy: kitId))
         }
         group.post("kits/:kit/wiped") { request, context -> HTTPResponse.Status in
             let kitId = try Self.kit(context)

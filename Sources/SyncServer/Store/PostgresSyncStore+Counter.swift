@@ -7,17 +7,22 @@ import PostgresNIO
 extension PostgresSyncStore {
     static let registerColumns = "citizen_id, version, address, given_names, family_name, date_of_birth"
 
-    public func registerRecord(matching request: RegisterLookupRequest) async throws(StoreError) -> RegisterRecord? {
+    public func registerRecord(
+        matching request: RegisterLookupRequest, lookedUpBy kitId: String
+    ) async throws(StoreError) -> RegisterRecord? {
         let key = WalkInCitizen.personKey(
             givenNames: request.givenNames, familyName: request.familyName, dateOfBirth: request.dateOfBirth)
-        return try await withConnection { connection in
-            try await Self.registerRecords(
+        return try await write { connection in
+            let record = try await Self.registerRecords(
                 connection.query(
                     """
                     SELECT \(unescaped: Self.registerColumns) FROM register WHERE person_key = \(key)
                     ORDER BY citizen_id LIMIT 1
                     """, logger: self.logger)
             ).first
+            try await self.audit(
+                connection, actor: "kit \(kitId)", action: "register-lookup", detail: Self.lookupDetail(record))
+            return record
         }
     }
 

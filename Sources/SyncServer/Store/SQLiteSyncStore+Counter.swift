@@ -4,10 +4,17 @@ import KitCore
 
 /// Counter mode (issue #20): the register lookup for walk-ins and the creation of walk-in cases.
 extension SQLiteSyncStore {
-    public func registerRecord(matching request: RegisterLookupRequest) async throws(StoreError) -> RegisterRecord? {
+    public func registerRecord(
+        matching request: RegisterLookupRequest, lookedUpBy kitId: String
+    ) async throws(StoreError) -> RegisterRecord? {
         let key = WalkInCitizen.personKey(
             givenNames: request.givenNames, familyName: request.familyName, dateOfBirth: request.dateOfBirth)
-        return try await read { db in try Self.registerRecord(db, where: "person_key = ?", key) }
+        return try await write { db in
+            let record = try Self.registerRecord(db, where: "person_key = ?", key)
+            try Self.audit(
+                db, actor: "kit \(kitId)", action: "register-lookup", detail: Self.lookupDetail(record))
+            return record
+        }
     }
 
     static func registerRecord(_ db: Database, where condition: String, _ value: String) throws -> RegisterRecord? {

@@ -82,7 +82,11 @@ public protocol SyncStore: HandoffStore, CaseOverviewStore, OperatorAccountStore
     /// Open cases assigned to a kit, ordered by case id, after `cursor`.
     func checkout(kitId: String, after cursor: String?, limit: Int) async throws(StoreError) -> CheckoutPage
     /// The register record of a walk-in by name and date of birth (issue #20); nil if unknown.
-    func registerRecord(matching request: RegisterLookupRequest) async throws(StoreError) -> RegisterRecord?
+    /// Every lookup is recorded in the audit trail with the asking kit and the register id found
+    /// (no name: the trail is read by operators), so the data-protection officer can see which kit
+    /// asked the register how often (issue #17).
+    func registerRecord(matching request: RegisterLookupRequest, lookedUpBy kitId: String) async throws(StoreError)
+        -> RegisterRecord?
 
     // MARK: Ingest and conflicts
 
