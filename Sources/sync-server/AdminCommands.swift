@@ -88,8 +88,9 @@ extension SyncServerCommand {
             static let configuration = CommandConfiguration(
                 abstract: "Revoke a kit: it gets nothing from any endpoint.")
             @OptionGroup var options: StoreOptions
-            @Argument(help: "The kit's id.") var kitId: String
+            @OptionGroup var kit: KitSelection
             func run() async throws {
+                let kitId = kit.id
                 let store = try await options.application().openStore()
                 try await store.setKitActive(kitId: kitId, active: false)
                 await store.close()
@@ -107,9 +108,10 @@ extension SyncServerCommand {
                     once the kit reported the wipe; the kit is revoked then.
                     """)
             @OptionGroup var options: StoreOptions
-            @Argument(help: "The kit's id.") var kitId: String
+            @OptionGroup var kit: KitSelection
             @Option(help: "Who marks it (audit trail).") var by = "operator"
             func run() async throws {
+                let kitId = kit.id
                 let store = try await options.application().openStore()
                 try await store.markKitLost(kitId: kitId, orderId: UUID().uuidString.lowercased(), by: by, at: Date())
                 await store.close()
@@ -203,3 +205,23 @@ extension SyncServerCommand {
 }
 
 extension ConflictResolution: ExpressibleByArgument {}
+
+/// The kit a command acts on: `--kit-id ID` as `kits enroll` takes it (`--kit` and a bare id as
+/// before still work).
+struct KitSelection: ParsableArguments {
+    @Option(name: [.customLong("kit-id"), .customLong("kit")], help: "The kit's id, e.g. kit-mainz-07.")
+    var option: String?
+    @Argument(help: ArgumentHelp("The kit's id (the same as --kit-id).", visibility: .hidden))
+    var positional: String?
+
+    var id: String { option ?? positional ?? "" }
+
+    func validate() throws {
+        switch (option, positional) {
+        case (nil, nil): throw ValidationError("name the kit: --kit-id KIT")
+        case (let option?, let positional?) where option != positional:
+            throw ValidationError("two different kits named: --kit-id \(option) and \(positional)")
+        default: break
+        }
+    }
+}

@@ -20,7 +20,7 @@ extension SyncServerCommand {
                     project code. --from/--to (ISO 8601, e.g. 2026-12-01T00:00:00Z) limit the time of receipt.
                     """)
             @OptionGroup var options: StoreOptions
-            @Option(name: .customLong("kit"), help: "The kit's id.") var kitId: String
+            @Option(name: [.customLong("kit-id"), .customLong("kit")], help: "The kit's id.") var kitId: String
             @Option(help: "Earliest time of receipt (ISO 8601).") var from: String?
             @Option(help: "Latest time of receipt (ISO 8601).") var to: String?
             @Option(name: .customLong("out"), help: "The export file (FILE.sig is written beside it).")

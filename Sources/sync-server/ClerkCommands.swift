@@ -12,7 +12,7 @@ extension SyncServerCommand {
         struct List: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "The clerks of a kit, revoked ones included.")
             @OptionGroup var options: StoreOptions
-            @Option(name: .customLong("kit"), help: "The kit's id.") var kitId: String
+            @Option(name: [.customLong("kit-id"), .customLong("kit")], help: "The kit's id.") var kitId: String
             func run() async throws {
                 let store = try await options.application().openStore()
                 let clerks = try await store.clerks(kitId: kitId)
@@ -32,7 +32,7 @@ extension SyncServerCommand {
                     unlocked; the secret never reaches the server). A clerk revoked on this kit stays revoked.
                     """)
             @OptionGroup var options: StoreOptions
-            @Option(name: .customLong("kit"), help: "The kit's id.") var kitId: String
+            @Option(name: [.customLong("kit-id"), .customLong("kit")], help: "The kit's id.") var kitId: String
             @Option(help: "The clerk's id, e.g. anna.schmidt.") var clerk: String
             @Option(help: "The clerk's name as shown to clerks and back office.") var name: String
             @Option(help: "Who adds the clerk (audit trail).") var by = "operator"
@@ -59,7 +59,7 @@ extension SyncServerCommand {
             static let configuration = CommandConfiguration(
                 abstract: "Revoke a clerk on a kit: the kit removes the clerk's key slot at its next contact.")
             @OptionGroup var options: StoreOptions
-            @Option(name: .customLong("kit"), help: "The kit's id.") var kitId: String
+            @Option(name: [.customLong("kit-id"), .customLong("kit")], help: "The kit's id.") var kitId: String
             @Option(help: "The clerk's id.") var clerk: String
             @Option(help: "Who revokes (audit trail).") var by = "operator"
             func run() async throws {

@@ -175,6 +175,14 @@ expect_usage_error "dossiers export: unknown" "no dossier 0123456789abcdef" \
 expect_usage_error "dossiers export: file exists" "exists already: choose another file name" \
   "$bin/sync-server" dossiers export 0123456789abcdef -o "$work/consumer.pem" --state-dir "$work/h"
 
+# Kit commands name the kit as `kits enroll` does (--kit-id); a missing or doubly named kit is said.
+expect_usage_error "kits revoke: no kit" "name the kit: --kit-id KIT" \
+  "$bin/sync-server" kits revoke --state-dir "$work/h"
+expect_usage_error "kits lost: two kits" "two different kits named: --kit-id kit-a and kit-b" \
+  "$bin/sync-server" kits lost --kit-id kit-a kit-b --state-dir "$work/h"
+expect_error "kits revoke --kit-id: unknown kit" "kit kit-none is not enrolled" \
+  "$bin/sync-server" kits revoke --kit-id kit-none --state-dir "$work/h"
+
 rm -rf "$work"
 echo "cli-errors: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
