@@ -151,7 +151,8 @@ struct QueueDrainTests {
             let report = try #require(try await rig.store.kits().first?.report)
             #expect(report.syncProblem?.kind == .tooLarge)
             let page = FleetPage(kits: try await rig.store.kits(), now: Date()).render()
-            #expect(page.contains("gestaut"))
+            #expect(page.contains("Handlungsbedarf"))
+            #expect(page.contains("Übertragung staut sich"))
             #expect(page.contains(SyncProblem.Kind.tooLarge.clerkMessage.prefix(30)))
 
             // A second failure counts up; a success clears it.
