@@ -148,6 +148,23 @@ struct AdminPagesTests {
         return try #require(open.first { $0.reason == .staleBase })
     }
 
+    /// A fee of `feeCents` paid twice for case `c-pay` on kit `kit-c`: the double-payment conflict.
+    static func makeDoublePaymentConflict(
+        in store: any SyncStore, citizenId: String = "citizen-1", feeCents: Int = 3700
+    ) async throws -> ConflictRecord {
+        let fixture = ServerFixture()
+        var kit = TestKit("kit-c", server: fixture)
+        try await kit.enrol(in: store)
+        try await store.upsertCase(makeCase("c-pay", citizenId: citizenId, feeCents: feeCents), assignedKit: "kit-c")
+        let paid = StepPayload.Payment(approved: true, amountCents: feeCents, trace: "000123")
+        _ = try await store.ingest(
+            envelopes: [
+                try kit.next(.paymentOutcome, caseId: "c-pay", facts: paid),
+                try kit.next(.paymentOutcome, caseId: "c-pay", facts: paid),
+            ], kitId: "kit-c", engine: fixture.engine)
+        return try #require(try await store.conflicts(openOnly: true).first { $0.reason == .doublePayment })
+    }
+
     /// Logs in through the form and returns the session cookie's value.
     static func login(_ client: some TestClientProtocol, token: String) async throws -> String {
         try await client.execute(

@@ -66,17 +66,7 @@ struct BackOfficeAcceptanceTests {
 
         // An address change against a register that moved on, and a fee paid twice.
         let stale = try await AdminPagesTests.makeStaleBaseConflict(in: store)
-        let fixture = ServerFixture()
-        var kit = TestKit("kit-c", server: fixture)
-        try await kit.enrol(in: store)
-        try await store.upsertCase(makeCase("c-pay", citizenId: "citizen-p", feeCents: 3700), assignedKit: "kit-c")
-        let paid = StepPayload.Payment(approved: true, amountCents: 3700, trace: "000123")
-        _ = try await store.ingest(
-            envelopes: [
-                try kit.next(.paymentOutcome, caseId: "c-pay", facts: paid),
-                try kit.next(.paymentOutcome, caseId: "c-pay", facts: paid),
-            ], kitId: "kit-c", engine: fixture.engine)
-        let payment = try #require(try await store.conflicts(openOnly: true).first { $0.reason == .doublePayment })
+        let payment = try await AdminPagesTests.makeDoublePaymentConflict(in: store, citizenId: "citizen-p")
 
         let app = Application(
             router: SyncServerApplication.router(store: store, keys: keys, requireClientCertificate: true))

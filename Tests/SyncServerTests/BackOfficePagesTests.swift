@@ -198,16 +198,7 @@ struct BackOfficePagesTests {
     func pagesShowTheFactsFromTheStore(backend: StoreBackend) async throws {
         try await withFreshStore(backend) { store, _ in
             let stale = try await AdminPagesTests.makeStaleBaseConflict(in: store)
-            let fixture = ServerFixture()
-            var kit = TestKit("kit-c", server: fixture)
-            try await kit.enrol(in: store)
-            try await store.upsertCase(makeCase("c-pay", feeCents: 3700), assignedKit: "kit-c")
-            let paid = StepPayload.Payment(approved: true, amountCents: 3700, trace: "000123")
-            _ = try await store.ingest(
-                envelopes: [
-                    try kit.next(.paymentOutcome, caseId: "c-pay", facts: paid),
-                    try kit.next(.paymentOutcome, caseId: "c-pay", facts: paid),
-                ], kitId: "kit-c", engine: fixture.engine)
+            _ = try await AdminPagesTests.makeDoublePaymentConflict(in: store)
             let now = Date()
             #expect(
                 try await store.replaceKitCertificate(

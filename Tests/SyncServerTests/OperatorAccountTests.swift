@@ -102,17 +102,7 @@ struct OperatorAccountTests {
         try await withFreshStore(backend) { store, _ in
             let first = try await AdminPagesTests.makeStaleBaseConflict(in: store)
             // A second conflict: the same fee paid twice on another kit.
-            let fixture = ServerFixture()
-            var kit = TestKit("kit-c", server: fixture)
-            try await kit.enrol(in: store)
-            try await store.upsertCase(makeCase("c-pay"), assignedKit: "kit-c")
-            let paid = StepPayload.Payment(approved: true, amountCents: 3700, trace: "000123")
-            _ = try await store.ingest(
-                envelopes: [
-                    try kit.next(.paymentOutcome, caseId: "c-pay", facts: paid),
-                    try kit.next(.paymentOutcome, caseId: "c-pay", facts: paid),
-                ], kitId: "kit-c", engine: fixture.engine)
-            let second = try #require(try await store.conflicts(openOnly: true).first { $0.id != first.id })
+            let second = try await AdminPagesTests.makeDoublePaymentConflict(in: store)
             for (name, display, role) in [
                 ("pschmidt", "Petra Schmidt", OperatorRole.backOffice), ("kyilmaz", "Kemal Yilmaz", .backOffice),
                 ("dsb", "Dana Berg", .dataProtection),
