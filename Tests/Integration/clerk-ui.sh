@@ -20,21 +20,9 @@ cd "$repo" || exit 2
 source scripts/lib/kit-rig.sh
 use_python_tools
 
-passed=0 failed=0
-ok() { passed=$((passed + 1)); echo "clerk-ui: ok $((passed + failed)): $*"; }
-not_ok() { failed=$((failed + 1)); echo "clerk-ui: FAIL $((passed + failed)): $*"; }
-finish() {
-  rig_stop_all >/dev/null 2>&1 || true
-  echo "clerk-ui: screenshots in $shots"
-  echo "clerk-ui: $passed passed, $failed failed"
-  [ "$failed" -eq 0 ]
-}
-trap 'finish; exit $?' EXIT
-
-for tool in chromium chromedriver; do
-  command -v "$tool" >/dev/null || { not_ok "$tool is missing (scripts/setup installs it)"; exit 1; }
-done
-python3 -c "import selenium, selenium_axe_python" 2>/dev/null || { not_ok "selenium or selenium-axe-python is missing (scripts/setup installs them)"; exit 1; }
+BROWSER_CHECK=clerk-ui
+# shellcheck source=scripts/lib/browser-check.sh
+source scripts/lib/browser-check.sh
 
 rig_init || { not_ok "rig_init"; exit 1; }
 rig_start_server && rig_import_cases demo/cases.json && rig_import_cases "$here/clerk-ui-cases.json" ||
