@@ -19,6 +19,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 
@@ -62,10 +63,13 @@ class Operator:
 
     def settle(self, condition, what):
         """Waits (up to 20 s) for the page a click led to; a click may return before it is shown."""
+        # An element read while the next page replaces the old one goes stale: look again, as a
+        # person would, instead of counting that moment as a failure.
         try:
-            WebDriverWait(self.browser, 20, poll_frequency=0.2).until(
+            WebDriverWait(self.browser, 20, poll_frequency=0.2,
+                          ignored_exceptions=(NoSuchElementException, StaleElementReferenceException)).until(
                 lambda b: b.execute_script("return document.readyState") == "complete" and condition(b))
-        except Exception:
+        except Exception:  # noqa: BLE001 - a timeout or a browser error: the check fails, the walk goes on
             self.check(False, f"waited 20 s for {what} ({self.browser.current_url})")
 
     def text(self):
