@@ -79,10 +79,3 @@ extension ConflictResolution {
         "conflict \(conflictId): \(resolution.rawValue)" + (note.map { " – Notiz: \($0)" } ?? "")
     }
 }
-
-extension SyncStore {
-    /// The audit detail of a register lookup: the register id found, never the name asked for.
-    static func lookupDetail(_ record: RegisterRecord?) -> String {
-        record.map { "walk-in: found register entry \($0.citizenId)" } ?? "walk-in: no register entry"
-    }
-}

@@ -144,3 +144,10 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
         }
     }
 }
+
+extension SyncStore {
+    /// The audit detail of a register lookup: the register id found, never the name asked for.
+    static func lookupDetail(_ record: RegisterRecord?) -> String {
+        record.map { "walk-in: found register entry \($0.citizenId)" } ?? "walk-in: no register entry"
+    }
+}
