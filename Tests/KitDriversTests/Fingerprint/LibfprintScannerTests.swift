@@ -254,8 +254,11 @@ extension LibfprintScannerTests {
     func hotplug() async throws {
         let rig = try await LibfprintRig.start(try FingerprintSimulatorScript(sequence: "remove"))
         let received = FingerprintHotplugLog()
+        // Subscribed before the capture: the watch is queued on the GLib loop ahead of the capture
+        // that removes the device (a subscription made inside the task could come after it).
+        let events = rig.context.hotplugEvents()
         let consumer = Task {
-            for await event in rig.context.hotplugEvents() { received.append(event) }
+            for await event in events { received.append(event) }
             received.finish()
         }
         await expectCaptureError(rig, .deviceRemoved)
