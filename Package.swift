@@ -275,7 +275,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "fingerprint-bench",
-            dependencies: ["BenchmarkSupport", "KitDrivers"],
+            dependencies: ["BenchmarkSupport", "KitDrivers", "KitSimulators"],
             path: "Benchmarks/FingerprintBench",
             swiftSettings: strict
         ),
@@ -307,7 +307,7 @@ let package = Package(
             name: "KitDriversTests",
             dependencies: ["KitDrivers", "KitSimulators", "CEAC"],
             exclude: [
-                "Fingerprint/wsq_check.py", "PaymentTerminal/Recordings", "Camera/Fixtures",
+                "Fingerprint/Records/WSQ/wsq_check.py", "PaymentTerminal/Recordings", "Camera/Fixtures",
                 "Camera/face_record_check.py",
             ],
             swiftSettings: strict

@@ -12,6 +12,7 @@
 import BenchmarkSupport
 import Foundation
 import KitDrivers
+import KitSimulators
 
 struct BenchOptions {
     var runs = 5

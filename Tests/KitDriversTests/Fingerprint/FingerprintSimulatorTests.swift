@@ -67,7 +67,7 @@ struct FingerprintSimulatorTests {
 
     @Test("random script text never crashes the parser")
     func fuzz() {
-        var random = FingerprintRandom(seed: 3)
+        var random = SeededRandom(seed: 3)
         let alphabet = Array("clean smudged:=x0123456789,#\n retry wait size pattern=-:".unicodeScalars)
         for _ in 0..<3000 {
             let length = Int(random.next() % 40)
