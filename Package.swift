@@ -102,7 +102,7 @@ let package = Package(
         .target(
             name: "KitDrivers",
             dependencies: [
-                "KitCore", "CLibUSB", "CPCSCLite", "CEAC", "CFPrint", "KitFingerprintShims",
+                "CLibUSB", "CPCSCLite", "CEAC", "CFPrint", "KitFingerprintShims",
                 "KitCameraShims", "KitFaceShims", "CTurboJPEG",
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -112,7 +112,7 @@ let package = Package(
         .target(
             name: "KitSimulators",
             dependencies: [
-                "KitDrivers", "CEAC", .product(name: "Crypto", package: "swift-crypto"),
+                "KitDrivers", "KitCore", "CEAC", .product(name: "Crypto", package: "swift-crypto"),
                 // The reference consumer's push endpoint.
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
