@@ -14,6 +14,8 @@ let package = Package(
         .executable(name: "kit-agent", targets: ["kit-agent"]),
         .executable(name: "sync-server", targets: ["sync-server"]),
         .executable(name: "kit-sim", targets: ["kit-sim"]),
+        // Test helper, not shipped: loaded with LD_PRELOAD by the durability tests (Tests/FsyncProbe).
+        .library(name: "KitFsyncProbe", type: .dynamic, targets: ["KitFsyncProbe"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -291,6 +293,8 @@ let package = Package(
             path: "Benchmarks/PenReportBench",
             swiftSettings: strict
         ),
+        // fsync/fdatasync counted and failed on command, for the durability tests (LD_PRELOAD).
+        .target(name: "KitFsyncProbe", path: "Tests/FsyncProbe", linkerSettings: [.linkedLibrary("dl")]),
         // Child process for the outbox crash test (killed with SIGKILL at random moments).
         .executableTarget(
             name: "outbox-torture",

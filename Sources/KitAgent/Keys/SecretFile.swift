@@ -1,4 +1,5 @@
 import Foundation
+import KitCore
 
 #if canImport(Glibc)
     import Glibc
@@ -34,6 +35,9 @@ enum SecretFile {
             unlink(temporary)
             throw .cannotWrite(path: path, reason: reason)
         }
+        // Until the folder is synced, a power cut can undo the rename: the kit would lose a key
+        // that already signed transactions in the outbox.
+        try syncDirectory((path as NSString).deletingLastPathComponent)
     }
 
     /// The file's bytes, nil if it does not exist. Refuses files others can read.
@@ -97,10 +101,11 @@ extension SecretFile {
 
     /// Makes renames in `directory` durable (fsync on the folder).
     static func syncDirectory(_ directory: String) throws(KeyStoreError) {
-        let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { throw .cannotWrite(path: directory, reason: String(cString: strerror(errno))) }
-        defer { close(fd) }
-        guard fsync(fd) == 0 else { throw .cannotWrite(path: directory, reason: String(cString: strerror(errno))) }
+        do {
+            try PrivateFile.syncFolder(of: directory + "/.")
+        } catch {
+            throw .cannotWrite(path: directory, reason: "\(error)")
+        }
     }
 }
 

@@ -55,6 +55,20 @@ public final class AgentDatabase: Sendable {
         }
     }
 
+    /// The commit settings as SQLite reports them for this connection (not as they were asked for).
+    public func durability() throws(StorageError) -> SQLiteDurability {
+        do {
+            return try queue.read { db in
+                SQLiteDurability(
+                    journalMode: try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "",
+                    synchronous: try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1,
+                    secureDelete: try Int.fetchOne(db, sql: "PRAGMA secure_delete") == 1)
+            }
+        } catch {
+            throw StorageError(error, path: path, operation: "check")
+        }
+    }
+
     /// `PRAGMA integrity_check`: "ok" or the list of problems.
     public func integrityCheck() throws(StorageError) -> [String] {
         do {
@@ -216,7 +230,9 @@ public enum StorageError: Error, Equatable, CustomStringConvertible {
         case .cannotOpen(let path, let reason): return "database \(path) cannot be opened: \(reason)"
         case .corrupt(let path, let reason):
             return "database \(path) is damaged (\(reason)): do not delete it, call IT support"
-        case .ioFailure(let path, let reason): return "disk error on \(path): \(reason)"
+        case .ioFailure(let path, let reason):
+            return "disk error on \(path): \(reason); the transaction was NOT saved: check the disk (dmesg), "
+                + "then repeat the step"
         case .busy(let path): return "database \(path) is locked by another program"
         case .failed(let operation, let reason): return "database \(operation) failed: \(reason)"
         }

@@ -46,6 +46,18 @@ public enum PrivateFile {
             unlink(temporary)
             throw .cannotCreate(path: path, reason: reason)
         }
+        // The rename is durable only once the folder is synced: without it a power cut can bring
+        // back the old file (or none) although the new one was reported written.
+        try syncFolder(of: path)
+    }
+
+    /// fsync on the folder that holds `path`, making a rename or a new file in it durable.
+    public static func syncFolder(of path: String) throws(PrivateFileError) {
+        let folder = (path as NSString).deletingLastPathComponent
+        let fd = open(folder.isEmpty ? "." : folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw .cannotCreate(path: path, reason: String(cString: strerror(errno))) }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw .cannotCreate(path: path, reason: String(cString: strerror(errno))) }
     }
 }
 

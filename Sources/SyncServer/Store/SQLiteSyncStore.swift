@@ -30,6 +30,10 @@ public final class SQLiteSyncStore: SyncStore {
         }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
+            // GRDB switches a pool's writer to synchronous=NORMAL when it turns on WAL, after
+            // prepareDatabase ran: a commit could then be lost in a power cut after the kit was
+            // told "applied". Set FULL again on the one writer connection (read back in the tests).
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         } catch {
             throw .cannotOpen(location: path, reason: SQLiteSyncStore.reason(error))
         }
@@ -63,6 +67,17 @@ public final class SQLiteSyncStore: SyncStore {
 
     public func close() async {
         try? pool.close()
+    }
+
+    /// The writer connection's commit settings as SQLite reports them (an answer the server sends
+    /// must be on disk: WAL with `synchronous=FULL`).
+    public func durability() async throws(StoreError) -> SQLiteDurability {
+        try await write { db in
+            SQLiteDurability(
+                journalMode: try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "",
+                synchronous: try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1,
+                secureDelete: try Int.fetchOne(db, sql: "PRAGMA secure_delete") == 1)
+        }
     }
 
     // MARK: Kits
