@@ -43,10 +43,15 @@ struct KitSyncController {
                 throw refuse(
                     .contentTooLarge, kitId: kitId, "at most \(IngestBatch.maximumEnvelopes) envelopes per batch")
             }
-            if let report = batch.report {
-                try await store.updateReport(kitId: kitId, report: report, at: Date())
+            let reply: IngestReply
+            do throws(StoreError) {
+                if let report = batch.report {
+                    try await store.updateReport(kitId: kitId, report: report, at: Date())
+                }
+                reply = try await store.ingest(envelopes: batch.envelopes, kitId: kitId, engine: engine)
+            } catch {
+                throw storeFailed(error, kitId: kitId, envelopes: batch.envelopes.count)
             }
-            let reply = try await store.ingest(envelopes: batch.envelopes, kitId: kitId, engine: engine)
             metrics.count(reply.results.map(\.outcome))
             for result in reply.results where result.outcome == .refused {
                 logger.warning(
@@ -160,6 +165,18 @@ struct KitSyncController {
     }
 
     /// Logs and counts a refused kit request; the error carries the reason to the kit.
+    /// The store could not commit (a failing disk, a lost database): nothing of the batch was
+    /// applied, and the kit is told to come back (503 with Retry-After) instead of a bare 500.
+    private func storeFailed(_ error: StoreError, kitId: String, envelopes: Int) -> HTTPError {
+        logger.error(
+            "the store could not commit a batch; nothing of it was applied and the kit will send it again",
+            metadata: ["kit": "\(kitId)", "envelopes": "\(envelopes)", "problem": "\(error)"])
+        metrics.countRefusedRequest(status: HTTPResponse.Status.serviceUnavailable.code)
+        return HTTPError(
+            .serviceUnavailable, headers: [.retryAfter: "5"],
+            message: "the server could not store the batch; nothing of it was applied: send it again later")
+    }
+
     private func refuse(_ status: HTTPResponse.Status, kitId: String, size: Int? = nil, _ reason: String) -> HTTPError {
         logger.warning(
             "kit request refused",
