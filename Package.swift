@@ -309,7 +309,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KitDriversTests",
-            dependencies: ["KitDrivers", "KitSimulators", "CEAC"],
+            dependencies: ["KitDrivers", "KitSimulators", "KitTestSupport", "CEAC"],
             exclude: [
                 "Fingerprint/Records/WSQ/wsq_check.py", "PaymentTerminal/Recordings", "Camera/Fixtures",
                 "Camera/face_record_check.py",

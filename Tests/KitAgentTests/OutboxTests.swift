@@ -130,9 +130,9 @@ struct OutboxTests {
         let mountPoint = temporaryPath("tmpfs")
         try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
         guard run("/bin/mount", ["-t", "tmpfs", "-o", "size=3m", "tmpfs", mountPoint]) == 0 else {
-            // Mounting needs root; CI runs as root, so there this must work.
-            try #require(
-                ProcessInfo.processInfo.environment["CI"] == nil, "cannot mount a tmpfs for the disk-full test")
+            // Mounting needs root; scripts/test (CI) runs as root, so there this must work.
+            try #require(!TestRigs.required, Comment(rawValue: TestRigs.reason("cannot mount a tmpfs (needs root)")))
+            print("note: \(TestRigs.reason("cannot mount a tmpfs (needs root)"))")
             return
         }
         defer { _ = run("/bin/umount", ["-l", mountPoint]) }

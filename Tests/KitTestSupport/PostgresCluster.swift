@@ -53,18 +53,15 @@ public actor PostgresCluster {
         } && (getuid() != 0 || FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv"))
     }
 
-    /// Whether a missing PostgreSQL is a failure (CI) rather than a reason to skip.
-    public static var isRequired: Bool {
-        let value = ProcessInfo.processInfo.environment["CI"] ?? ""
-        return !value.isEmpty && value != "0" && value.lowercased() != "false"
-    }
+    /// Whether a missing PostgreSQL is a failure (under scripts/test) rather than a reason to skip.
+    public static var isRequired: Bool { TestRigs.required }
 
     /// Whether PostgreSQL tests should run: installed, or required (and then failing clearly).
     public static var shouldRun: Bool { isInstalled || isRequired }
 
     public static let missingMessage =
         "PostgreSQL 15 is not installed (apt-get install --no-install-recommends postgresql-15): "
-        + "PostgreSQL tests are skipped; with CI set they fail"
+        + "PostgreSQL tests are skipped; under scripts/test (KIT_REQUIRE_RIGS=1) they fail"
 
     private var starting: Task<Endpoint, any Error>?
     private var server: Process?

@@ -1,6 +1,7 @@
 import Foundation
 import KitDrivers
 import KitSimulators
+import KitTestSupport
 import Testing
 
 /// Fixtures, the simulator and the independent Pillow reader for the camera tests.
@@ -27,7 +28,7 @@ enum CameraTestSupport {
         return (try? run(["-c", "import PIL"]).status) == 0
     }()
 
-    static let runningInCI = ProcessInfo.processInfo.environment["CI"] != nil
+    static let rigsRequired = TestRigs.required
 
     static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
         guard let python else { return (127, "python3 not found on PATH") }

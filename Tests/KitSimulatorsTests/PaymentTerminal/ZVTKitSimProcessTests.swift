@@ -1,6 +1,7 @@
 import Foundation
 import KitDrivers
 import KitSimulators
+import KitTestSupport
 import Testing
 
 /// `kit-sim zvt` as a separate process: first line on stdout, journal file, clean stop.
@@ -19,7 +20,7 @@ import Testing
     /// Swift's cooperative threads.
     static func start(_ arguments: [String]) async throws -> (Process, String)? {
         guard let binary = binary() else {
-            if ProcessInfo.processInfo.environment["CI"] != nil {
+            if TestRigs.required {
                 Issue.record("kit-sim binary not found next to the tests; build it with swift build --build-tests")
             }
             return nil

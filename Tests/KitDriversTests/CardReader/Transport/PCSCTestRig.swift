@@ -1,4 +1,5 @@
 import Foundation
+import KitTestSupport
 import KitDrivers
 
 /// Real processes for the PC/SC integration tests: pcscd (with vsmartcard's vpcd readers) and
@@ -33,7 +34,7 @@ enum PCSCTestRig {
     /// must fail loudly instead of skipping).
     static var shouldRun: Bool {
         if missingPackages.isEmpty { return true }
-        if ProcessInfo.processInfo.environment["CI"] != nil { return true }
+        if TestRigs.required { return true }
         print("Skipping PC/SC integration tests: missing Debian packages \(missingPackages.joined(separator: " "))")
         return false
     }

@@ -1,5 +1,6 @@
 import Foundation
 import KitSimulators
+import KitTestSupport
 import Testing
 
 @testable import KitDrivers
@@ -25,10 +26,10 @@ enum WSQNBISHarness {
         return (try? run(["-c", "import wsq"]).status) == 0
     }()
 
-    /// CI must never skip these tests silently.
-    static let runningInCI = ProcessInfo.processInfo.environment["CI"] != nil
+    /// scripts/test (CI) must never skip these tests silently.
+    static let rigsRequired = TestRigs.required
 
-    static var shouldRun: Bool { moduleAvailable || runningInCI }
+    static var shouldRun: Bool { moduleAvailable || rigsRequired }
 
     static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
         guard let python else { return (127, "python3 not found on PATH") }
