@@ -1,6 +1,6 @@
 import Foundation
-import KitTestSupport
 import KitDrivers
+import KitTestSupport
 
 /// Real processes for the PC/SC integration tests: pcscd (with vsmartcard's vpcd readers) and
 /// Debian's vicc. Children are spawned with an empty signal mask (the test runner's threads block
