@@ -5,6 +5,7 @@ import KitCore
 import Logging
 import NIOCore
 import ServiceLifecycle
+import UnixSignals
 
 /// The kit agent process (`kit-agent run`): prepares the state directory, serves the local API on
 /// 127.0.0.1 only, and watches the link to the sync server. Works without the server: the link

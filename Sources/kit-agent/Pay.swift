@@ -76,14 +76,15 @@ extension KitAgentCommand {
             }
             guard let caseId else { return }
             let result: PaymentResult
-            do throws(AgentError) {
-                result = try await client.pay(caseId: caseId, amountCents: amount)
-            } catch .noAnswerInTime(_, let seconds) {
+            switch await Self.pay(client, caseId: caseId, amountCents: amount) {
+            case .success(let answer): result = answer
+            case .failure(.noAnswerInTime(_, let seconds)):
                 // The intent is recorded; the agent records the terminal's answer or recovers it.
                 print(
                     "no answer from kit-agent within \(seconds) s: the outcome of this card payment is not known "
                         + "here. Do NOT take the fee again; `kit-agent pay --list` shows it until it is recorded.")
                 throw ExitCode(3)
+            case .failure(let error): throw error
             }
             if json {
                 try printJSON(result)
@@ -95,6 +96,16 @@ extension KitAgentCommand {
             case .approved: return
             case .notPaid: throw ExitCode(2)
             case .unknown: throw ExitCode(3)
+            }
+        }
+
+        static func pay(_ client: LocalAPIClient, caseId: String, amountCents: Int?) async -> Result<
+            PaymentResult, AgentError
+        > {
+            do throws(AgentError) {
+                return .success(try await client.pay(caseId: caseId, amountCents: amountCents))
+            } catch {
+                return .failure(error)
             }
         }
     }

@@ -53,7 +53,7 @@ struct DeviceWaitPolicyTests {
             #expect(client.wait(for: step) == policy.clientWait(step), "\(step)")
         }
         // No read timeout of its own (HTTPClient.shared gives up after 90 s of silence).
-        #expect(LocalAPIClient.httpClient.configuration.timeout.read == nil)
+        #expect(LocalAPIClient.httpClientConfiguration.timeout.read == nil)
     }
 
     /// A stand-in for the agent's local API that answers the signature request after `delay`.
@@ -99,15 +99,19 @@ struct DeviceWaitPolicyTests {
         let waits = DeviceWaitPolicy(signature: .seconds(1), clientMargin: .seconds(1))
         try await withSlowSignatureAPI(delay: .seconds(4)) { endpoint, _ in
             let client = LocalAPIClient(endpoint: endpoint, stateDirectory: temporaryPath("silent"), waits: waits)
-            do throws(AgentError) {
-                _ = try await client.captureSignature(caseId: "c1", text: "Ich beantrage.")
-                Issue.record("an answer after the client's wait was accepted")
-            } catch .noAnswerInTime(_, let seconds) {
-                #expect(seconds == 2)
-            } catch {
-                Issue.record("expected noAnswerInTime, got \(error)")
+            let answer = await Self.result { () throws(AgentError) in
+                try await client.captureSignature(caseId: "c1", text: "Ich beantrage.")
+            }
+            switch answer {
+            case .success: Issue.record("an answer after the client's wait was accepted")
+            case .failure(.noAnswerInTime(_, let seconds)): #expect(seconds == 2)
+            case .failure(let error): Issue.record("expected noAnswerInTime, got \(error)")
             }
         }
+    }
+
+    static func result<T>(_ body: () async throws(AgentError) -> T) async -> Result<T, AgentError> {
+        do throws(AgentError) { return .success(try await body()) } catch { return .failure(error) }
     }
 
     @Test func theSignCommandWaitsAsThePolicySays() async throws {

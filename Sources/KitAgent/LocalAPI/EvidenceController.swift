@@ -222,8 +222,9 @@ struct EvidenceController<Context: RequestContext> {
         let result: (receipt: Outbox.Receipt, set: FingerprintSet)
         do {
             let (events, fingerprints) = (self.events, self.fingerprints)
-            var plan = FingerprintCapturePlan.bsiDefault
-            plan.captureTimeout = waits.fingerCapture
+            var bsiPlan = FingerprintCapturePlan.bsiDefault
+            bsiPlan.captureTimeout = waits.fingerCapture
+            let plan = bsiPlan
             result = try await running.run(
                 caseId: caseId, step: "fingerprints", limit: waits.deviceWait(.fingerprints)
             ) { () throws(EvidenceError) in

@@ -27,8 +27,9 @@ public struct LocalAPIClient: Sendable {
     /// up after 90 s of silence, while the agent holds a device request open for minutes): each
     /// request's deadline is what bounds the wait — the policy's client wait for a device step.
     public static let httpClient = HTTPClient(
-        eventLoopGroup: HTTPClient.defaultEventLoopGroup,
-        configuration: HTTPClient.Configuration(timeout: .init(connect: .seconds(5), read: nil)))
+        eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: httpClientConfiguration)
+
+    static let httpClientConfiguration = HTTPClient.Configuration(timeout: .init(connect: .seconds(5), read: nil))
 
     /// The wait of requests that do not wait for a device (status, sync, queue).
     public static let ordinaryWait: Duration = .seconds(300)
