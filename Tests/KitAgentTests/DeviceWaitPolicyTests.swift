@@ -84,27 +84,28 @@ struct DeviceWaitPolicyTests {
     }
 
     @Test func aSignatureConfirmedLateButWithinTheAgentsWaitIsReported() async throws {
-        let waits = DeviceWaitPolicy(signature: .seconds(1), clientMargin: .seconds(2))
-        try await withSlowSignatureAPI(delay: .milliseconds(2500)) { endpoint, requests in
+        // The pad's shortest wait (5 s) plus 2 s: an answer after 6 s still reaches the client.
+        let waits = DeviceWaitPolicy(signature: .seconds(5), clientMargin: .seconds(2))
+        try await withSlowSignatureAPI(delay: .seconds(6)) { endpoint, requests in
             let client = LocalAPIClient(endpoint: endpoint, stateDirectory: temporaryPath("late"), waits: waits)
             let recorded = try await client.captureSignature(caseId: "c1", text: "Ich beantrage.")
             #expect(recorded.seq == 7)
             let sent = try #require(requests.all.first)
             let body = try #require(try JSONSerialization.jsonObject(with: sent) as? [String: Any])
-            #expect(body["timeoutSeconds"] as? Int == 1, "the client tells the agent the wait it waits for")
+            #expect(body["timeoutSeconds"] as? Int == 5, "the client tells the agent the wait it waits for")
         }
     }
 
     @Test func noAnswerWithinTheClientsWaitIsNotReportedAsFailedOrNotRunning() async throws {
-        let waits = DeviceWaitPolicy(signature: .seconds(1), clientMargin: .seconds(1))
-        try await withSlowSignatureAPI(delay: .seconds(4)) { endpoint, _ in
+        let waits = DeviceWaitPolicy(signature: .seconds(5), clientMargin: .seconds(1))
+        try await withSlowSignatureAPI(delay: .seconds(9)) { endpoint, _ in
             let client = LocalAPIClient(endpoint: endpoint, stateDirectory: temporaryPath("silent"), waits: waits)
             let answer = await Self.result { () throws(AgentError) in
                 try await client.captureSignature(caseId: "c1", text: "Ich beantrage.")
             }
             switch answer {
             case .success: Issue.record("an answer after the client's wait was accepted")
-            case .failure(.noAnswerInTime(_, let seconds)): #expect(seconds == 2)
+            case .failure(.noAnswerInTime(_, let seconds)): #expect(seconds == 6)
             case .failure(let error): Issue.record("expected noAnswerInTime, got \(error)")
             }
         }
