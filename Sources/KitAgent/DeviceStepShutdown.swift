@@ -1,6 +1,6 @@
 import Logging
-import Synchronization
 import ServiceLifecycle
+import Synchronization
 
 /// Ends the running device steps when the agent stops (SIGTERM from systemd, SIGINT; issue #19).
 ///

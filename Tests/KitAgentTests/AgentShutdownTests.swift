@@ -37,7 +37,8 @@ struct AgentShutdownTests {
         try Data().write(to: hold)
         defer { try? FileManager.default.removeItem(at: hold) }
         let binary = try #require(
-            try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"), "cannot find this test binary")
+            try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"), "cannot find this test binary"
+        )
         let logURL = FileManager.default.temporaryDirectory.appendingPathComponent(
             "agent-shutdown-\(ProcessInfo.processInfo.processIdentifier).log")
         _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
