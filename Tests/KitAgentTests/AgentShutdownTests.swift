@@ -83,6 +83,7 @@ struct AgentShutdownOnPad {
         kill(agent.processIdentifier, SIGTERM)
         let exited = await Self.waitForExit(agent, seconds: 15)
         let took = ContinuousClock.now - sent
+        print("note: kit-agent exited \(took) after SIGTERM")
         #expect(exited, "kit-agent still ran 15 s after SIGTERM")
         #expect(took < .seconds(5), "kit-agent took \(took) to stop after SIGTERM (TimeoutStopSec is 20 s)")
         #expect(agent.terminationReason == .exit, "kit-agent ended by a signal, not by itself")
@@ -126,5 +127,58 @@ struct AgentShutdownOnPad {
             database: database, kitId: try keys.kitId(configured: nil),
             sealer: EnvelopeSealer(signingKey: try keys.signingKey(), serverDataKey: kit.serverDataKey.publicKey))
         return try outbox.entries().map(\.kind)
+    }
+}
+
+/// Issue #19: SIGTERM while a card payment waits for the terminal. The intent was recorded before
+/// 06 01; the agent asks the terminal to abort, gives it the policy's grace and exits inside 5 s.
+/// A terminal that never answers leaves the intent open, and the next start's recovery settles it
+/// with the terminal — never a second charge.
+@Suite("kit-agent stops cleanly on SIGTERM during a card payment", .serialized)
+struct AgentShutdownPaymentTests {
+    @Test(.timeLimit(.minutes(2)))
+    func sigtermWhileTheTerminalIsSilentExitsPromptlyAndTheRestartRecoversThePayment() async throws {
+        guard let binaries = Binaries.find() else { return }
+        let children = ChildProcesses()
+        defer { children.killAll() }
+        let kit = try await PreparedKit(cases: [("case-stop", 900)])
+        // A "terminal" that accepts the connection and never answers.
+        let silent = try ListeningSocket()
+        let agent = try await children.startAgent(binaries.kitAgent, kit: kit, terminal: "127.0.0.1:\(silent.port)")
+        let client = try LocalAPIClient(stateDirectory: kit.stateDirectory)
+        try await client.unlock(secret: PaymentCrashTests.secret, initialize: false)
+        let payment = Task { try await client.pay(caseId: "case-stop", amountCents: nil) }
+        try await poll("the intent for case-stop is committed", seconds: 10) {
+            (try? await client.unresolvedPayments())?.map(\.caseId) == ["case-stop"]
+        }
+
+        let sent = ContinuousClock.now
+        kill(agent.processIdentifier, SIGTERM)
+        let exited = await AgentShutdownOnPad.waitForExit(agent, seconds: 15)
+        let took = ContinuousClock.now - sent
+        print("note: kit-agent exited \(took) after SIGTERM")
+        #expect(exited, "kit-agent still ran 15 s after SIGTERM")
+        #expect(took < .seconds(5), "kit-agent took \(took) to stop during a payment")
+        #expect(agent.terminationReason == .exit && agent.terminationStatus == 0, "exit \(agent.terminationStatus)")
+        _ = await payment.result
+
+        // The restart asks a terminal that knows nothing of it and records "not paid", once.
+        let journal = kit.root + "/terminal-journal.json"
+        let port = try await children.startSimulator(binaries.kitSim, ["--tcp", "0", "--journal", journal])
+        let restarted = try await children.startAgent(binaries.kitAgent, kit: kit, terminal: "127.0.0.1:\(port)")
+        let after = try LocalAPIClient(stateDirectory: kit.stateDirectory)
+        try await poll("the restarted agent resolved the payment", seconds: 20) {
+            (try? await after.unresolvedPayments())?.isEmpty == true
+        }
+        children.stop(restarted)
+        // The simulator writes its journal with its first booking: none means it was never charged.
+        let booked = try? ZVTSimulatorJournal.read(from: URL(fileURLWithPath: journal))
+        #expect((booked?.authorizationRequests ?? 0) == 0, "the restart charged the card again")
+        try kit.inspect { (ledger: PaymentLedger, outbox: Outbox) throws in
+            let intent = try #require(try ledger.intents(caseId: "case-stop").first)
+            #expect(intent.state == .notPaid)
+            let outcomes = try outbox.entries().filter { $0.kind == TransactionKind.paymentOutcome.rawValue }
+            #expect(outcomes.count == 1)
+        }
     }
 }

@@ -149,22 +149,30 @@ public actor PaymentDesk {
 
     /// The agent stops (SIGTERM): no new payment starts; a running one is asked to abort (06 B0) and
     /// given `grace` to answer, so its outcome is recorded now. A terminal that does not answer in
-    /// time leaves the intent open (it was recorded before 06 01): the next start's recovery asks
-    /// the terminal (status enquiry, repeat receipt) and records what became of it. Returns whether
-    /// the desk is idle.
+    /// time is disconnected and leaves the intent open (it was recorded before 06 01): the next
+    /// start's recovery asks the terminal (status enquiry, repeat receipt, never 06 01 again) and
+    /// records what became of it. Returns whether the desk is idle.
     public func stop(within grace: Duration) async -> Bool {
         stopping = true
         guard running, let terminal else { return true }
         logger.notice("kit-agent stops during a card payment; asking the terminal to abort")
         await terminal.requestAbort()
-        let deadline = ContinuousClock.now + grace
+        await waitUntilIdle(for: grace)
+        if running {
+            // Cut the link: the payment ends as "unknown" with its intent open, exactly as after a
+            // crash, and the next start's recovery asks the terminal what became of it.
+            logger.warning("the terminal did not answer before the stop; the payment is recovered at the next start")
+            await terminal.close()
+            await waitUntilIdle(for: .milliseconds(500))
+        }
+        return !running
+    }
+
+    private func waitUntilIdle(for duration: Duration) async {
+        let deadline = ContinuousClock.now + duration
         while running, ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(20))
         }
-        if running {
-            logger.warning("the terminal did not answer before the stop; the payment is recovered at the next start")
-        }
-        return !running
     }
 
     /// Intents without recorded outcome, oldest first.

@@ -51,7 +51,7 @@ public struct DeviceWaitPolicy: Sendable, Equatable {
         signature: Duration = .seconds(180), fingerprints: Duration = .seconds(300),
         fingerCapture: Duration = .seconds(30), cardWait: Duration = .seconds(30), identity: Duration = .seconds(90),
         address: Duration = .seconds(90), payment: Duration = .seconds(300), terminalSilence: Duration = .seconds(180),
-        clientMargin: Duration = .seconds(30), shutdownGrace: Duration = .seconds(3)
+        clientMargin: Duration = .seconds(30), shutdownGrace: Duration = .seconds(2)
     ) {
         self.signature = signature
         self.fingerprints = fingerprints
