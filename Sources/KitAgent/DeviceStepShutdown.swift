@@ -21,10 +21,11 @@ struct DeviceStepShutdown: Service {
     func run() async throws {
         do {
             try await gracefulShutdown()
+            // A stop asked for (SIGTERM, SIGINT); not a failure of another service (that cancels).
+            started.set()
         } catch {
-            // Cancelled without a graceful shutdown: the group ends anyway; stop the devices too.
+            // Cancelled: a service failed or the caller cancelled; stop the devices all the same.
         }
-        started.set()
         let clock = ContinuousClock()
         let begun = clock.now
         async let steps = running.stopAll(within: grace)
