@@ -4,6 +4,8 @@ import HummingbirdWebSocket
 import KitCore
 import Logging
 import NIOCore
+import ServiceLifecycle
+import UnixSignals
 
 /// The kit agent process (`kit-agent run`): prepares the state directory, serves the local API on
 /// 127.0.0.1 only, and watches the link to the sync server. Works without the server: the link
@@ -20,6 +22,10 @@ public struct AgentDaemon: Sendable {
     }
 
     /// Serves until SIGTERM or SIGINT. `onListening` receives the local API endpoint once it is up.
+    ///
+    /// On SIGTERM/SIGINT the running device steps end first (``DeviceStepShutdown``: pad cleared,
+    /// nothing recorded, a payment asked to abort), then the local API and the services stop; the
+    /// whole stop takes a few seconds, well inside systemd's TimeoutStopSec (issue #19).
     public func run(onListening: @escaping @Sendable (LocalAPIEndpoint) async -> Void = { _ in })
         async throws(AgentError)
     {
@@ -130,6 +136,10 @@ public struct AgentDaemon: Sendable {
         let maintenance = MaintenanceService(
             runtime: runtime, retention: configuration.outboxRetention, interval: .seconds(60), logger: logger)
 
+        let stopping = ShutdownFlag()
+        let shutdown = DeviceStepShutdown(
+            running: running, desk: desk, grace: DeviceWaitPolicy.standard.shutdownGrace, logger: logger,
+            started: stopping)
         let app = Application(
             router: router,
             server: .http1WebSocketUpgrade { request, _, _ in eventStream.decide(request) },
@@ -155,15 +165,25 @@ public struct AgentDaemon: Sendable {
             logger: logger
         )
         defer { LocalAPIEndpoint.remove(fromStateDirectory: directory.path, processID: processID) }
+        // The device steps stop before the server waits for their requests: graceful shutdown goes
+        // through the group's services from the last to the first.
+        var group = ServiceGroupConfiguration(services: [app, shutdown], logger: logger)
+        group.gracefulShutdownSignals = [.sigterm, .sigint]
+        // A service that does not stop in time is cancelled, so the process still exits promptly.
+        group.maximumGracefulShutdownDuration = Self.maximumStop
         do {
-            try await app.runService()
+            try await ServiceGroup(configuration: group).run()
         } catch {
-            throw Self.listenError(port: configuration.apiPort, error)
+            guard stopping.isSet else { throw Self.listenError(port: configuration.apiPort, error) }
+            logger.warning("kit-agent stopped with a service cut short", metadata: ["reason": "\(error)"])
         }
         await connection.shutdown()
         if let failure = await writeFailure.error { throw failure }
         logger.info("kit-agent stopped")
     }
+
+    /// How long the graceful stop may take before the remaining services are cancelled.
+    static let maximumStop: Duration = .seconds(4)
 
     static func listenError(port: Int, _ error: any Error) -> AgentError {
         guard let ioError = error as? IOError else {

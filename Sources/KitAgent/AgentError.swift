@@ -16,6 +16,9 @@ public enum AgentError: Error, CustomStringConvertible {
     case localAPI(reason: String)
     /// The running agent refused the request and said why.
     case refused(reason: String)
+    /// The agent did not answer a request within the client's wait (``DeviceWaitPolicy``): what
+    /// became of a device step is not known here; the agent records it or refuses it on the device.
+    case noAnswerInTime(request: String, seconds: Int)
     /// A key file cannot be used.
     case keys(KeyStoreError)
     /// The agent's database cannot be used.
@@ -35,6 +38,9 @@ public enum AgentError: Error, CustomStringConvertible {
         case .listenFailed(let port, let reason): return "local API cannot listen on 127.0.0.1:\(port): \(reason)"
         case .localAPI(let reason): return "the running kit-agent gave an unexpected answer: \(reason)"
         case .refused(let reason): return reason
+        case .noAnswerInTime(let request, let seconds):
+            return "kit-agent did not answer \(request) within \(seconds) s; whether the step was recorded is shown "
+                + "by `kit-agent queue` (and `kit-agent pay --list` for a card payment) — do not simply repeat it"
         case .keys(let error): return error.description
         case .storage(let error): return error.description
         case .outbox(let error): return error.description

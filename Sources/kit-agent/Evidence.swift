@@ -10,7 +10,9 @@ extension KitAgentCommand {
             discussion: """
                 The pad shows the text, the citizen's name and OK / Wiederholen / Abbrechen. After OK the \
                 signature (ISO/IEC 19794-7 record and picture), bound to the SHA-256 of exactly this text, is \
-                sealed as one transaction. A cancelled signing or an unplugged pad records nothing.
+                sealed as one transaction. A cancelled signing or an unplugged pad records nothing. The pad \
+                waits 180 s for OK, then is cleared and refuses a late OK; the command waits that long plus \
+                30 s (DeviceWaitPolicy), so a signature the agent records is always reported here.
                 """
         )
 

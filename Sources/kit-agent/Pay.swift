@@ -11,7 +11,9 @@ extension KitAgentCommand {
                 The payment is recorded before the terminal is asked, so it is never lost and never taken twice: \
                 when the outcome is unknown (the link to the terminal broke), the agent asks the terminal by itself \
                 and refuses new payments until it knows. Exit code 0 only when the terminal approved; 2 not paid; \
-                3 outcome unknown. With --list, shows payments whose outcome is not known yet.
+                3 outcome unknown. The command waits as long as the agent may take (DeviceWaitPolicy: the \
+                terminal is asked to abort after 5 minutes and may stay silent 3 minutes more). With --list, \
+                shows payments whose outcome is not known yet.
 
                 When the terminal cannot tell (replaced, journal cleared), settle an open payment by hand after \
                 checking the paper receipt, the terminal's end-of-day report or the acquirer's statement: \
@@ -73,7 +75,17 @@ extension KitAgentCommand {
                 return
             }
             guard let caseId else { return }
-            let result = try await client.pay(caseId: caseId, amountCents: amount)
+            let result: PaymentResult
+            switch await Self.pay(client, caseId: caseId, amountCents: amount) {
+            case .success(let answer): result = answer
+            case .failure(.noAnswerInTime(_, let seconds)):
+                // The intent is recorded; the agent records the terminal's answer or recovers it.
+                print(
+                    "no answer from kit-agent within \(seconds) s: the outcome of this card payment is not known "
+                        + "here. Do NOT take the fee again; `kit-agent pay --list` shows it until it is recorded.")
+                throw ExitCode(3)
+            case .failure(let error): throw error
+            }
             if json {
                 try printJSON(result)
             } else {
@@ -84,6 +96,16 @@ extension KitAgentCommand {
             case .approved: return
             case .notPaid: throw ExitCode(2)
             case .unknown: throw ExitCode(3)
+            }
+        }
+
+        static func pay(_ client: LocalAPIClient, caseId: String, amountCents: Int?) async -> Result<
+            PaymentResult, AgentError
+        > {
+            do throws(AgentError) {
+                return .success(try await client.pay(caseId: caseId, amountCents: amountCents))
+            } catch {
+                return .failure(error)
             }
         }
     }

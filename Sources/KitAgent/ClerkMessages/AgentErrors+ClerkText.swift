@@ -106,6 +106,8 @@ extension EvidenceError {
         case .addressAlreadyRecorded: return ClerkText(.addressAlreadyRecorded)
         case .storage: return ClerkText(.storageFailed)
         case .cancelledByClerk: return ClerkText(.deviceStepCancelled)
+        case .stoppedForShutdown: return ClerkText(.deviceStepStoppedForShutdown)
+        case .deviceWaitOver(_, let seconds): return ClerkText(.deviceStepWaitOver, ["seconds": "\(seconds)"])
         }
     }
 }
@@ -121,6 +123,7 @@ extension PaymentError {
         case .unresolvedPayment(_, let amountCents, _):
             return ClerkText(.paymentUnresolved, ["amount": ClerkText.euros(amountCents)])
         case .busy: return ClerkText(.paymentBusy)
+        case .stopping: return ClerkText(.paymentAgentStopping)
         case .outbox: return ClerkText(.recordFailed)
         case .alreadyResolved: return ClerkText(.paymentAlreadyResolved)
         case .noSuchIntent: return ClerkText(.paymentNoSuchIntent)

@@ -45,6 +45,9 @@ public enum ClerkMessage: String, CaseIterable, Sendable, Codable {
     case signatureCancelled
     case cancelNothingRunning
     case deviceStepCancelled
+    case deviceStepStoppedForShutdown
+    case deviceStepWaitOver
+    case paymentAgentStopping
     case fingerprintCaptureStopped
     case fingerprintScannerMissing
     case fingerprintScannerNotReady

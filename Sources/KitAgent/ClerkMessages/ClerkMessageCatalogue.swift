@@ -66,6 +66,15 @@ public enum ClerkMessageCatalogue {
         .signaturePadMissing: "Es ist kein Unterschriften-Pad angeschlossen. Bitte das Pad einstecken.",
         .signatureCancelled: "Die Unterschrift wurde abgebrochen. Es wurde nichts gespeichert.",
         .deviceStepCancelled: "Der Schritt wurde abgebrochen; das Gerät ist freigegeben. Es wurde nichts gespeichert.",
+        .deviceStepStoppedForShutdown:
+            "Das Koffer-Programm wird gerade beendet; der Schritt wurde abgebrochen und nichts gespeichert. Bitte "
+            + "nach dem Neustart wiederholen.",
+        .paymentAgentStopping:
+            "Das Koffer-Programm wird gerade beendet; die Kartenzahlung wurde nicht begonnen. Bitte nach dem "
+            + "Neustart erneut starten.",
+        .deviceStepWaitOver:
+            "Die Wartezeit von {seconds} Sekunden ist abgelaufen; das Gerät ist freigegeben. Es wurde nichts "
+            + "gespeichert. Bitte den Schritt neu beginnen.",
         .cancelNothingRunning: "Es wartet gerade kein Gerät auf diesen Vorgang; nichts wurde abgebrochen.",
         .fingerprintCaptureStopped:
             "Die Erfassung der Fingerabdrücke wurde abgebrochen. Es wurde nichts gespeichert. Bitte neu beginnen.",

@@ -53,6 +53,10 @@ public enum EvidenceError: Error, CustomStringConvertible {
     case storage(String)
     /// The clerk cancelled the device step while it waited; the device was cleared, nothing recorded.
     case cancelledByClerk(step: String)
+    /// The agent stops (SIGTERM) while the device waited; the device was cleared, nothing recorded.
+    case stoppedForShutdown(step: String)
+    /// The step outlived its wait of the ``DeviceWaitPolicy``; the device was cleared, nothing recorded.
+    case deviceWaitOver(step: String, seconds: Int)
 
     public var description: String {
         switch self {
@@ -107,6 +111,11 @@ public enum EvidenceError: Error, CustomStringConvertible {
         case .storage(let reason): return "the kit's records cannot be read: \(reason)"
         case .cancelledByClerk(let step):
             return "the \(step) step was cancelled by the clerk while the device waited; nothing was recorded"
+        case .stoppedForShutdown(let step):
+            return "the \(step) step was ended because kit-agent is stopping; the device was cleared, nothing recorded"
+        case .deviceWaitOver(let step, let seconds):
+            return "the \(step) step waited \(seconds) s for the device (the limit); the device was cleared, "
+                + "nothing recorded"
         }
     }
 }

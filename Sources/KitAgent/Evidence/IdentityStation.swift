@@ -243,7 +243,7 @@ extension IdentityStation {
     /// Runs `body` with a connected card on the configured (or first) PC/SC reader, waiting up
     /// to `cardWait` for the citizen to put the card on it, and gives the reader back afterwards.
     public func withCard<T: Sendable>(
-        readerName: String?, cardWait: Duration = .seconds(30),
+        readerName: String?, cardWait: Duration = DeviceWaitPolicy.standard.cardWait,
         _ body: (any CardReaderAPDUTransport) async throws(EvidenceError) -> T
     ) async throws(EvidenceError) -> T {
         let device = CardReaderDevice(configuration: .init(readerName: readerName))

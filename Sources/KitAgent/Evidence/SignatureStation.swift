@@ -25,7 +25,7 @@ public struct SignatureStation: Sendable {
 
     /// Captures on an enabled pad and records. `text` is exactly what the citizen confirms.
     public func sign(
-        caseId: String, text: String, on pad: STUSignaturePad, timeout: Duration = .seconds(120)
+        caseId: String, text: String, on pad: STUSignaturePad, timeout: Duration = DeviceWaitPolicy.standard.signature
     ) async throws(EvidenceError) -> Outbox.Receipt {
         let citizenName: String
         do {
@@ -52,7 +52,7 @@ public struct SignatureStation: Sendable {
 
     /// Finds the first supported pad, captures and closes the pad again.
     public func signOnConnectedPad(
-        caseId: String, text: String, timeout: Duration = .seconds(120)
+        caseId: String, text: String, timeout: Duration = DeviceWaitPolicy.standard.signature
     ) async throws(EvidenceError) -> Outbox.Receipt {
         let pad: STUSignaturePad
         do {

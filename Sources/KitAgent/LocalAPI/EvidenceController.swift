@@ -6,8 +6,8 @@ import Logging
 
 /// Device steps that produce evidence (issues #7 and #8), for the clerk UI and office software:
 ///
-/// - `POST /v1/cases/{caseId}/signature` `{"text": "…", "timeoutSeconds": 120}` shows the text on
-///   the signature pad and records the signature bound to it;
+/// - `POST /v1/cases/{caseId}/signature` `{"text": "…", "timeoutSeconds": 180}` shows the text on
+///   the signature pad and records the signature bound to it (the wait: ``DeviceWaitPolicy``);
 /// - `POST /v1/cases/{caseId}/fingerprints` `{"skip": {"leftIndex": "injured"}}` runs the BSI
 ///   finger plan on the scanner and records the finger set.
 ///
@@ -33,6 +33,8 @@ struct EvidenceController<Context: RequestContext> {
     var events: AgentEventHub? = nil
     /// The device steps waiting right now, for `POST /v1/cases/{caseId}/cancel`.
     var running = RunningDeviceSteps()
+    /// How long each step may wait for the device; the clients wait for it (issue #19).
+    var waits = DeviceWaitPolicy.standard
 
     struct Cancelled: ResponseEncodable {
         var seq: UInt64
@@ -134,9 +136,11 @@ struct EvidenceController<Context: RequestContext> {
                 receipt: Outbox.Receipt, result: IdentityStation.IdentityResult, differences: [IdentityDifference]
             )
         do {
-            let (identity, reader) = (self.identity, cardReaderName)
-            outcome = try await running.run(caseId: caseId, step: "identity") { () throws(EvidenceError) in
-                try await identity.withCard(readerName: reader) { transport throws(EvidenceError) in
+            let (identity, reader, cardWait) = (self.identity, cardReaderName, waits.cardWait)
+            outcome = try await running.run(
+                caseId: caseId, step: "identity", limit: waits.deviceWait(.identity)
+            ) { () throws(EvidenceError) in
+                try await identity.withCard(readerName: reader, cardWait: cardWait) { transport throws(EvidenceError) in
                     try await identity.checkIdentityShowingDifferences(caseId: caseId, can: body.can, over: transport)
                 }
             }
@@ -165,7 +169,8 @@ struct EvidenceController<Context: RequestContext> {
             // Refused before the reader is even opened: no matching identity check (the station
             // checks again, and re-reads the holder inside the secure channel).
             try identity.checkAddressStepAllowed(caseId: caseId)
-            outcome = try await identity.withCard(readerName: cardReaderName) { transport throws(EvidenceError) in
+            outcome = try await identity.withCard(readerName: cardReaderName, cardWait: waits.cardWait) {
+                transport throws(EvidenceError) in
                 try await identity.changeAddress(caseId: caseId, can: body.can, to: address, over: transport)
             }
         } catch {
@@ -197,7 +202,7 @@ struct EvidenceController<Context: RequestContext> {
             throw ClerkFacingError(.badRequest, ClerkText(.inputTextToSignEmpty), detail: "the text to sign is empty")
         }
         try await WorkflowGate.check(runtime, caseId: caseId, kind: .signatureCaptured)
-        let timeout = Duration.seconds(min(max(body.timeoutSeconds ?? 120, 5), 600))
+        let timeout = waits.deviceWait(.signature, requested: body.timeoutSeconds.map { .seconds($0) })
         let receipt: Outbox.Receipt
         do {
             let signatures = self.signatures
@@ -217,9 +222,14 @@ struct EvidenceController<Context: RequestContext> {
         let result: (receipt: Outbox.Receipt, set: FingerprintSet)
         do {
             let (events, fingerprints) = (self.events, self.fingerprints)
-            result = try await running.run(caseId: caseId, step: "fingerprints") { () throws(EvidenceError) in
+            var bsiPlan = FingerprintCapturePlan.bsiDefault
+            bsiPlan.captureTimeout = waits.fingerCapture
+            let plan = bsiPlan
+            result = try await running.run(
+                caseId: caseId, step: "fingerprints", limit: waits.deviceWait(.fingerprints)
+            ) { () throws(EvidenceError) in
                 try await fingerprints.captureOnConnectedScanner(
-                    caseId: caseId, skips: skips,
+                    caseId: caseId, plan: plan, skips: skips,
                     notices: { notice in
                         events?.publish(
                             AgentEvent(
@@ -310,7 +320,8 @@ struct EvidenceController<Context: RequestContext> {
             .addressAlreadyRecorded:
             return .conflict
         case .overrideReasonMissing: return .badRequest
-        case .cancelledByClerk: return .conflict
+        case .cancelledByClerk, .deviceWaitOver: return .conflict
+        case .stoppedForShutdown: return .serviceUnavailable
         case .storage: return .serviceUnavailable
         case .fingerprintCapture, .bindingBroken, .emptyFingerprintSet: return .conflict
         case .notReady, .outbox, .signatureRecord, .fingerprintEncoding: return .serviceUnavailable

@@ -10,11 +10,34 @@ public struct LocalAPIClient: Sendable {
     public let endpoint: LocalAPIEndpoint
     private let stateDirectory: String
     private let client: HTTPClient
+    /// How long the device steps wait; each device request waits the policy's client wait for it.
+    public let waits: DeviceWaitPolicy
 
-    public init(endpoint: LocalAPIEndpoint, stateDirectory: String, client: HTTPClient = .shared) {
+    public init(
+        endpoint: LocalAPIEndpoint, stateDirectory: String, client: HTTPClient = LocalAPIClient.httpClient,
+        waits: DeviceWaitPolicy = .standard
+    ) {
         self.endpoint = endpoint
         self.stateDirectory = stateDirectory
         self.client = client
+        self.waits = waits
+    }
+
+    /// The HTTP client of the local API's clients. Without a read timeout (`HTTPClient.shared` gives
+    /// up after 90 s of silence, while the agent holds a device request open for minutes): each
+    /// request's deadline is what bounds the wait — the policy's client wait for a device step.
+    public static let httpClient = HTTPClient(
+        eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: httpClientConfiguration)
+
+    static let httpClientConfiguration = HTTPClient.Configuration(timeout: .init(connect: .seconds(5), read: nil))
+
+    /// The wait of requests that do not wait for a device (status, sync, queue).
+    public static let ordinaryWait: Duration = .seconds(300)
+
+    /// How long this client waits for the agent's answer to `step` (`requested`: a signature's
+    /// own device wait).
+    public func wait(for step: LongDeviceStep, requested: Duration? = nil) -> Duration {
+        waits.clientWait(step, requested: requested)
     }
 
     /// Finds the agent running with this state directory.
@@ -160,7 +183,8 @@ public struct LocalAPIClient: Sendable {
         }
         let data: Data
         do { data = try JSONEncoder().encode(["can": can]) } catch { throw .localAPI(reason: "\(error)") }
-        let body = try await send(.POST, "/v1/cases/\(Self.escaped(caseId))/identity", body: data)
+        let body = try await send(
+            .POST, "/v1/cases/\(Self.escaped(caseId))/identity", body: data, wait: wait(for: .identity))
         do {
             let answer = try JSONDecoder().decode(Answer.self, from: body)
             return (answer.seq, answer.result)
@@ -176,7 +200,8 @@ public struct LocalAPIClient: Sendable {
     {
         try await evidence(
             "/v1/cases/\(Self.escaped(caseId))/address",
-            body: ["can": can, "street": address.street, "zip": address.zip, "city": address.city])
+            body: ["can": can, "street": address.street, "zip": address.zip, "city": address.city],
+            wait: wait(for: .address))
     }
 
     /// `POST /v1/cases/{caseId}/identity/override`: the clerk's documented override of a failed
@@ -185,9 +210,19 @@ public struct LocalAPIClient: Sendable {
         try await evidence("/v1/cases/\(Self.escaped(caseId))/identity/override", body: ["reason": reason]).seq
     }
 
-    /// `POST /v1/cases/{caseId}/signature`: the citizen signs `text` on the pad.
+    /// `POST /v1/cases/{caseId}/signature`: the citizen signs `text` on the pad. The pad waits the
+    /// policy's signature wait (sent along, so both sides use the same) and this client that plus
+    /// the margin: a signature the agent records is always reported here.
     public func captureSignature(caseId: String, text: String) async throws(AgentError) -> EvidenceRecorded {
-        try await evidence("/v1/cases/\(Self.escaped(caseId))/signature", body: ["text": text])
+        struct Body: Encodable {
+            var text: String
+            var timeoutSeconds: Int
+        }
+        let deviceWait = waits.deviceWait(.signature)
+        return try await evidence(
+            "/v1/cases/\(Self.escaped(caseId))/signature",
+            body: Body(text: text, timeoutSeconds: Int(deviceWait.components.seconds)),
+            wait: wait(for: .signature, requested: deviceWait))
     }
 
     /// `POST /v1/cases/{caseId}/fingerprints`: the BSI finger set on the scanner; `skips` maps finger
@@ -195,7 +230,8 @@ public struct LocalAPIClient: Sendable {
     public func captureFingerprints(caseId: String, skips: [String: String]) async throws(AgentError)
         -> EvidenceRecorded
     {
-        try await evidence("/v1/cases/\(Self.escaped(caseId))/fingerprints", body: ["skip": skips])
+        try await evidence(
+            "/v1/cases/\(Self.escaped(caseId))/fingerprints", body: ["skip": skips], wait: wait(for: .fingerprints))
     }
 
     /// `GET /v1/camera/checks` (one frame's photo checks, nothing recorded) or, with `caseId`,
@@ -214,10 +250,12 @@ public struct LocalAPIClient: Sendable {
         }
     }
 
-    private func evidence(_ path: String, body: some Encodable) async throws(AgentError) -> EvidenceRecorded {
+    private func evidence(_ path: String, body: some Encodable, wait: Duration = LocalAPIClient.ordinaryWait)
+        async throws(AgentError) -> EvidenceRecorded
+    {
         let data: Data
         do { data = try JSONEncoder().encode(body) } catch { throw .localAPI(reason: "\(error)") }
-        let answer = try await send(.POST, path, body: data)
+        let answer = try await send(.POST, path, body: data, wait: wait)
         do {
             return try JSONDecoder().decode(EvidenceRecorded.self, from: answer)
         } catch {
@@ -238,7 +276,7 @@ public struct LocalAPIClient: Sendable {
             throw .localAPI(reason: "\(error)")
         }
         let escaped = caseId.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/"])) ?? caseId
-        let body = try await send(.POST, "/v1/cases/\(escaped)/payment", body: data)
+        let body = try await send(.POST, "/v1/cases/\(escaped)/payment", body: data, wait: wait(for: .payment))
         do {
             return try WireCoding.decoder().decode(PaymentResult.self, from: body)
         } catch {
@@ -286,7 +324,9 @@ public struct LocalAPIClient: Sendable {
         _ = try await send(.POST, "/v1/lock")
     }
 
-    private func send(_ method: HTTPMethod, _ path: String, body: Data? = nil) async throws(AgentError) -> Data {
+    private func send(
+        _ method: HTTPMethod, _ path: String, body: Data? = nil, wait: Duration = LocalAPIClient.ordinaryWait
+    ) async throws(AgentError) -> Data {
         var request = HTTPClientRequest(url: endpoint.baseURL + path)
         request.method = method
         request.headers.add(name: "Authorization", value: "Bearer \(endpoint.token)")
@@ -297,8 +337,12 @@ public struct LocalAPIClient: Sendable {
         let response: HTTPClientResponse
         let buffer: ByteBuffer
         do {
-            response = try await client.execute(request, timeout: .seconds(300))
+            let seconds = wait.components.seconds
+            response = try await client.execute(request, timeout: .seconds(seconds))
             buffer = try await response.body.collect(upTo: 4 << 20)
+        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
+            // The agent is there but has not answered: not "not running", and not "failed".
+            throw .noAnswerInTime(request: "\(method) \(path)", seconds: Int(wait.components.seconds))
         } catch {
             // The endpoint file is left over from an agent that did not stop cleanly.
             throw .notRunning(stateDirectory: stateDirectory)

@@ -91,7 +91,7 @@ struct PaymentController<Context: RequestContext> {
         case .noAmount, .invalidAmount, .manualResolutionRefused: return .badRequest
         case .unresolvedPayment, .busy, .alreadyResolved: return .conflict
         case .noSuchIntent: return .notFound
-        case .noTerminal, .notReady, .outbox: return .serviceUnavailable
+        case .noTerminal, .notReady, .outbox, .stopping: return .serviceUnavailable
         }
     }
 }

@@ -25,10 +25,15 @@ public actor PaymentDesk {
     private var running = false
     /// A payment (or a recovery round) talks to the terminal now.
     public var isBusy: Bool { running }
+    /// The payment's limit (after it the terminal is asked to abort) and the shutdown grace.
+    private let waits: DeviceWaitPolicy
+    private var stopping = false
 
     public init(
-        ledger: PaymentLedger?, ledgerProblem: String? = nil, cases: CaseStore, terminal: ZVTTerminal?, logger: Logger
+        ledger: PaymentLedger?, ledgerProblem: String? = nil, cases: CaseStore, terminal: ZVTTerminal?, logger: Logger,
+        waits: DeviceWaitPolicy = .standard
     ) {
+        self.waits = waits
         self.ledger = ledger
         self.ledgerProblem = ledgerProblem
         self.cases = cases
@@ -40,7 +45,10 @@ public actor PaymentDesk {
     public init(runtime: KitRuntime, terminalAddress: PaymentTerminalAddress?, password: Int, logger: Logger) {
         let terminal = terminalAddress.map { address in
             ZVTTerminal(
-                transport: address.makeTransport(), configuration: ZVTTerminalConfiguration(password: password))
+                transport: address.makeTransport(),
+                configuration: ZVTTerminalConfiguration(
+                    password: password,
+                    timeouts: ZVTSessionTimeouts(cardholder: DeviceWaitPolicy.standard.terminalSilence)))
         }
         self.init(
             ledger: runtime.outbox.map { PaymentLedger(database: runtime.database, outbox: $0) },
@@ -54,6 +62,7 @@ public actor PaymentDesk {
         guard let terminal else { throw .noTerminal }
         let ledger = try requireLedger()
         guard !running else { throw .busy }
+        guard !stopping else { throw .stopping }
         if let open = try ledger.unresolved().first {
             throw .unresolvedPayment(caseId: open.caseId, amountCents: open.amountCents, intentTxId: open.intentTxId)
         }
@@ -81,6 +90,15 @@ public actor PaymentDesk {
 
         let receipt = ReceiptCollector()
         let outcome: ZVTTransactionOutcome
+        // The policy's limit: then the terminal is asked to abort (06 B0); its answer (aborted, or an
+        // authorisation it already had) is recorded below like any other.
+        let limit = waits.deviceWait(.payment)
+        let watchdog = Task { [logger] in
+            try await Task.sleep(for: limit)
+            logger.notice("card payment over its time limit; asking the terminal to abort")
+            await terminal.requestAbort()
+        }
+        defer { watchdog.cancel() }
         do {
             try await prepare(terminal)
             outcome = try await terminal.pay(amountCents: amount, onEvent: { receipt.collect($0) })
@@ -126,6 +144,34 @@ public actor PaymentDesk {
             return PaymentResult(
                 status: .unknown, caseId: caseId, intentTxId: intent.intentTxId, amountCents: amount,
                 currencyCode: intent.currencyCode, reason: finding, receiptLines: receipt.lines)
+        }
+    }
+
+    /// The agent stops (SIGTERM): no new payment starts; a running one is asked to abort (06 B0) and
+    /// given `grace` to answer, so its outcome is recorded now. A terminal that does not answer in
+    /// time is disconnected and leaves the intent open (it was recorded before 06 01): the next
+    /// start's recovery asks the terminal (status enquiry, repeat receipt, never 06 01 again) and
+    /// records what became of it. Returns whether the desk is idle.
+    public func stop(within grace: Duration) async -> Bool {
+        stopping = true
+        guard running, let terminal else { return true }
+        logger.notice("kit-agent stops during a card payment; asking the terminal to abort")
+        await terminal.requestAbort()
+        await waitUntilIdle(for: grace)
+        if running {
+            // Cut the link: the payment ends as "unknown" with its intent open, exactly as after a
+            // crash, and the next start's recovery asks the terminal what became of it.
+            logger.warning("the terminal did not answer before the stop; the payment is recovered at the next start")
+            await terminal.close()
+            await waitUntilIdle(for: .milliseconds(500))
+        }
+        return !running
+    }
+
+    private func waitUntilIdle(for duration: Duration) async {
+        let deadline = ContinuousClock.now + duration
+        while running, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
         }
     }
 

@@ -15,6 +15,8 @@ public enum PaymentError: Error, Equatable, CustomStringConvertible {
     case unresolvedPayment(caseId: String, amountCents: Int, intentTxId: String)
     /// Another payment is running right now.
     case busy
+    /// kit-agent is stopping (SIGTERM); no payment starts now.
+    case stopping
     /// The intent or outcome could not be recorded.
     case outbox(OutboxError)
     /// The intent was resolved already; its outcome is recorded once only.
@@ -41,6 +43,7 @@ public enum PaymentError: Error, Equatable, CustomStringConvertible {
                 + "(intent \(intentTxId)); the kit keeps asking the terminal. Do NOT take the fee again: wait, "
                 + "or check the terminal's journal and call IT support"
         case .busy: return "another card payment is running on the terminal: wait until it has finished"
+        case .stopping: return "kit-agent is stopping; start the payment again after it has restarted"
         case .outbox(let error): return "the payment was not recorded: \(error.description)"
         case .alreadyResolved(let intentTxId):
             return "the outcome of payment intent \(intentTxId) is recorded already"

@@ -165,7 +165,8 @@ public actor CardReaderDevice: ISO7816CommandSending {
         if let cardInfo, connection != nil { return cardInfo }
         let deadline = ContinuousClock.now + timeout
         while presence[reader] == nil || presence[reader] == .empty {
-            guard ContinuousClock.now < deadline else { throw .noCard(reader: reader) }
+            // A cancelled wait (the clerk's cancel, the agent stopping) ends now, not at the deadline.
+            guard ContinuousClock.now < deadline, !Task.isCancelled else { throw .noCard(reader: reader) }
             await waitForChange(until: deadline)
             guard state != .closed else { throw .wrongState(state, operation: "connect to the card") }
         }
@@ -479,8 +480,12 @@ public actor CardReaderDevice: ISO7816CommandSending {
             try? await Task.sleep(until: deadline, clock: .continuous)
             await self?.resumeWaiter(id)
         }
-        await withCheckedContinuation { continuation in
-            changeWaiters[id] = continuation
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                changeWaiters[id] = continuation
+            }
+        } onCancel: {
+            Task { await self.resumeWaiter(id) }
         }
         timer.cancel()
     }

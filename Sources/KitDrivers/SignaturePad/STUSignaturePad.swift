@@ -324,8 +324,12 @@ public actor STUSignaturePad {
             + Double((ContinuousClock.now - started).components.attoseconds) / 1e18
         if seconds > 0 { statistics.lastCaptureReportRate = Double(session.counters.accepted) / seconds }
         if failure != .deviceRemoved && powerState == .online {
-            try? await write(STUInkingMode(isOn: false))
-            try? await write(STUClearScreen())
+            // In a task of its own: a cancelled capture (the clerk's cancel, the agent stopping) would
+            // fail these transfers at once, leaving the prompt on the pad and inking on.
+            await Task {
+                try? await self.write(STUInkingMode(isOn: false))
+                try? await self.write(STUClearScreen())
+            }.value
         }
         if let failure { return .failure(failure) }
         return .success(session)

@@ -655,7 +655,9 @@ const STEPS = {
     cancellable: true,
     ways: [["cannot-sign", "Kann nicht unterschreiben", cannotSign]],
     request(snapshot) {
-      return { path: casePath(snapshot, "signature"), body: { text: snapshot.textsToSign[0] || "", timeoutSeconds: 180 } };
+      // No timeoutSeconds: the pad waits as the agent's DeviceWaitPolicy says, and fetch() waits
+      // without a limit of its own, so a signature the agent records always reaches this page.
+      return { path: casePath(snapshot, "signature"), body: { text: snapshot.textsToSign[0] || "" } };
     },
   },
   pay: {

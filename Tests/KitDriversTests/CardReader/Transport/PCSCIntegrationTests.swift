@@ -120,6 +120,35 @@ struct PCSCIntegrationTests {
         await device.close()
     }
 
+    /// Issue #19: the clerk's cancel and the agent's stop (SIGTERM) end a wait for the card at
+    /// once, not when the card wait runs out (30 s, longer than systemd's stop timeout allows).
+    @Test func aCancelledCardWaitEndsAtOnce() async throws {
+        let daemon = try PCSCTestDaemon()
+        defer { daemon.stop() }
+        let device = try await openDevice()
+        let waiting = Task { () -> CardReaderError? in
+            do throws(CardReaderError) {
+                try await device.connectCard(timeout: .seconds(30))
+                return nil
+            } catch {
+                return error
+            }
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        let cancelled = ContinuousClock.now
+        waiting.cancel()
+        let error = await waiting.value
+        #expect(ContinuousClock.now - cancelled < .seconds(1), "the card wait went on after the cancel")
+        #expect(error == .noCard(reader: Self.reader), "\(String(describing: error))")
+        // The reader still works afterwards.
+        let link = CardSimulatorVPCDLink(card: CardSimulatorISOCard())
+        try link.insert()
+        defer { link.remove() }
+        try await device.connectCard(timeout: .seconds(2))
+        #expect(try await device.readFile(0x0101) == CardSimulatorISOCard.greeting)
+        await device.close()
+    }
+
     @Test func cardPulledMidExchangeIsATypedErrorAndTheReaderRecovers() async throws {
         let daemon = try PCSCTestDaemon()
         defer { daemon.stop() }
