@@ -21,8 +21,10 @@ public enum PNGError: Error, CustomStringConvertible, Equatable, Sendable {
     case invalidDimensions(width: Int, height: Int)
     /// The zlib header is not deflate or fails its check.
     case invalidZlibHeader(cmf: UInt8, flg: UInt8)
-    /// A compressed deflate block was found; only stored blocks are read.
+    /// A dynamic-Huffman (or reserved) deflate block was found; stored and fixed-Huffman blocks are read.
     case compressedBlockNotSupported(blockType: UInt8, offset: Int)
+    /// A fixed-Huffman block holds a code that does not exist, or a distance before the start.
+    case invalidDeflateCode(offset: Int)
     /// A stored block's LEN and NLEN do not match.
     case storedLengthMismatch(offset: Int)
     /// The zlib stream's Adler-32 does not match the data.
@@ -50,7 +52,10 @@ public enum PNGError: Error, CustomStringConvertible, Equatable, Sendable {
         case .invalidZlibHeader(let cmf, let flg):
             return "PNG image data has an invalid zlib header \(STUWire.hex(cmf)) \(STUWire.hex(flg))"
         case .compressedBlockNotSupported(let blockType, let offset):
-            return "PNG deflate block type \(blockType) at zlib offset \(offset): only stored blocks are read"
+            return
+                "PNG deflate block type \(blockType) at zlib offset \(offset): only stored and fixed-Huffman blocks are read"
+        case .invalidDeflateCode(let offset):
+            return "PNG deflate data at zlib offset \(offset) holds an invalid code or a distance before the start"
         case .storedLengthMismatch(let offset): return "PNG stored deflate block at zlib offset \(offset): LEN ≠ ~NLEN"
         case .adlerMismatch(let expected, let actual):
             return "PNG image data Adler-32 is \(actual), stream says \(expected)"
@@ -126,38 +131,8 @@ public enum PNGZlib {
         return out
     }
 
-    /// Unpacks a zlib stream made only of stored blocks; at most `limit` output bytes.
-    public static func inflateStored(_ stream: [UInt8], limit: Int) throws(PNGError) -> [UInt8] {
-        guard stream.count >= 2 else { throw .truncated(field: "zlib header", offset: 0) }
-        let cmf = stream[0]
-        let flg = stream[1]
-        guard cmf & 0x0F == 8, cmf >> 4 <= 7, (UInt16(cmf) << 8 | UInt16(flg)) % 31 == 0, flg & 0x20 == 0 else {
-            throw .invalidZlibHeader(cmf: cmf, flg: flg)
-        }
-        var offset = 2
-        var out: [UInt8] = []
-        while true {
-            guard offset < stream.count else { throw .truncated(field: "deflate block header", offset: offset) }
-            let header = stream[offset]
-            let blockType = (header >> 1) & 0x03
-            guard blockType == 0 else { throw .compressedBlockNotSupported(blockType: blockType, offset: offset) }
-            guard offset + 5 <= stream.count else { throw .truncated(field: "stored block length", offset: offset) }
-            let length = Int(stream[offset + 1]) | Int(stream[offset + 2]) << 8
-            let inverse = Int(stream[offset + 3]) | Int(stream[offset + 4]) << 8
-            guard length == inverse ^ 0xFFFF else { throw .storedLengthMismatch(offset: offset) }
-            offset += 5
-            guard offset + length <= stream.count else { throw .truncated(field: "stored block data", offset: offset) }
-            guard out.count + length <= limit else {
-                throw .imageDataSizeMismatch(expected: limit, actual: out.count + length)
-            }
-            out.append(contentsOf: stream[offset..<(offset + length)])
-            offset += length
-            if header & 1 == 1 { break }
-        }
-        guard offset + 4 <= stream.count else { throw .truncated(field: "Adler-32", offset: offset) }
-        let expected = stream[offset..<(offset + 4)].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
-        let actual = PNGChecksum.adler32(out)
-        guard expected == actual else { throw .adlerMismatch(expected: expected, actual: actual) }
-        return out
+    /// Unpacks a zlib stream of stored or fixed-Huffman blocks (``PNGInflate``); at most `limit` bytes.
+    public static func inflate(_ stream: [UInt8], limit: Int) throws(PNGError) -> [UInt8] {
+        try PNGInflate.inflate(stream, limit: limit)
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import KitDrivers
@@ -25,7 +26,7 @@ struct PNGTests {
             let data = (0..<size).map { UInt8(truncatingIfNeeded: $0 * 31) }
             let stream = PNGZlib.storedStream(data)
             #expect(Array(stream.prefix(2)) == [0x78, 0x01])
-            #expect(try PNGZlib.inflateStored(stream, limit: size) == data)
+            #expect(try PNGZlib.inflate(stream, limit: size) == data)
         }
     }
 
@@ -101,9 +102,8 @@ struct PNGTests {
         chunk("IHDR", stuHex("00 00 00 01 00 00 00 01 08 00 00 00 00"))
         chunk("IDAT", stuHex("78 9C 63 60 00 00 00 02 00 01"))  // zlib with a fixed-Huffman block
         chunk("IEND", [])
-        #expect(throws: PNGError.compressedBlockNotSupported(blockType: 1, offset: 2)) {
-            try PNGDecoder.decodeGrayscale(compressed)
-        }
+        // zlib's own fixed-Huffman stream (an independent encoder) decodes: one black pixel.
+        #expect(try PNGDecoder.decodeGrayscale(compressed).pixels == [0])
         #expect(throws: PNGError.self) { try PNGDecoder.decodeGrayscale(Array(good.dropLast(12))) }
     }
 
@@ -198,11 +198,80 @@ struct PNGTests {
                 #expect(!error.description.isEmpty)
             }
             do {
-                _ = try PNGZlib.inflateStored(Array(input.dropFirst(8)), limit: 1000)
+                _ = try PNGZlib.inflate(Array(input.dropFirst(8)), limit: 1000)
             } catch {
                 #expect(!error.description.isEmpty)
             }
         }
         #expect(decodedCount > 0)
+    }
+
+    @Test("deflate: what we write, Python's zlib (an independent inflater) unpacks byte for byte")
+    func deflateIsReadByZlib() throws {
+        var rng = STUTestRNG(seed: 7)
+        let inputs: [[UInt8]] = [
+            [], [0], Array(repeating: 255, count: 70_000), rng.bytes(5_000),
+            (0..<20_000).map { UInt8(truncatingIfNeeded: $0 % 401 == 0 ? 0 : 255) },
+        ]
+        for input in inputs {
+            let stream = PNGDeflate.zlibStream(input, rowLength: 401)
+            #expect(try PNGZlib.inflate(stream, limit: input.count) == input)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = [
+                "python3", "-c", "import sys, zlib; sys.stdout.buffer.write(zlib.decompress(sys.stdin.buffer.read()))",
+            ]
+            let stdin = Pipe()
+            let stdout = Pipe()
+            process.standardInput = stdin
+            process.standardOutput = stdout
+            try process.run()
+            stdin.fileHandleForWriting.write(Data(stream))
+            try stdin.fileHandleForWriting.close()
+            let unpacked = stdout.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0)
+            #expect(Array(unpacked) == input, "zlib unpacked \(unpacked.count) bytes, expected \(input.count)")
+        }
+    }
+
+    @Test("a signature image compresses to a few per cent of its stored size (issue #18: thin links)")
+    func signatureImagesAreSmall() throws {
+        var pixels = [UInt8](repeating: 255, count: 400 * 200)
+        for x in 40..<360 {
+            let y = 100 + Int(40 * sin(Double(x) / 25))
+            for dy in 0..<3 { pixels[(y + dy) * 400 + x] = 0 }
+        }
+        let raster = try SignatureImageRaster(width: 400, height: 200, pixels: pixels)
+        let png = try PNGEncoder.encode(raster)
+        let stored = 400 * 200 + 200
+        #expect(png.count * 100 < stored * 5, "PNG of \(png.count) bytes for \(stored) bytes of scanlines")
+        #expect(try PNGDecoder.decodeGrayscale(png) == raster)
+    }
+
+    @Test("hostile deflate data ends in a PNGError: bad codes, distances before the start, too much output")
+    func hostileDeflate() {
+        // A dynamic-Huffman block (BTYPE 10) is refused by name.
+        #expect(throws: PNGError.compressedBlockNotSupported(blockType: 2, offset: 2)) {
+            try PNGZlib.inflate(stuHex("78 01 05 00"), limit: 10)
+        }
+        // Fixed block whose first symbol is a match (distance before any output).
+        var writer = PNGDeflate.BitWriter()
+        writer.write(0x78, bits: 8)
+        writer.write(0x01, bits: 8)
+        writer.write(1, bits: 1)
+        writer.write(1, bits: 2)
+        writer.writeCode(1, bits: 7)  // length symbol 257: 3 bytes
+        writer.writeCode(0, bits: 5)  // distance 1
+        let early = writer.finish() + [0, 0, 0, 0]
+        #expect(throws: PNGError.self) { try PNGZlib.inflate(early, limit: 10) }
+        // More output than the image holds.
+        let long = PNGDeflate.zlibStream(Array(repeating: 7, count: 1000), rowLength: 11)
+        #expect(throws: PNGError.self) { try PNGZlib.inflate(long, limit: 999) }
+        // Every cut of a valid stream fails cleanly.
+        let valid = PNGDeflate.zlibStream((0..<300).map { UInt8(truncatingIfNeeded: $0 / 7) }, rowLength: 31)
+        for cut in 0..<valid.count {
+            #expect(throws: PNGError.self) { try PNGZlib.inflate(Array(valid.prefix(cut)), limit: 300) }
+        }
     }
 }
