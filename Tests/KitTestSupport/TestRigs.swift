@@ -8,7 +8,8 @@ import Foundation
 /// - Elsewhere (`swift test` on a developer's machine) a test without its rig is *skipped*, and
 ///   Swift Testing reports the skip with its reason: it never returns early as if it had passed.
 ///
-/// Use it as a trait: `@Test(.requires(PCSCRig.missing))`, or for a whole suite.
+/// The rig helpers (`PCSCTestRig`, `PostgresCluster`, the NBIS and camera checks …) read `required`;
+/// `reason(_:)` words the sentence a skipped or failing test gives.
 public enum TestRigs {
     /// The switch `scripts/test` sets; nothing else (no `CI` variable) decides it.
     public static let environmentVariable = "KIT_REQUIRE_RIGS"
@@ -18,10 +19,6 @@ public enum TestRigs {
         let value = ProcessInfo.processInfo.environment[environmentVariable] ?? ""
         return !value.isEmpty && value != "0" && value.lowercased() != "false"
     }
-
-    /// Whether a test that needs a rig runs: when the rig is there, and always when rigs are
-    /// required (the test then fails on the missing rig with `missing` as its reason).
-    public static func shouldRun(missing: String?) -> Bool { missing == nil || required }
 
     /// The sentence a skipped or failing test gives for a missing rig.
     public static func reason(_ missing: String?) -> String {

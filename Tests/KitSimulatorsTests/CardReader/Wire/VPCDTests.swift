@@ -1,12 +1,11 @@
+import KitCore
 import KitDrivers
 import KitSimulators
 import Testing
 
 @Suite("vpcd socket framing (vsmartcard: 2-byte big-endian length + payload)")
 struct VPCDTests {
-    func hex(_ text: String) -> [UInt8] {
-        text.split(separator: " ").compactMap { UInt8($0, radix: 16) }
-    }
+    func hex(_ text: String) -> [UInt8] { Hex.decode(text.split(separator: " ").joined()) ?? [] }
 
     @Test("Control commands and APDUs from vpcd")
     func messages() throws {
