@@ -74,7 +74,9 @@
 #   rig_stop_all                Stops every process the rig started, newest first; each is waited for
 #                               (PID 1 here does not reap orphans). Safe to call twice; use it in a trap.
 #
-# Settings (environment, before sourcing or before the call): KIT_BIN_DIR (binaries), RIG_CARD_CAN
+# Settings (environment, before sourcing or before the call): RIG_NETNS (a network namespace for the
+# kit: agent, CLI, terminal and camera run in it; pcscd, the card and the scanner socket stay outside,
+# reached through files and pcscd's socket), KIT_BIN_DIR (binaries), RIG_CARD_CAN
 # (default 222222), RIG_CARD_READER / RIG_CARD_PORT ("Virtual PCD 00 01" / 35964; "… 00 00" is 35963,
 # the one the Swift test suites use), RIG_UNLOCK_SECRET, KIT_STU_TESTBED (pad script; set by rig_init
 # when the binaries have no resource bundle beside them). Other KIT_AGENT_* variables the caller
@@ -99,6 +101,16 @@ RIG_SERVER_PID="" RIG_CARD_PID="" RIG_FP_PID="" RIG_ZVT_PID="" RIG_PCSCD_PID="" 
 declare -gA RIG__AGENT_WRAPPERS=()
 
 rig__say() { echo "rig: $*" >&2; }
+
+# rig__in_kit COMMAND...: runs COMMAND in the kit's network namespace when RIG_NETNS names one, else
+# directly: the agent, its CLI and the devices it reaches over TCP (terminal, camera) share the kit's
+# loopback. Background starts use the prefix array instead (`"${RIG__IN_KIT[@]}" cmd &`: `ip netns
+# exec` execs, so $! stays the command's own pid); rig__kit_prefix fills it.
+rig__kit_prefix() {
+  RIG__IN_KIT=()
+  if [ -n "${RIG_NETNS:-}" ]; then RIG__IN_KIT=(ip netns exec "$RIG_NETNS"); fi
+}
+rig__in_kit() { rig__kit_prefix; "${RIG__IN_KIT[@]}" "$@"; }
 
 # rig__alive PID: the process exists and is not a zombie.
 rig__alive() {
@@ -202,13 +214,14 @@ rig_start_devices() {
   mkdir -p "$RIG_TERMINAL_PKI"
   RIG_FP_SOCKET="$RIG_STATE/fp-virtual-image.sock"
   RIG_ZVT_JOURNAL="$RIG_STATE/zvt-journal.json"
-  "$RIG_BIN/kit-sim" zvt --tcp 0 --journal "$RIG_ZVT_JOURNAL" >"$RIG_STATE/zvt.log" 2>&1 &
+  rig__kit_prefix
+  "${RIG__IN_KIT[@]}" "$RIG_BIN/kit-sim" zvt --tcp 0 --journal "$RIG_ZVT_JOURNAL" >"$RIG_STATE/zvt.log" 2>&1 &
   RIG_ZVT_PID=$!
   wait_for "kit-sim zvt" 15 test -s "$RIG_STATE/zvt.log" || { rig__say "kit-sim zvt did not start"; return 1; }
   RIG_ZVT_PORT="$(head -1 "$RIG_STATE/zvt.log" | grep -oE '[0-9]+$')"
   [ -n "$RIG_ZVT_PORT" ] || { rig__say "kit-sim zvt printed no port: $(head -1 "$RIG_STATE/zvt.log")"; return 1; }
   # The camera for the photo step (issue #22): the committed portrait as a live MJPEG stream.
-  "$RIG_BIN/kit-sim" camera --image "$(repo_root)/Tests/KitDriversTests/Camera/Fixtures/portrait.png" \
+  "${RIG__IN_KIT[@]}" "$RIG_BIN/kit-sim" camera --image "$(repo_root)/Tests/KitDriversTests/Camera/Fixtures/portrait.png" \
     >"$RIG_STATE/camera.log" 2>&1 &
   RIG_CAMERA_PID=$!
   wait_for "kit-sim camera" 15 grep -q "^camera source: " "$RIG_STATE/camera.log" ||
@@ -225,7 +238,8 @@ rig_replace_terminal() {
   if [ -n "$RIG_ZVT_PID" ]; then rig__stop "$RIG_ZVT_PID" "kit-sim zvt" KILL 5 || true; fi
   RIG__ZVT_GENERATION=$((${RIG__ZVT_GENERATION:-1} + 1))
   RIG_ZVT_JOURNAL="$RIG_STATE/zvt-journal-$RIG__ZVT_GENERATION.json"
-  "$RIG_BIN/kit-sim" zvt --tcp "$RIG_ZVT_PORT" --journal "$RIG_ZVT_JOURNAL" "$@" \
+  rig__kit_prefix
+  "${RIG__IN_KIT[@]}" "$RIG_BIN/kit-sim" zvt --tcp "$RIG_ZVT_PORT" --journal "$RIG_ZVT_JOURNAL" "$@" \
     >"$RIG_STATE/zvt-$RIG__ZVT_GENERATION.log" 2>&1 &
   RIG_ZVT_PID=$!
   wait_for "kit-sim zvt on port $RIG_ZVT_PORT" 15 test -s "$RIG_STATE/zvt-$RIG__ZVT_GENERATION.log" ||
@@ -303,7 +317,7 @@ rig_stop_fingerprints() {
 
 # ---------------------------------------------------------------- kit agent
 
-rig_kit() { "$RIG_BIN/kit-agent" "$@" --state-dir "$RIG_AGENT_STATE"; }
+rig_kit() { rig__in_kit "$RIG_BIN/kit-agent" "$@" --state-dir "$RIG_AGENT_STATE"; }
 
 rig_use_kit() {
   RIG_AGENT_STATE="$RIG_STATE/agent-$1"
@@ -317,7 +331,7 @@ rig_enroll_kit() {
   # The token goes from one program to the other, never to a log.
   token="$(rig_server kits enroll --kit-id "$kit_id" 2>>"$RIG_STATE/enroll.log")" ||
     { rig__say "sync-server kits enroll failed; see $RIG_STATE/enroll.log"; return 1; }
-  "$RIG_BIN/kit-agent" enroll --state-dir "$RIG_AGENT_STATE" --server "$RIG_SERVER_URL" --kit-id "$kit_id" \
+  rig__in_kit "$RIG_BIN/kit-agent" enroll --state-dir "$RIG_AGENT_STATE" --server "$RIG_SERVER_URL" --kit-id "$kit_id" \
     --token "$token" --ca-file "$RIG_SERVER_CA" >>"$RIG_STATE/enroll.log" 2>&1 ||
     { rig__say "kit-agent enroll failed; see $RIG_STATE/enroll.log"; return 1; }
 }
@@ -330,17 +344,18 @@ rig_start_agent() {
   port="$(free_port)"
   log="$RIG_STATE/$(basename "$state").log"
   rm -f "$state/run/local-api.json"
+  rig__kit_prefix
   local agent=("$RIG_BIN/kit-agent" run --state-dir "$state" --server "$RIG_SERVER_URL" --api-port "$port")
   if $plain; then
     # No pad, scanner or terminal; the card reader (a configuration only) when the devices run.
     KIT_AGENT_LINK_PROBE_INTERVAL=1 \
       KIT_AGENT_CARD_TERMINAL_CREDENTIALS="${RIG_TERMINAL_PKI:-}" KIT_AGENT_CARD_READER="${RIG_CARD_READER:-}" \
-      "${agent[@]}" >"$log" 2>&1 &
+      "${RIG__IN_KIT[@]}" "${agent[@]}" >>"$log" 2>&1 &
   else
     KIT_AGENT_LINK_PROBE_INTERVAL=1 \
       KIT_AGENT_CARD_TERMINAL_CREDENTIALS="$RIG_TERMINAL_PKI" KIT_AGENT_CARD_READER="$RIG_CARD_READER" \
       KIT_AGENT_TERMINAL_ZVT_ADDRESS="127.0.0.1:$RIG_ZVT_PORT" FP_VIRTUAL_IMAGE="$RIG_FP_SOCKET" \
-      "$RIG_BIN/kit-sim" signature-pad --generate --timeout 86400 -- "${agent[@]}" >"$log" 2>&1 &
+      "${RIG__IN_KIT[@]}" "$RIG_BIN/kit-sim" signature-pad --generate --timeout 86400 -- "${agent[@]}" >>"$log" 2>&1 &
   fi
   RIG__AGENT_WRAPPERS[$state]=$!
   if ! wait_for "kit-agent local API" 30 test -s "$state/run/local-api.json"; then
@@ -356,8 +371,8 @@ rig_start_agent() {
 rig_unlock() {
   local state=${1:-$RIG_AGENT_STATE}
   # The secret goes through stdin only (never argv or a log).
-  if ! echo "$RIG_UNLOCK_SECRET" | "$RIG_BIN/kit-agent" unlock --initialize --state-dir "$state" >/dev/null 2>&1; then
-    echo "$RIG_UNLOCK_SECRET" | "$RIG_BIN/kit-agent" unlock --state-dir "$state" >/dev/null
+  if ! echo "$RIG_UNLOCK_SECRET" | rig__in_kit "$RIG_BIN/kit-agent" unlock --initialize --state-dir "$state" >/dev/null 2>&1; then
+    echo "$RIG_UNLOCK_SECRET" | rig__in_kit "$RIG_BIN/kit-agent" unlock --state-dir "$state" >/dev/null
   fi
 }
 
@@ -389,7 +404,7 @@ rig_stop_agent() {
 # `queue stats --json`.
 rig__stats_field() {
   local field=$1 state=${2:-$RIG_AGENT_STATE}
-  "$RIG_BIN/kit-agent" queue stats --json --state-dir "$state" 2>/dev/null | python3 -c '
+  rig__in_kit "$RIG_BIN/kit-agent" queue stats --json --state-dir "$state" 2>/dev/null | python3 -c '
 import json, sys
 stats = json.load(sys.stdin)
 field = sys.argv[1]
@@ -417,7 +432,7 @@ rig_wait_link() {
   local want=$1 seconds=${2:-15} state=${3:-$RIG_AGENT_STATE}
   # --no-refresh: the agent's own link monitor (a probe every second in the rig) is what counts; a
   # fresh probe from here would also wait for its timeout.
-  local check="\"$RIG_BIN/kit-agent\" status --json --no-refresh --state-dir \"$state\" | grep -q '\"reachability\" : \"reachable\"'"
+  local check="${RIG_NETNS:+ip netns exec $RIG_NETNS }\"$RIG_BIN/kit-agent\" status --json --no-refresh --state-dir \"$state\" | grep -q '\"reachability\" : \"reachable\"'"
   if [ "$want" = up ]; then
     wait_for "the link to come up" "$seconds" bash -c "$check"
   else
