@@ -28,6 +28,12 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var clientCertificateDays: Int
     /// What one ingest request may carry (`ingest.maxRequestBytes`), announced to kits.
     public var ingestLimits: IngestLimits
+    /// Ingest batches decided at once (`ingest.maxConcurrentBatches`, default two per core); more
+    /// wait in line (``IngestAdmission``).
+    public var ingestMaxConcurrentBatches = 2 * ProcessInfo.processInfo.activeProcessorCount
+    /// Seconds a batch waits in line before the kit is told 503 with Retry-After
+    /// (`ingest.admissionWait`, default 2; 0 turns away at once).
+    public var ingestAdmissionWait = 2.0
     /// Connection timeouts and limits (`http.idleTimeout`, `http.maxConnections`, …).
     public var connections = ConnectionLimits()
     /// Days after every receiving procedure accepted a case's dossiers until its evidence is
@@ -70,6 +76,10 @@ public struct ServerConfiguration: Sendable, Equatable {
         /// Most bytes of one ingest request body (default 64 MiB); kits fill requests up to it and
         /// refuse to record a transaction that would not fit alone.
         public static let ingestMaxRequestBytes = "ingest.maxRequestBytes"
+        /// Ingest batches decided at once (default two per core); the rest wait in line.
+        public static let ingestMaxConcurrentBatches = "ingest.maxConcurrentBatches"
+        /// Seconds a batch waits for a slot before "busy, come back" (503 Retry-After; default 2).
+        public static let ingestAdmissionWait = "ingest.admissionWait"
         /// Days to keep a case's evidence after all its receivers accepted (default 30, 0 allowed).
         public static let handoffRetentionDays = "handoff.retentionDays"
         /// Seconds between hand-off maintenance runs (default 300).
@@ -150,6 +160,12 @@ public struct ServerConfiguration: Sendable, Equatable {
             Key.ingestMaxRequestBytes, in: (IngestLimits.requestOverhead + 1024)...(1 << 30))
         {
             ingestLimits = IngestLimits(maxRequestBytes: bytes)
+        }
+        if let batches = try config.integer(Key.ingestMaxConcurrentBatches, in: 1...1024) {
+            ingestMaxConcurrentBatches = batches
+        }
+        if let seconds = try config.seconds(Key.ingestAdmissionWait, in: 0...60) {
+            ingestAdmissionWait = seconds
         }
         if let days = try config.integer(Key.handoffRetentionDays, in: 0...3650) {
             handoffRetentionDays = days

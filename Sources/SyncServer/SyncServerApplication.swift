@@ -11,6 +11,9 @@ import NIOSSL
 /// The sync server process: opens the store, builds the routes and serves until SIGTERM/SIGINT.
 public struct SyncServerApplication: Sendable {
     public let configuration: ServerConfiguration
+    /// The ingest admission to use instead of one made from the configuration (tests hold one to
+    /// saturate the server on purpose).
+    var admission: IngestAdmission?
     public let logger: Logger
 
     public init(configuration: ServerConfiguration, logger: Logger) {
@@ -56,6 +59,7 @@ public struct SyncServerApplication: Sendable {
         store: any SyncStore, keys: ServerKeys, requireClientCertificate: Bool,
         clientCertificateValidity: TimeInterval = 365 * 86_400, metrics: ServerMetrics = ServerMetrics(),
         ingestLimits: IngestLimits = .default, retentionDays: Int = 30,
+        admission: IngestAdmission = .standard(),
         logger: Logger = Logger(label: "sync-server")
     )
         -> Router<SyncRequestContext>
@@ -81,7 +85,7 @@ public struct SyncServerApplication: Sendable {
                 throttle: throttle))
         KitSyncController(
             store: store, engine: IngestEngine(opener: EnvelopeOpener(dataKey: keys.dataKey)), metrics: metrics,
-            limits: ingestLimits, orderKey: keys.kitOrderSigningKey, logger: logger
+            limits: ingestLimits, orderKey: keys.kitOrderSigningKey, logger: logger, admission: admission
         )
         .register(on: kitRoutes)
         // Renewal: the same checks, except that a replaced certificate reaches the route, which
@@ -166,7 +170,12 @@ public struct SyncServerApplication: Sendable {
                 store: store, keys: keys, requireClientCertificate: configuration.tlsEnabled,
                 clientCertificateValidity: TimeInterval(configuration.clientCertificateDays) * 86_400,
                 metrics: metrics, ingestLimits: configuration.ingestLimits,
-                retentionDays: configuration.handoffRetentionDays, logger: logger),
+                retentionDays: configuration.handoffRetentionDays,
+                admission: admission
+                    ?? IngestAdmission(
+                        limit: configuration.ingestMaxConcurrentBatches,
+                        wait: .milliseconds(Int64(configuration.ingestAdmissionWait * 1000))),
+                logger: logger),
             server: server,
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port),

@@ -25,6 +25,8 @@ struct PaymentDeskTests {
         let server: ZVTSimulatorServer
         let desk: PaymentDesk
         let ledger: PaymentLedger
+        /// The simulator's port on loopback.
+        var port: UInt16 = 0
 
         static func start(_ configuration: ZVTSimulatorConfiguration = .init(cardDelay: .milliseconds(20))) async throws
             -> Rig
@@ -43,7 +45,7 @@ struct PaymentDeskTests {
                     timeouts: ZVTSessionTimeouts(acknowledgement: .seconds(2), cardholder: .seconds(5))))
             let ledger = PaymentLedger(database: kit.database, outbox: kit.outbox)
             let desk = PaymentDesk(ledger: ledger, cases: kit.cases, terminal: terminal, logger: quietLogger())
-            return Rig(kit: kit, server: server, desk: desk, ledger: ledger)
+            return Rig(kit: kit, server: server, desk: desk, ledger: ledger, port: port)
         }
 
         func outcomes(_ caseId: String) throws -> [OutboxEntry] {
@@ -125,6 +127,40 @@ struct PaymentDeskTests {
         #expect(await rig.desk.recoverUnresolved() == PaymentDesk.RecoveryRound(resolved: 0, remaining: 0))
         #expect(try rig.outcomes("c-1").count == 1)
         await rig.stop()
+    }
+
+    /// Found by the soak (issue #19): after the clerk settled an unknown payment by hand, the
+    /// terminal driver still blocked every new payment ("a previous payment has an unknown
+    /// outcome") until the agent restarted.
+    @Test func afterAPaymentIsSettledByHandTheNextOneGoesToTheTerminal() async throws {
+        let rig = try await Rig.start(
+            ZVTSimulatorConfiguration(faults: [.disconnectMidTransaction], faultCount: 1, cardDelay: .milliseconds(20)))
+        let first = try await rig.desk.pay(caseId: "c-1")
+        #expect(first.status == .unknown, "\(first.message)")
+        // The terminal is swapped after a power cut: the new one knows nothing of that payment.
+        await rig.server.stop()
+        let replacement = try ZVTSimulatorServer(configuration: .init(cardDelay: .milliseconds(20)))
+        // The old listener closes on its own thread: try the port until it is free (at most 3 s).
+        for attempt in 1...60 {
+            do {
+                _ = try await replacement.listen(port: rig.port)
+                break
+            } catch {
+                if attempt == 60 { throw error }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+        }
+        #expect(await rig.desk.recoverUnresolved() == PaymentDesk.RecoveryRound(resolved: 0, remaining: 1))
+        let open = try #require(try rig.ledger.unresolved().first)
+        // The clerk reads the old terminal's printout: nothing was charged.
+        let settled = try await rig.desk.resolveByHand(
+            intentSeq: open.intentSeq, paid: false, note: "kein Beleg, Tagesabschluss ohne Buchung")
+        #expect(settled.status == .notPaid)
+        let next = try await rig.desk.pay(caseId: "c-2")
+        #expect(next.status == .approved, "\(next.message)")
+        #expect(await replacement.journal.approvedAuthorizations == 1)
+        await rig.desk.terminal?.close()
+        await replacement.stop()
     }
 
     @Test func unreachableTerminalIsRecordedAsNotPaid() async throws {

@@ -27,13 +27,17 @@ struct QueueDrainTests {
 
     static func withEnrolledKit(
         storage: ServerConfiguration.StorageKind = .sqlite, limits: IngestLimits = .default,
-        cases: [String] = ["case-1", "case-2"], _ body: (Rig) async throws -> Void
+        cases: [String] = ["case-1", "case-2"], admission: IngestAdmission? = nil, _ body: (Rig) async throws -> Void
     ) async throws {
         let serverState = temporaryPath("drain-server")
         var configuration = try await SyncExactlyOnceTests.configuration(
             storage, state: serverState, port: 0, tls: true)
         configuration.ingestLimits = limits
-        let server = SyncServerApplication(configuration: configuration, logger: quietLogger())
+        let server = {
+            var server = SyncServerApplication(configuration: configuration, logger: quietLogger())
+            server.admission = admission
+            return server
+        }()
         let store = try await server.openStore()
         let token = BearerToken.generate()
         try await store.createEnrollment(

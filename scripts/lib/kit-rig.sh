@@ -132,7 +132,7 @@ rig__stop() {
     rig__say "$name (pid $pid) did not stop within ${grace}s; killing it"
     kill -KILL "$pid" 2>/dev/null || true
   fi
-  wait "$pid" 2>/dev/null || code=$?
+  { wait "$pid"; } 2>/dev/null || code=$?   # braces: also silences bash's "Killed" notice
   return "$code"
 }
 

@@ -269,6 +269,9 @@ public struct QueueCheck: DoctorCheck {
                 + "conflict; check the kit's disk (smartctl) and kit-agent queue list"
         case .storage:
             return "the kit's database fails: check disk space and the disk, then restart kit-agent"
+        case .serverBusy:
+            return "the sync server keeps answering busy (429/503): its log (store failures, ingest saturated) "
+                + "and its disk; the kit retries by itself"
         }
     }
 }

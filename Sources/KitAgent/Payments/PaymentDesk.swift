@@ -190,7 +190,7 @@ public actor PaymentDesk {
     /// still know), without a note, and for an intent that is not open.
     public func resolveByHand(
         intentSeq: UInt64, paid: Bool, receiptNumber: Int? = nil, traceNumber: Int? = nil, note: String
-    ) throws(PaymentError) -> PaymentResult {
+    ) async throws(PaymentError) -> PaymentResult {
         let ledger = try requireLedger()
         guard !running else { throw .busy }
         let trimmed = note.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -210,6 +210,9 @@ public actor PaymentDesk {
             ? .approved(traceNumber: traceNumber, receiptNumber: receiptNumber, receiptLines: [], recovered: true)
             : .notPaid(reason: "settled by hand: not paid", traceNumber: traceNumber, recovered: true)
         let resolved = try ledger.resolve(intentTxId: intent.intentTxId, as: resolution, manualNote: trimmed)
+        // The terminal driver blocks new payments while one it sent has no known outcome; settled
+        // by hand and nothing else open, the next payment may go to the terminal again.
+        if let terminal, try ledger.unresolved().isEmpty { await terminal.markPaymentResolved() }
         logger.notice(
             "payment settled by hand",
             metadata: [

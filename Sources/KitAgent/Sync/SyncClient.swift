@@ -474,6 +474,13 @@ public actor SyncClient {
                     "the server refused this kit (HTTP \(response.status.code)) \(message): enroll it again")
             }
             let message = ServerMessage.extract(String(decoding: buffer.readableBytesView, as: UTF8.self))
+            if response.status == .tooManyRequests || response.status == .serviceUnavailable {
+                // Saturated or its store failing: it names when to come back (issue #18).
+                throw .serverBusy(
+                    status: Int(response.status.code),
+                    retryAfter: RetryAfter.parse(response.headers.first(name: "Retry-After"), now: Date()),
+                    reason: message)
+            }
             if (400..<500).contains(response.status.code) {
                 throw .requestRefused(path: path, status: Int(response.status.code), reason: message)
             }
@@ -524,6 +531,10 @@ public enum SyncError: Error, Equatable, CustomStringConvertible {
     case requestRefused(path: String, status: Int, reason: String)
     /// The kit wiped itself after a loss report: it syncs no more.
     case wiped
+    /// The server is saturated or cannot store right now (HTTP 429, 503): nothing of the request
+    /// was applied; the kit comes back after `retryAfter` (the server's `Retry-After`, nil when it
+    /// named none or nothing readable: then the kit's own backoff).
+    case serverBusy(status: Int, retryAfter: Duration?, reason: String)
 
     public var description: String {
         switch self {
@@ -542,6 +553,10 @@ public enum SyncError: Error, Equatable, CustomStringConvertible {
         case .requestRefused(let path, let status, let reason):
             return "the sync server refused the request (HTTP \(status) for \(path)) \(reason)"
         case .wiped: return KitWipe.wipedSentence
+        case .serverBusy(let status, let retryAfter, let reason):
+            let wait = retryAfter.map { "comes back after \($0.components.seconds) s as the server asks" }
+                ?? "tries again with its own backoff (no readable Retry-After)"
+            return "the sync server is busy (HTTP \(status)) \(reason): the kit \(wait)"
         }
     }
 
@@ -560,6 +575,7 @@ public enum SyncError: Error, Equatable, CustomStringConvertible {
             kind = .envelopeRefused
             seq = refusedSeq
         case .garbage: kind = .badAnswer
+        case .serverBusy: kind = .serverBusy
         case .serverLostData(let lostSeq):
             kind = .envelopeRefused
             seq = lostSeq

@@ -77,6 +77,7 @@ actor SyncService: Service {
         await link.onReachable { [weak self] in await self?.trigger() }
         await cancelWhenGracefulShutdown {
             var failures = 0
+            var notBefore: ContinuousClock.Instant?
             var iterator = stream.makeAsyncIterator()
             while !Task.isCancelled {
                 let delay: Duration
@@ -92,7 +93,14 @@ actor SyncService: Service {
                     if let error = error as? SyncError { await self.noteFailure(error) }
                     await self.renewCertificateIfDue(afterSuccessfulSync: false)
                     failures += 1
-                    delay = Self.backoff(failures: failures)
+                    if case .serverBusy(_, let retryAfter?, _) = error as? SyncError {
+                        // The server named when to come back: not sooner, not even when the link
+                        // monitor or the clerk asks (a fleet reconnecting at once must not hammer it).
+                        delay = Self.busyDelay(retryAfter: retryAfter)
+                        notBefore = ContinuousClock.now + delay
+                    } else {
+                        delay = Self.backoff(failures: failures)
+                    }
                 }
                 // Sleep until the delay passes or someone triggers a sync.
                 let sleeper = Task {
@@ -100,6 +108,10 @@ actor SyncService: Service {
                 }
                 _ = await iterator.next()
                 sleeper.cancel()
+                if let until = notBefore {
+                    notBefore = nil
+                    if ContinuousClock.now < until { try? await Task.sleep(until: until) }
+                }
             }
         }
         continuation.finish()
@@ -160,6 +172,14 @@ actor SyncService: Service {
         let shown = current.flatMap { $0.isAlarm ? $0 : nil }
         try? outbox?.storeSyncProblem(shown)
         await onProblemChange(shown)
+    }
+
+    /// The wait after a busy answer: the server's Retry-After plus up to a quarter of it (at least
+    /// half a second) of jitter, so kits told the same second do not all come back in the same one.
+    static func busyDelay(retryAfter: Duration) -> Duration {
+        let base = min(retryAfter, RetryAfter.longest)
+        let spread = max(Double(base.components.seconds) * 0.25, 0.5)
+        return base + .milliseconds(Int64(Double.random(in: 0...spread) * 1000))
     }
 
     /// Exponential backoff with full jitter: uniform in [0, min(60 s, 1 s × 2^failures)].

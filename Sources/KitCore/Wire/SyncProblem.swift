@@ -19,6 +19,9 @@ public struct SyncProblem: Codable, Sendable, Equatable {
         case damagedEntry = "damaged_entry"
         /// The kit's own database failed.
         case storage
+        /// The server answers "busy, come back later" (HTTP 429, 503 with Retry-After): passing
+        /// while a fleet reconnects at once; an alarm only when it lasts.
+        case serverBusy = "server_busy"
     }
 
     public var kind: Kind
@@ -36,8 +39,13 @@ public struct SyncProblem: Codable, Sendable, Equatable {
         switch kind {
         case .tooLarge, .damagedEntry, .storage: return true
         case .requestRefused, .envelopeRefused, .badAnswer: return attempts >= 2
+        case .serverBusy: return attempts >= Self.busyAttemptsBeforeAlarm
         }
     }
+
+    /// A server that stays busy this many sync attempts in a row (each after its Retry-After) is
+    /// an alarm: at the server's usual 1–5 s, about a minute or more without progress.
+    public static let busyAttemptsBeforeAlarm = 12
 
     public init(kind: Kind, seq: UInt64?, reason: String, since: Date, attempts: Int) {
         self.kind = kind
@@ -66,6 +74,9 @@ extension SyncProblem.Kind {
                 + "die Sachbearbeitung klärt ihn. Alle anderen Vorgänge werden übertragen."
         case .storage:
             return "Der Speicher des Koffers meldet einen Fehler – bitte die IT anrufen."
+        case .serverBusy:
+            return "Der Server ist seit Längerem ausgelastet; der Koffer überträgt von selbst, sobald er wieder "
+                + "annimmt. Alles bleibt sicher im Koffer gespeichert. Hält das an, bitte die IT anrufen."
         }
     }
 }

@@ -28,6 +28,8 @@ struct KitSyncController {
     let logger: Logger
     /// Handed to kits with the checkout, for walk-in cases (issue #20).
     var catalogue: ServiceCatalogue = .city
+    /// Backpressure: batches decided at once, the line and its wait (issue #18).
+    var admission = IngestAdmission.standard()
 
     /// Most bytes of a report (device list and problem text).
     static let maximumReportBytes = 64 << 10
@@ -35,34 +37,13 @@ struct KitSyncController {
     func register(on group: RouterGroup<SyncRequestContext>) {
         group.post("ingest") { request, context -> Response in
             let kitId = try Self.kit(context)
-            let batch = try await decode(IngestBatch.self, request, context, kitId: kitId, upTo: limits.maxRequestBytes)
-            guard batch.kitId == kitId else {
-                throw refuse(.forbidden, kitId: kitId, "batch names kit \(batch.kitId), token belongs to \(kitId)")
-            }
-            guard batch.envelopes.count <= IngestBatch.maximumEnvelopes else {
-                throw refuse(
-                    .contentTooLarge, kitId: kitId, "at most \(IngestBatch.maximumEnvelopes) envelopes per batch")
-            }
-            let reply: IngestReply
-            do throws(StoreError) {
-                if let report = batch.report {
-                    try await store.updateReport(kitId: kitId, report: report, at: Date())
+            do {
+                return try await admission.withSlot(kitId: kitId) {
+                    try await ingest(request, context, kitId: kitId)
                 }
-                reply = try await store.ingest(envelopes: batch.envelopes, kitId: kitId, engine: engine)
-            } catch {
-                throw storeFailed(error, kitId: kitId, envelopes: batch.envelopes.count)
+            } catch let refusal as IngestAdmission.Refusal {
+                throw busy(refusal, kitId: kitId)
             }
-            metrics.count(reply.results.map(\.outcome))
-            for result in reply.results where result.outcome == .refused {
-                logger.warning(
-                    "ingest refused an envelope",
-                    metadata: ["kit": "\(kitId)", "seq": "\(result.seq)", "reason": "\(result.reason ?? "")"])
-            }
-            var response = try reply.response(from: request, context: context)
-            if let name = HTTPField.Name(IngestLimits.headerName) {
-                response.headers[name] = String(limits.maxRequestBytes)
-            }
-            return response
         }
         group.post("kits/:kit/report") { request, context -> HTTPResponse.Status in
             let kitId = try Self.kit(context)
@@ -162,6 +143,59 @@ struct KitSyncController {
             throw refuse(
                 .badRequest, kitId: kitId, size: buffer.readableBytes, "the body is not a valid \(T.self) document")
         }
+    }
+
+    /// One admitted batch: decoded within the announced size, stored in one transaction, answered
+    /// per envelope.
+    private func ingest(_ request: Request, _ context: SyncRequestContext, kitId: String) async throws -> Response {
+        let batch = try await decode(IngestBatch.self, request, context, kitId: kitId, upTo: limits.maxRequestBytes)
+        guard batch.kitId == kitId else {
+            throw refuse(.forbidden, kitId: kitId, "batch names kit \(batch.kitId), token belongs to \(kitId)")
+        }
+        guard batch.envelopes.count <= IngestBatch.maximumEnvelopes else {
+            throw refuse(
+                .contentTooLarge, kitId: kitId, "at most \(IngestBatch.maximumEnvelopes) envelopes per batch")
+        }
+        let reply: IngestReply
+        do throws(StoreError) {
+            if let report = batch.report {
+                try await store.updateReport(kitId: kitId, report: report, at: Date())
+            }
+            reply = try await store.ingest(envelopes: batch.envelopes, kitId: kitId, engine: engine)
+        } catch {
+            throw storeFailed(error, kitId: kitId, envelopes: batch.envelopes.count)
+        }
+        metrics.count(reply.results.map(\.outcome))
+        for result in reply.results where result.outcome == .refused {
+            logger.warning(
+                "ingest refused an envelope",
+                metadata: ["kit": "\(kitId)", "seq": "\(result.seq)", "reason": "\(result.reason ?? "")"])
+        }
+        var response = try reply.response(from: request, context: context)
+        if let name = HTTPField.Name(IngestLimits.headerName) {
+            response.headers[name] = String(limits.maxRequestBytes)
+        }
+        return response
+    }
+
+    /// Turned away by the admission (saturated, or the kit's previous batch still inside): nothing
+    /// was read or applied; the kit comes back after Retry-After. Counted, logged at debug level
+    /// only (a reconnecting fleet would flood the log; the metrics show it).
+    private func busy(_ refusal: IngestAdmission.Refusal, kitId: String) -> HTTPError {
+        let status: HTTPResponse.Status
+        let seconds: Int
+        let reason: String
+        switch refusal {
+        case .saturated(let retryAfter):
+            (status, seconds) = (.serviceUnavailable, retryAfter)
+            reason = "the server is busy with other kits' batches: send again after \(retryAfter) s"
+        case .kitBusy(let retryAfter):
+            (status, seconds) = (.tooManyRequests, retryAfter)
+            reason = "this kit's previous batch is still being decided: one batch at a time"
+        }
+        logger.debug("ingest turned away", metadata: ["kit": "\(kitId)", "status": "\(status.code)"])
+        metrics.countRefusedRequest(status: status.code)
+        return HTTPError(status, headers: [.retryAfter: String(seconds)], message: reason)
     }
 
     /// Logs and counts a refused kit request; the error carries the reason to the kit.
