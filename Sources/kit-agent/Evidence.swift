@@ -22,8 +22,10 @@ extension KitAgentCommand {
 
         func run() async throws {
             let stateDirectory = try await options.resolveStateDirectory()
-            let recorded = try await LocalAPIClient(stateDirectory: stateDirectory).captureSignature(
-                caseId: caseId, text: text)
+            let client = try LocalAPIClient(stateDirectory: stateDirectory)
+            let recorded = try await DeviceStepInterrupt.cancellingOnInterrupt(client, caseId: caseId) {
+                try await client.captureSignature(caseId: caseId, text: text)
+            }
             print("signature recorded for case \(caseId) as transaction \(recorded.seq)")
         }
     }
@@ -50,8 +52,10 @@ extension KitAgentCommand {
                 skips[String(parts[0])] = String(parts[1])
             }
             let stateDirectory = try await options.resolveStateDirectory()
-            let recorded = try await LocalAPIClient(stateDirectory: stateDirectory).captureFingerprints(
-                caseId: caseId, skips: skips)
+            let client = try LocalAPIClient(stateDirectory: stateDirectory)
+            let recorded = try await DeviceStepInterrupt.cancellingOnInterrupt(client, caseId: caseId) {
+                try await client.captureFingerprints(caseId: caseId, skips: skips)
+            }
             print("finger set recorded for case \(caseId) as transaction \(recorded.seq)")
             for finger in recorded.kept ?? [] {
                 let note = finger.meetsThreshold ? "" : " (below the quality threshold)"
@@ -101,8 +105,10 @@ extension KitAgentCommand {
                 return
             }
             let can = self.can ?? ""
-            let (seq, result) = try await LocalAPIClient(stateDirectory: stateDirectory).checkIdentity(
-                caseId: caseId, can: can)
+            let client = try LocalAPIClient(stateDirectory: stateDirectory)
+            let (seq, result) = try await DeviceStepInterrupt.cancellingOnInterrupt(client, caseId: caseId) {
+                try await client.checkIdentity(caseId: caseId, can: can)
+            }
             if result.matchesCase {
                 print("identity confirmed for case \(caseId) (transaction \(seq))")
             } else {
@@ -134,8 +140,11 @@ extension KitAgentCommand {
 
         func run() async throws {
             let stateDirectory = try await options.resolveStateDirectory()
-            let recorded = try await LocalAPIClient(stateDirectory: stateDirectory).changeAddress(
-                caseId: caseId, can: can, address: CaseSnapshot.Address(street: street, zip: zip, city: city))
+            let client = try LocalAPIClient(stateDirectory: stateDirectory)
+            let address = CaseSnapshot.Address(street: street, zip: zip, city: city)
+            let recorded = try await DeviceStepInterrupt.cancellingOnInterrupt(client, caseId: caseId) {
+                try await client.changeAddress(caseId: caseId, can: can, address: address)
+            }
             if recorded.alreadyRecorded == true {
                 print(
                     "the address change of case \(caseId) was already recorded as transaction \(recorded.seq); "

@@ -108,6 +108,48 @@ struct AgentShutdownOnPad {
         #expect(!kinds.contains(TransactionKind.signatureCaptured.rawValue), "outbox holds \(kinds)")
     }
 
+    /// Ctrl-C on `kit-agent sign` (the command, not the agent): the capture is cancelled at the pad
+    /// like the clerk's cancel on the page; the agent runs on; only the cancellation is recorded.
+    @Test func ctrlCOnTheSignCommandCancelsTheCaptureAtThePad() async throws {
+        let binaries = try #require(Binaries.find())
+        let children = ChildProcesses()
+        defer { children.killAll() }
+        let kit = try await PreparedKit(cases: [(Self.caseId, 3700)], steps: [.sign])
+        let control = try STUTestbedControl()
+        let agent = try await children.startAgent(binaries.kitAgent, kit: kit, terminal: "127.0.0.1:9")
+        let client = try LocalAPIClient(stateDirectory: kit.stateDirectory)
+        try await client.unlock(secret: PaymentCrashTests.secret, initialize: false)
+
+        let command = Process()
+        command.executableURL = binaries.kitAgent
+        command.arguments = ["sign", "--case", Self.caseId, "--text", Self.text, "--state-dir", kit.stateDirectory]
+        let output = Pipe()
+        command.standardOutput = output
+        command.standardError = output
+        try command.run()
+        try await control.waitForInking(true, timeoutMilliseconds: 20_000)
+        let waiting = try await control.state()
+
+        kill(command.processIdentifier, SIGINT)
+        let ended = await Self.waitForExit(command, seconds: 10)
+        #expect(ended, "kit-agent sign still ran 10 s after Ctrl-C")
+        #expect(command.terminationReason == .exit && command.terminationStatus != 0)
+        let said = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(said.contains("the signature step was cancelled"), "\(said)")
+        #expect(said.contains("nichts gespeichert"), "\(said)")
+
+        let after = try await control.state()
+        #expect(!after.inking, "the pad still accepts ink after the command was interrupted")
+        #expect(after.clearCount > waiting.clearCount, "the pad's screen was not cleared")
+        #expect(agent.isRunning, "the agent must run on")
+
+        kill(agent.processIdentifier, SIGTERM)
+        #expect(await Self.waitForExit(agent, seconds: 15))
+        let kinds = try Self.outboxKinds(kit)
+        #expect(kinds.contains(TransactionKind.stepCancelled.rawValue), "outbox holds \(kinds)")
+        #expect(!kinds.contains(TransactionKind.signatureCaptured.rawValue), "outbox holds \(kinds)")
+    }
+
     static func waitForExit(_ process: Process, seconds: Double) async -> Bool {
         let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
         while process.isRunning, ContinuousClock.now < deadline {

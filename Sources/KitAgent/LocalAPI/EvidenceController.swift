@@ -169,9 +169,15 @@ struct EvidenceController<Context: RequestContext> {
             // Refused before the reader is even opened: no matching identity check (the station
             // checks again, and re-reads the holder inside the secure channel).
             try identity.checkAddressStepAllowed(caseId: caseId)
-            outcome = try await identity.withCard(readerName: cardReaderName, cardWait: waits.cardWait) {
-                transport throws(EvidenceError) in
-                try await identity.changeAddress(caseId: caseId, can: body.can, to: address, over: transport)
+            // A running device step like the others: the clerk's cancel and the agent's shutdown
+            // (SIGTERM) end the wait for the card; a write the card has taken is recorded whole or,
+            // cut before its record, found again on the chip by the next attempt.
+            let (identity, reader, cardWait) = (self.identity, cardReaderName, waits.cardWait)
+            outcome = try await running.run(caseId: caseId, step: "address", limit: waits.deviceWait(.address)) {
+                () throws(EvidenceError) in
+                try await identity.withCard(readerName: reader, cardWait: cardWait) { transport throws(EvidenceError) in
+                    try await identity.changeAddress(caseId: caseId, can: body.can, to: address, over: transport)
+                }
             }
         } catch {
             throw ClerkFacingError(Self.status(for: error), error.clerkText, detail: error.description)

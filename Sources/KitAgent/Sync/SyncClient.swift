@@ -554,7 +554,8 @@ public enum SyncError: Error, Equatable, CustomStringConvertible {
             return "the sync server refused the request (HTTP \(status) for \(path)) \(reason)"
         case .wiped: return KitWipe.wipedSentence
         case .serverBusy(let status, let retryAfter, let reason):
-            let wait = retryAfter.map { "comes back after \($0.components.seconds) s as the server asks" }
+            let wait =
+                retryAfter.map { "comes back after \($0.components.seconds) s as the server asks" }
                 ?? "tries again with its own backoff (no readable Retry-After)"
             return "the sync server is busy (HTTP \(status)) \(reason): the kit \(wait)"
         }
