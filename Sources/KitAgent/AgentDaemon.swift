@@ -139,7 +139,7 @@ public struct AgentDaemon: Sendable {
         let stopping = ShutdownFlag()
         let shutdown = DeviceStepShutdown(
             running: running, desk: desk, grace: DeviceWaitPolicy.standard.shutdownGrace, logger: logger,
-            started: stopping)
+            started: stopping, stopSync: { await syncClient.stop() })
         let app = Application(
             router: router,
             server: .http1WebSocketUpgrade { request, _, _ in eventStream.decide(request) },

@@ -17,6 +17,9 @@ struct DeviceStepShutdown: Service {
     let grace: Duration
     let logger: Logger
     let started: ShutdownFlag
+    /// Cuts the sync's requests on the way (``SyncClient/stop()``): a server that does not answer
+    /// must not hold up the local API's graceful stop.
+    var stopSync: @Sendable () async -> Void = {}
 
     func run() async throws {
         do {
@@ -30,6 +33,7 @@ struct DeviceStepShutdown: Service {
         let begun = clock.now
         async let steps = running.stopAll(within: grace)
         async let paymentIdle = desk.stop(within: grace)
+        await stopSync()
         let (left, idle) = await (steps, paymentIdle)
         let elapsed = clock.now - begun
         logger.info(

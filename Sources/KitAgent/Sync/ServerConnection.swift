@@ -80,15 +80,26 @@ public actor ServerConnection {
     }
 
     /// Closes the connections this object opened.
-    public func shutdown() async {
-        if let client = current?.client {
-            try? await client.shutdown()
-        }
-        if let plain {
-            try? await plain.shutdown()
-        }
+    /// Closes the clients. Waits at most `limit`: a connection still opening towards a server that
+    /// does not answer (a black-holed link) would otherwise hold the agent's stop for the connect
+    /// timeout; the rest of the closing goes on while the process ends.
+    public func shutdown(within limit: Duration = .seconds(1)) async {
+        let clients = [current?.client, plain].compactMap { $0 }
         current = nil
         plain = nil
+        let (ended, ending) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        Task {
+            for client in clients { try? await client.shutdown() }
+            ending.yield()
+        }
+        let timer = Task {
+            try await Task.sleep(for: limit)
+            ending.yield()
+        }
+        var iterator = ended.makeAsyncIterator()
+        _ = await iterator.next()
+        timer.cancel()
+        ending.finish()
     }
 }
 

@@ -33,6 +33,19 @@ public actor SyncClient {
     private let deadline: TimeAmount
     private let devices: @Sendable () async -> [DeviceHealthSummary]
     private let serverAnswered: @Sendable () async -> Date?
+    /// Requests on the way, to cut them when the agent stops (``stop()``).
+    private var inFlight: [UInt64: @Sendable () -> Void] = [:]
+    private var nextRequest: UInt64 = 0
+    private var stopping = false
+
+    /// The agent stops (SIGTERM): requests on the way are cut at once and no new one starts, so
+    /// the stop does not wait for a server that does not answer (a black-holed link). What was
+    /// sent stays queued and goes again after the restart; the server's duplicate check keeps it once.
+    public func stop() {
+        stopping = true
+        for cut in inFlight.values { cut() }
+        inFlight.removeAll()
+    }
 
     /// How long a request may go without moving a byte before it is cut off.
     public static let stallTimeout: TimeAmount = .seconds(60)
@@ -405,6 +418,9 @@ public actor SyncClient {
     private func request(
         _ method: HTTPMethod, credentials: KitCredentials, path: String, body: Data?, undelivered: () -> Void = {}
     ) async throws(SyncError) -> Data {
+        guard !stopping else {
+            throw .unreachable("the agent is stopping; nothing more is sent before the restart")
+        }
         let url = KitServerRequest.url(credentials, path: path)
         let client: HTTPClient
         do { client = try await connection.client(for: url) } catch { throw .notEnrolled(error.description) }
@@ -417,6 +433,10 @@ public actor SyncClient {
             let response = try await client.execute(request, timeout: deadline)
             return (response, try await response.body.collect(upTo: 64 << 20))
         }
+        nextRequest += 1
+        let requestNumber = nextRequest
+        inFlight[requestNumber] = { exchange.cancel() }
+        defer { inFlight[requestNumber] = nil }
         // The watchdog: a request is cut off when it stops moving, never for being long.
         let serverAnswered = self.serverAnswered
         let logger = self.logger
@@ -446,10 +466,21 @@ public actor SyncClient {
             }
         }
         do {
-            (response, buffer) = try await exchange.value
+            // The exchange is a task of its own (the watchdog cancels it): a stopping agent (SIGTERM,
+            // the service group cancelling the sync) must cut it too, not wait for the stall allowance.
+            (response, buffer) = try await withTaskCancellationHandler {
+                try await exchange.value
+            } onCancel: {
+                exchange.cancel()
+            }
             watchdog.cancel()
         } catch {
             watchdog.cancel()
+            if Task.isCancelled || stopping {
+                throw .unreachable(
+                    "the request to the sync server was cut because the agent is stopping; it is sent again after "
+                        + "the restart")
+            }
             if exchange.isCancelled {
                 logger.notice("request cut by the stall watchdog", metadata: progress.describe())
                 throw .unreachable(
