@@ -64,14 +64,9 @@ struct AgentShutdownOnPad {
     static let text = "Ich beantrage einen neuen Personalausweis. Gebühr 37,00 EUR."
 
     @Test func sigtermEndsTheCaptureClearsThePadRecordsNothingAndExitsWithinFiveSeconds() async throws {
-        let binaries = try #require(Binaries.find())
         let children = ChildProcesses()
         defer { children.killAll() }
-        let kit = try await PreparedKit(cases: [(Self.caseId, 3700)], steps: [.sign])
-        let control = try STUTestbedControl()
-        let agent = try await children.startAgent(binaries.kitAgent, kit: kit, terminal: "127.0.0.1:9")
-        let client = try LocalAPIClient(stateDirectory: kit.stateDirectory)
-        try await client.unlock(secret: PaymentCrashTests.secret, initialize: false)
+        let (_, kit, control, agent, client) = try await Self.agentOnThePad(children)
 
         let signing = Task { try await client.captureSignature(caseId: Self.caseId, text: Self.text) }
         // The prompt is on the pad and inking is on: the pad waits for the pen, which never comes.
@@ -111,14 +106,9 @@ struct AgentShutdownOnPad {
     /// Ctrl-C on `kit-agent sign` (the command, not the agent): the capture is cancelled at the pad
     /// like the clerk's cancel on the page; the agent runs on; only the cancellation is recorded.
     @Test func ctrlCOnTheSignCommandCancelsTheCaptureAtThePad() async throws {
-        let binaries = try #require(Binaries.find())
         let children = ChildProcesses()
         defer { children.killAll() }
-        let kit = try await PreparedKit(cases: [(Self.caseId, 3700)], steps: [.sign])
-        let control = try STUTestbedControl()
-        let agent = try await children.startAgent(binaries.kitAgent, kit: kit, terminal: "127.0.0.1:9")
-        let client = try LocalAPIClient(stateDirectory: kit.stateDirectory)
-        try await client.unlock(secret: PaymentCrashTests.secret, initialize: false)
+        let (binaries, kit, control, agent, _) = try await Self.agentOnThePad(children)
 
         let command = Process()
         command.executableURL = binaries.kitAgent
@@ -148,6 +138,19 @@ struct AgentShutdownOnPad {
         let kinds = try Self.outboxKinds(kit)
         #expect(kinds.contains(TransactionKind.stepCancelled.rawValue), "outbox holds \(kinds)")
         #expect(!kinds.contains(TransactionKind.signatureCaptured.rawValue), "outbox holds \(kinds)")
+    }
+
+    /// A kit with one case to sign, its agent running on the testbed's pad, unlocked.
+    static func agentOnThePad(_ children: ChildProcesses) async throws
+        -> (Binaries, PreparedKit, STUTestbedControl, Process, LocalAPIClient)
+    {
+        let binaries = try #require(Binaries.find())
+        let kit = try await PreparedKit(cases: [(Self.caseId, 3700)], steps: [.sign])
+        let control = try STUTestbedControl()
+        let agent = try await children.startAgent(binaries.kitAgent, kit: kit, terminal: "127.0.0.1:9")
+        let client = try LocalAPIClient(stateDirectory: kit.stateDirectory)
+        try await client.unlock(secret: PaymentCrashTests.secret, initialize: false)
+        return (binaries, kit, control, agent, client)
     }
 
     static func waitForExit(_ process: Process, seconds: Double) async -> Bool {
