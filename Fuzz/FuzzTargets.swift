@@ -23,6 +23,7 @@ enum FuzzTarget: String, CaseIterable {
     case iso19794_4 = "iso19794-4"
     case wsq = "wsq"
     case png = "png"
+    case vpcd = "vpcd"
 
     func run(_ bytes: [UInt8]) {
         switch self {
@@ -80,6 +81,20 @@ enum FuzzTarget: String, CaseIterable {
             _ = try? WSQDecoder.decode(bytes)
         case .png:
             _ = try? PNGDecoder.decodeGrayscale(bytes)
+        case .vpcd:
+            // The card simulator's side of pcscd's vpcd socket (split and coalesced reads).
+            var decoder = VPCDFrameDecoder()
+            for chunk in Self.chunks(bytes) {
+                decoder.append(chunk)
+                for _ in 0...chunk.count + 1 {
+                    do {
+                        guard try decoder.nextMessage() != nil else { break }
+                    } catch {
+                        continue
+                    }
+                }
+            }
+            _ = try? decoder.finish()
         }
     }
 

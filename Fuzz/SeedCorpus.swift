@@ -63,6 +63,9 @@ enum SeedCorpus {
             return [
                 (try? PNGEncoder.encodeGrayscale(width: 4, height: 2, pixels: [0, 64, 128, 255, 1, 2, 3, 4])) ?? []
             ]
+        case .vpcd:
+            // Power on, get ATR, SELECT (an APDU), reset, power off: what pcscd sends a card.
+            return [[0x03] + hex("00 01 01 00 01 04 00 0C 00 A4 04 0C 07 A0 00 00 02 47 10 01 00 01 02 00 01 00")]
         }
     }
 

@@ -9,7 +9,7 @@ struct KitSimCommand: AsyncParsableCommand {
         version: KitVersion.release,
         subcommands: [
             ZVTCommand.self, CardCommand.self, SignaturePadCommand.self, FingerprintCommand.self, CameraCommand.self,
-            ConsumerCommand.self,
+            ConsumerCommand.self, WSQCommand.self,
         ]
     )
 }
