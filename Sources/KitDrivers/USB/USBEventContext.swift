@@ -136,6 +136,12 @@ private final class USBEventLoop: @unchecked Sendable {
 
     private let context: OpaquePointer
     private let stopping = Atomic<Bool>(false)
+    /// Held by `stop()` while it sets the flag and interrupts the event handler, and taken by the
+    /// event thread before `libusb_exit`: so the interrupt never reaches a context already freed
+    /// (found by the soak: the thread saw the flag, ran `libusb_exit`, and the interrupt then
+    /// dereferenced the freed context's log handler — a crash of the agent, whose health checks
+    /// open and drop a libusb session every 10 s).
+    private let interrupting = Mutex(())
     private let finished = DispatchSemaphore(value: 0)
     private let registrations = Mutex<[USBHotplugRegistration]>([])
 
@@ -158,6 +164,7 @@ private final class USBEventLoop: @unchecked Sendable {
                 usleep(10_000)
             }
         }
+        interrupting.withLock { _ in }  // a stop() still interrupting finishes first
         for registration in registrations.withLock({ $0 }) { registration.deregister(from: context) }
         libusb_exit(context)
         registrations.withLock { $0.removeAll() }
@@ -166,8 +173,10 @@ private final class USBEventLoop: @unchecked Sendable {
 
     /// Asks the thread to leave libusb and end; waits for it unless called on the event thread itself.
     func stop() {
-        stopping.store(true, ordering: .releasing)
-        libusb_interrupt_event_handler(context)
+        interrupting.withLock { _ in
+            stopping.store(true, ordering: .releasing)
+            libusb_interrupt_event_handler(context)
+        }
         let marker = Thread.current.threadDictionary[Self.threadKey] as? NSNumber
         if marker?.intValue != Int(bitPattern: Unmanaged.passUnretained(self).toOpaque()) {
             finished.wait()
