@@ -194,6 +194,17 @@ def check(work, store, kits):
         report.check(end <= warm * 1.10, f"{text} after warm-up {warm / 1024:.1f} MB, at the end {end / 1024:.1f} MB "
                      "(≤ +10 %)")
     faults = collections.Counter(row[1] for row in journal_lines(os.path.join(work, "faults.tsv")))
+    crashed = []
+    for log in sorted(glob.glob(os.path.join(work, "rig", "*.log")) + [os.path.join(work, "sync-server.log")]):
+        try:
+            text = open(log, errors="replace").read()
+        except OSError:
+            continue
+        count = text.count("*** Program crashed") + text.count("Fatal error:")
+        if count:
+            crashed.append(f"{os.path.basename(log)}: {count}")
+    report.check(not crashed and not faults.get("agent-crashed"),
+                 "no process crashed on its own" + (f" ({', '.join(crashed)})" if crashed else ""))
     report.figure("faults injected: " + (", ".join(f"{kind} {n}" for kind, n in sorted(faults.items())) or "none"))
     link = load_json(os.path.join(work, "link-stats.json"), {})
     if link:
