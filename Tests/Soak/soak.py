@@ -195,7 +195,8 @@ def check(work, store, kits):
                      "(≤ +10 %)")
     faults = collections.Counter(row[1] for row in journal_lines(os.path.join(work, "faults.tsv")))
     crashed = []
-    for log in sorted(glob.glob(os.path.join(work, "rig", "*.log")) + [os.path.join(work, "sync-server.log")]):
+    # The product's processes: the agents (each kit's log) and the server; simulators are harness.
+    for log in sorted(glob.glob(os.path.join(work, "rig", "agent*.log")) + [os.path.join(work, "sync-server.log")]):
         try:
             text = open(log, errors="replace").read()
         except OSError:
