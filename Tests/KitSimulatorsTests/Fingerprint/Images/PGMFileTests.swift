@@ -76,17 +76,14 @@ struct PGMFileTests {
         let wsq = work.appendingPathComponent("capture.wsq")
         try Data(image.pgm).write(to: pgm)
 
-        let (status, output) = try Self.run(kitSim, ["wsq", "encode", pgm.path, "--out", wsq.path])
+        let (status, output) = try runToEnd(kitSim, ["wsq", "encode", pgm.path, "--out", wsq.path])
         #expect(status == 0, "\(output)")
         #expect(output.contains("\(image.width)x\(image.height)"), "\(output)")
         let decoded = try WSQDecoder.decode(Array(try Data(contentsOf: wsq)))
         #expect(decoded.width == image.width && decoded.height == image.height)
 
         // NIST's decoder: PyPI wsq registers a WSQ plug-in in Pillow.
-        let python = try #require(
-            ProcessInfo.processInfo.environment["PATH"]?.split(separator: ":")
-                .map { URL(fileURLWithPath: String($0)).appendingPathComponent("python3") }
-                .first { FileManager.default.isExecutableFile(atPath: $0.path) }, "python3 is not on PATH")
+        let python = try #require(python3OnPath, "python3 is not on PATH")
         let check = """
             import sys, math, wsq
             from PIL import Image
@@ -95,7 +92,7 @@ struct PGMFileTests {
             error = sum((a - b) ** 2 for a, b in zip(nbis.tobytes(), original)) / len(original)
             print("size=%dx%d psnr=%.1f" % (nbis.size[0], nbis.size[1], 10 * math.log10(255 ** 2 / max(error, 1e-9))))
             """
-        let (nbisStatus, nbisOutput) = try Self.run(python, ["-c", check, wsq.path, pgm.path])
+        let (nbisStatus, nbisOutput) = try runToEnd(python, ["-c", check, wsq.path, pgm.path])
         #expect(nbisStatus == 0, "NBIS could not read kit-sim's WSQ: \(nbisOutput)")
         #expect(nbisOutput.contains("size=\(image.width)x\(image.height)"), "\(nbisOutput)")
         let psnr = nbisOutput.split(separator: "=").last.flatMap {
@@ -106,23 +103,10 @@ struct PGMFileTests {
         // A file that is not a PGM: one clear line, exit code not 0, nothing written.
         let bad = work.appendingPathComponent("photo.jpg")
         try Data([0xFF, 0xD8, 0xFF, 0xE0]).write(to: bad)
-        let (badStatus, badOutput) = try Self.run(
+        let (badStatus, badOutput) = try runToEnd(
             kitSim, ["wsq", "encode", bad.path, "--out", work.appendingPathComponent("x.wsq").path])
         #expect(badStatus != 0)
         #expect(badOutput.contains("not a binary PGM file"), "\(badOutput)")
         #expect(!FileManager.default.fileExists(atPath: work.appendingPathComponent("x.wsq").path))
-    }
-
-    static func run(_ executable: URL, _ arguments: [String]) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 }

@@ -33,16 +33,7 @@ enum WSQNBISHarness {
 
     static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
         guard let python else { return (127, "python3 not found on PATH") }
-        let process = Process()
-        process.executableURL = python
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        return try runToEnd(python, arguments)
     }
 
     static func temporaryDirectory() throws -> URL {
