@@ -57,17 +57,8 @@ struct HandoffIndependentVerifierTests {
     }
 
     static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments =
-            [repositoryRoot.appendingPathComponent("Tests/Integration/verify_dossier.py").path]
-            + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+        try runToEnd(
+            URL(fileURLWithPath: python),
+            [repositoryRoot.appendingPathComponent("Tests/Integration/verify_dossier.py").path] + arguments)
     }
 }

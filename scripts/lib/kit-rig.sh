@@ -203,12 +203,7 @@ rig_start_devices() {
       rig__say "a pcscd is running but offers no reader \"$RIG_CARD_READER\" (vsmartcard-vpcd missing? scripts/setup)"
       return 1
     fi
-    /usr/sbin/pcscd --foreground >"$RIG_STATE/pcscd.log" 2>&1 &
-    RIG_PCSCD_PID=$!
-    if ! wait_for "pcscd with the vpcd readers" 15 bash -c "opensc-tool -l 2>/dev/null | grep -qF '$RIG_CARD_READER'"; then
-      rig__say "pcscd offers no reader \"$RIG_CARD_READER\"; see $RIG_STATE/pcscd.log"
-      return 1
-    fi
+    rig_start_pcscd || return 1
   fi
   RIG_TERMINAL_PKI="$RIG_STATE/terminal-pki"
   mkdir -p "$RIG_TERMINAL_PKI"
@@ -229,6 +224,17 @@ rig_start_devices() {
   KIT_AGENT_CAMERA_SOURCE="$(sed -n 's/^camera source: //p' "$RIG_STATE/camera.log")"
   export RIG_CARD_READER RIG_CARD_PORT RIG_CARD_CAN RIG_TERMINAL_PKI RIG_FP_SOCKET RIG_ZVT_PORT RIG_ZVT_JOURNAL \
     KIT_AGENT_CAMERA_SOURCE RIG_CAMERA_PID
+}
+
+# rig_start_pcscd: pcscd of the rig's own (also again after the first was stopped), until it offers
+# the rig's reader. Sets RIG_PCSCD_PID.
+rig_start_pcscd() {
+  /usr/sbin/pcscd --foreground >>"$RIG_STATE/pcscd.log" 2>&1 &
+  RIG_PCSCD_PID=$!
+  if ! wait_for "pcscd with the vpcd readers" 15 bash -c "opensc-tool -l 2>/dev/null | grep -qF '$RIG_CARD_READER'"; then
+    rig__say "pcscd offers no reader \"$RIG_CARD_READER\"; see $RIG_STATE/pcscd.log"
+    return 1
+  fi
 }
 
 # rig_replace_terminal [kit-sim zvt options…]: the EC terminal is swapped for a new one on the same
